@@ -1,0 +1,57 @@
+// Fixed-window counters in this process. One node only: with REDIS_URL the scale-out work swaps in
+// a shared implementation of the same port.
+import type { Clock, RateLimiter, RateLimitResult } from '../../core/ports.ts';
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+export function createMemoryRateLimiter(clock: Clock, options: { maxKeys?: number } = {}): RateLimiter & { size(): number } {
+  const windows = new Map<string, Window>();
+  const maxKeys = options.maxKeys ?? 200_000;
+
+  function current(key: string, windowSeconds: number, now: number): Window {
+    let w = windows.get(key);
+    if (!w || w.resetAt <= now) {
+      if (!w && windows.size >= maxKeys) sweep(now);
+      w = { count: 0, resetAt: now + windowSeconds * 1000 };
+      windows.set(key, w);
+    }
+    return w;
+  }
+
+  // Bounded memory under a flood of distinct keys: drop expired windows, then the oldest.
+  function sweep(now: number) {
+    for (const [key, w] of windows) if (w.resetAt <= now) windows.delete(key);
+    while (windows.size >= maxKeys) {
+      const oldest = windows.keys().next().value;
+      if (oldest === undefined) break;
+      windows.delete(oldest);
+    }
+  }
+
+  function result(w: Window, limit: number, now: number): RateLimitResult {
+    const allowed = w.count <= limit;
+    return { allowed, count: w.count, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
+  }
+
+  return {
+    async hit(key, limit, windowSeconds) {
+      const now = clock.now();
+      const w = current(key, windowSeconds, now);
+      w.count += 1;
+      return result(w, limit, now);
+    },
+    async peek(key, limit) {
+      const now = clock.now();
+      const w = windows.get(key);
+      if (!w || w.resetAt <= now) return { allowed: true, count: 0, retryAfterSeconds: 0 };
+      return { allowed: w.count < limit, count: w.count, retryAfterSeconds: w.count < limit ? 0 : Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
+    },
+    async reset(key) {
+      windows.delete(key);
+    },
+    size: () => windows.size,
+  };
+}

@@ -1,0 +1,117 @@
+// Composition root: turns configuration into a running set of adapters, domain services and the
+// HTTP server. Everything a test or the CLI needs is reachable from the returned object.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { createAuditLog, type AuditLog } from './core/audit/audit-log.ts';
+import type { PasswordBlocklist } from './core/credentials/password-policy.ts';
+import type { FlowDeps, LinkBuilder } from './core/flows/deps.ts';
+import type { Clock, PasswordHasher, RateLimiter, Store } from './core/ports.ts';
+import { createAttemptGuard } from './core/risk/attempt-guard.ts';
+import { createSessionService, type SessionService } from './core/sessions/session-service.ts';
+import { createArgon2Hasher } from './adapters/password/argon2-hasher.ts';
+import { loadPasswordBlocklist } from './adapters/password/blocklist.ts';
+import { createMemoryRateLimiter } from './adapters/rate-limit/memory-rate-limiter.ts';
+import { createOutboxMailer } from './adapters/mail/outbox-mailer.ts';
+import { createSmtpDispatcher, type MailDispatcher } from './adapters/mail/smtp-dispatcher.ts';
+import { composeMail } from './pages/mail.ts';
+import { openDatabase, type Engine } from './storage/database.ts';
+import { createKyselyStore } from './storage/kysely-store.ts';
+import { migrateToLatest } from './storage/migrations.ts';
+import { deriveKey, loadOrCreateMasterKey } from './keys.ts';
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Services {
+  config: Config;
+  engine: Engine;
+  store: Store;
+  clock: Clock;
+  hasher: PasswordHasher;
+  blocklist: PasswordBlocklist;
+  limiter: RateLimiter;
+  audit: AuditLog;
+  sessions: SessionService;
+  flows: FlowDeps;
+  links: LinkBuilder;
+  /** HMAC key for CSRF tokens (derived from the master key). */
+  csrfKey: Buffer;
+  mailDispatcher: MailDispatcher | null;
+  close(): Promise<void>;
+}
+
+export function linkBuilder(baseUrl: URL): LinkBuilder {
+  const at = (path: string) => new URL(path, baseUrl).toString();
+  return {
+    verifyEmail: (tenantId, token) => at(`/t/${tenantId}/verify?token=${encodeURIComponent(token)}`),
+    resetPassword: (tenantId, token) => at(`/t/${tenantId}/reset?token=${encodeURIComponent(token)}`),
+    login: (tenantId) => at(`/t/${tenantId}/login`),
+    forgotPassword: (tenantId) => at(`/t/${tenantId}/forgot`),
+  };
+}
+
+export interface ServiceOptions {
+  clock?: Clock;
+  /** Tests pass cheaper-to-construct limits; production uses the defaults. */
+  limiter?: RateLimiter;
+  onMailError?: (error: unknown) => void;
+}
+
+/** Opens storage, runs migrations and wires every service. Does not listen. */
+export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
+  const clock = options.clock ?? systemClock;
+  const { db, engine } = openDatabase(config.database);
+  const store = createKyselyStore(db);
+  try {
+    await migrateToLatest(db, engine);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const masterKey = loadOrCreateMasterKey(config);
+  const blocklist = await loadPasswordBlocklist();
+  const hasher = createArgon2Hasher(config.argon2);
+  // The first dummy verification builds its reference hash; do it now, not during a request.
+  await hasher.verifyDummy('warm-up');
+  const limiter = options.limiter ?? createMemoryRateLimiter(clock);
+  const audit = createAuditLog({ store, clock });
+  const sessions = createSessionService({ store, clock, settings: { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds } });
+  const mailDispatcher = config.smtpUrl
+    ? createSmtpDispatcher({ store, clock, smtpUrl: config.smtpUrl, from: config.mailFrom, ...(options.onMailError ? { onError: options.onMailError } : {}) })
+    : null;
+  const mailer = createOutboxMailer({ store, clock, compose: composeMail, ...(mailDispatcher ? { onQueued: () => mailDispatcher.kick() } : {}) });
+  const links = linkBuilder(config.baseUrl);
+  const guard = createAttemptGuard({ limiter });
+  const flows: FlowDeps = {
+    store,
+    clock,
+    hasher,
+    blocklist,
+    mailer,
+    guard,
+    audit,
+    sessions,
+    links,
+    ttl: { verifyEmailSeconds: config.verifyEmailTtlSeconds, resetPasswordSeconds: config.resetPasswordTtlSeconds },
+  };
+  return {
+    config,
+    engine,
+    store,
+    clock,
+    hasher,
+    blocklist,
+    limiter,
+    audit,
+    sessions,
+    flows,
+    links,
+    csrfKey: deriveKey(masterKey, 'csrf'),
+    mailDispatcher,
+    async close() {
+      await mailDispatcher?.close();
+      await store.close();
+    },
+  };
+}
+
+export type { FastifyInstance };

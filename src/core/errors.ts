@@ -1,0 +1,98 @@
+// One error class for the whole domain. The code is stable: HTTP maps it once, pages use it as
+// the i18n key, tests assert on it. `detail` and `cause` are for logs only, never for responses.
+
+export type ErrorCode =
+  | 'request.invalid'
+  | 'request.too_large'
+  | 'request.unsupported_media_type'
+  | 'request.not_found'
+  | 'request.csrf'
+  | 'rate_limited'
+  | 'server.busy'
+  | 'server.error'
+  | 'auth.unauthorized'
+  | 'auth.forbidden'
+  | 'auth.invalid_credentials'
+  | 'auth.account_disabled'
+  | 'auth.email_not_verified'
+  | 'session.required'
+  | 'email.invalid'
+  | 'password.too_short'
+  | 'password.too_long'
+  | 'password.common'
+  | 'password.contains_email'
+  | 'password.mismatch'
+  | 'token.invalid'
+  | 'tenant.not_found'
+  | 'tenant.exists'
+  | 'app.not_found'
+  | 'user.not_found'
+  | 'user.exists'
+  | 'session.not_found'
+  | 'admin.setup_token_invalid'
+  | 'config.invalid';
+
+const defaultStatus: Record<ErrorCode, number> = {
+  'request.invalid': 400,
+  'request.too_large': 413,
+  'request.unsupported_media_type': 415,
+  'request.not_found': 404,
+  'request.csrf': 403,
+  rate_limited: 429,
+  'server.busy': 503,
+  'server.error': 500,
+  'auth.unauthorized': 401,
+  'auth.forbidden': 403,
+  'auth.invalid_credentials': 401,
+  'auth.account_disabled': 401,
+  'auth.email_not_verified': 403,
+  'session.required': 401,
+  'email.invalid': 400,
+  'password.too_short': 400,
+  'password.too_long': 400,
+  'password.common': 400,
+  'password.contains_email': 400,
+  'password.mismatch': 400,
+  'token.invalid': 400,
+  'tenant.not_found': 404,
+  'tenant.exists': 409,
+  'app.not_found': 404,
+  'user.not_found': 404,
+  'user.exists': 409,
+  'session.not_found': 404,
+  'admin.setup_token_invalid': 401,
+  'config.invalid': 500,
+};
+
+export interface FrontdoorErrorOptions {
+  status?: number;
+  /** Diagnostic text for logs; never sent to a client. */
+  detail?: string;
+  cause?: unknown;
+  /** Which input field the error is about (forms tie the message to it). */
+  field?: string;
+  /** Seconds to wait, for rate limits. */
+  retryAfterSeconds?: number;
+}
+
+export class FrontdoorError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, options: FrontdoorErrorOptions = {}) {
+    super(code, { cause: options.cause });
+    this.name = 'FrontdoorError';
+    this.code = code;
+    this.status = options.status ?? defaultStatus[code];
+    this.detail = options.detail;
+    this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isFrontdoorError(value: unknown): value is FrontdoorError {
+  return value instanceof FrontdoorError;
+}

@@ -1,0 +1,26 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { PasswordBlocklist } from '../credentials/password-policy.ts';
+import type { Clock, Mailer, PasswordHasher, Store, TenantId } from '../ports.ts';
+import type { AttemptGuard } from '../risk/attempt-guard.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+
+/** Absolute URLs that mails point at; built by the HTTP layer, which owns the routes. */
+export interface LinkBuilder {
+  verifyEmail(tenantId: TenantId, token: string): string;
+  resetPassword(tenantId: TenantId, token: string): string;
+  login(tenantId: TenantId): string;
+  forgotPassword(tenantId: TenantId): string;
+}
+
+export interface FlowDeps {
+  store: Store;
+  clock: Clock;
+  hasher: PasswordHasher;
+  blocklist: PasswordBlocklist;
+  mailer: Mailer;
+  guard: AttemptGuard;
+  audit: AuditLog;
+  sessions: SessionService;
+  links: LinkBuilder;
+  ttl: { verifyEmailSeconds: number; resetPasswordSeconds: number };
+}

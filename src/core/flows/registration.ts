@@ -1,0 +1,97 @@
+// Registration answers the same whether or not the email is taken: the password is hashed either
+// way, and the owner of an existing address gets a mail instead of an error on the page.
+//
+// Pre-registration takeover: an attacker who registers someone else's address first must not end up
+// knowing the password of the account the owner later verifies. So a pending account has no password
+// of its own: each registration's verification link carries the hash chosen at that registration,
+// and completing verification requires typing that password (verification.ts).
+import type { RequestContext } from '../context.ts';
+import { checkNewPassword, effectiveMinLength } from '../credentials/password-policy.ts';
+import { FrontdoorError } from '../errors.ts';
+import type { Tenant, User } from '../ports.ts';
+import { newId } from '../secrets.ts';
+import { requireEmail } from '../users/email.ts';
+import type { FlowDeps } from './deps.ts';
+import { issueActionToken } from './tokens.ts';
+
+export interface RegistrationInput {
+  tenant: Tenant;
+  email: unknown;
+  password: unknown;
+}
+
+export function registrationMinLength(tenant: Tenant): number {
+  return effectiveMinLength(tenant.settings, false);
+}
+
+export async function register(deps: FlowDeps, input: RegistrationInput, ctx: RequestContext): Promise<void> {
+  const { tenant } = input;
+  const email = requireEmail(input.email);
+  if (typeof input.password !== 'string') throw new FrontdoorError('request.invalid', { field: 'password' });
+  await deps.guard.check({ kind: 'registration', tenantId: tenant.id, ip: ctx.ip, account: email });
+  const password = checkNewPassword(input.password, { email, minLength: registrationMinLength(tenant), blocklist: deps.blocklist });
+  const passwordHash = await deps.hasher.hash(password);
+  const now = deps.clock.now();
+
+  const existing = await deps.store.users.findByEmail(tenant.id, email);
+  if (existing) {
+    await answerExistingAddress(deps, tenant, existing, passwordHash, ctx);
+    return;
+  }
+
+  const user: User = {
+    id: newId('usr'),
+    tenantId: tenant.id,
+    status: 'pending',
+    email,
+    emailVerified: false,
+    profile: {},
+    createdAt: now,
+    updatedAt: now,
+    lastLoginAt: null,
+  };
+  let token: string;
+  try {
+    token = await deps.store.transaction(async (store) => {
+      await store.users.create(user);
+      return issueActionToken(store, { tenantId: tenant.id, userId: user.id, purpose: 'verify_email', now, ttlSeconds: deps.ttl.verifyEmailSeconds, payload: passwordHash });
+    });
+  } catch (error) {
+    // A concurrent registration of the same address won the insert: answer as for an existing one.
+    if (error instanceof FrontdoorError && error.code === 'user.exists') {
+      const winner = await deps.store.users.findByEmail(tenant.id, email);
+      if (winner) await answerExistingAddress(deps, tenant, winner, passwordHash, ctx);
+      return;
+    }
+    throw error;
+  }
+  await deps.mailer.queue({ tenant, to: email, template: 'verify_email', locale: ctx.locale, params: { link: deps.links.verifyEmail(tenant.id, token) } });
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.registered', result: 'success', subject: user.id });
+}
+
+async function answerExistingAddress(deps: FlowDeps, tenant: Tenant, existing: User, passwordHash: string, ctx: RequestContext): Promise<void> {
+  const now = deps.clock.now();
+  if (existing.status === 'pending' && !existing.emailVerified) {
+    // Not verified yet: this registration gets its own link, bound to its own password. Older links
+    // stay valid so an attacker's later registration cannot cancel the owner's link.
+    const token = await issueActionToken(deps.store, {
+      tenantId: tenant.id,
+      userId: existing.id,
+      purpose: 'verify_email',
+      now,
+      ttlSeconds: deps.ttl.verifyEmailSeconds,
+      payload: passwordHash,
+      keepOlder: true,
+    });
+    await deps.mailer.queue({ tenant, to: existing.email, template: 'verify_email', locale: ctx.locale, params: { link: deps.links.verifyEmail(tenant.id, token) } });
+  } else {
+    await deps.mailer.queue({
+      tenant,
+      to: existing.email,
+      template: 'account_exists',
+      locale: ctx.locale,
+      params: { loginLink: deps.links.login(tenant.id), resetLink: deps.links.forgotPassword(tenant.id) },
+    });
+  }
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.registered', result: 'failure', reason: 'email_exists', subject: existing.id });
+}

@@ -1,0 +1,308 @@
+// The domain's view of the outside world. Adapters in src/storage and src/adapters implement these;
+// core code receives them as arguments and never imports a driver, HTTP or the clock directly.
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+export type TenantId = string;
+
+export interface TenantBranding {
+  logoUrl?: string;
+  /** CSS colour (#rrggbb) used for buttons and links. */
+  primaryColor?: string;
+}
+
+export interface TenantSettings {
+  /** Minimum password length when the password is the only factor (NIST: 15). */
+  passwordMinLength?: number;
+  /** Minimum password length when the account has a second factor (NIST: 8). */
+  passwordMinLengthWithMfa?: number;
+  /** Refuse sign-in until the email address is verified. */
+  requireVerifiedEmail?: boolean;
+}
+
+export interface Tenant {
+  id: TenantId; // the URL slug: /t/{id}
+  name: string;
+  branding: TenantBranding;
+  settings: TenantSettings;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Application {
+  id: string;
+  tenantId: TenantId;
+  clientId: string;
+  name: string;
+  /** Public clients (SPAs, native apps) have no secret. */
+  public: boolean;
+  /** SHA-256 of the client secret (base64url); null for public clients. */
+  secretHash: string | null;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: string[];
+  firstParty: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type UserStatus = 'active' | 'disabled' | 'pending';
+
+export interface User {
+  id: string;
+  tenantId: TenantId;
+  status: UserStatus;
+  /** Normalized: trimmed, lower-cased, IDN domain in ASCII (punycode). */
+  email: string;
+  emailVerified: boolean;
+  profile: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  lastLoginAt: number | null;
+}
+
+export interface PasswordCredential {
+  userId: string;
+  tenantId: TenantId;
+  /** PHC string; it records the algorithm and its parameters. */
+  hash: string;
+  updatedAt: number;
+}
+
+export interface Session {
+  id: string;
+  tenantId: TenantId;
+  userId: string;
+  /** SHA-256 (base64url) of the cookie value; the value itself is never stored. */
+  tokenHash: string;
+  createdAt: number;
+  lastSeenAt: number;
+  authenticatedAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  revokedAt: number | null;
+}
+
+export type ActionTokenPurpose = 'verify_email' | 'reset_password';
+
+export interface ActionToken {
+  tokenHash: string;
+  tenantId: TenantId;
+  userId: string;
+  purpose: ActionTokenPurpose;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+  /** Verification links from a registration carry the password hash chosen there (see registration.ts). */
+  payload: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  tenantId: TenantId;
+  at: number;
+  /** Who acted: `user:<id>`, `admin:<token id>`, `cli`, `system`, or `anonymous`. */
+  actor: string;
+  /** Whom or what it was about, usually a user id; null when unknown (e.g. unknown email). */
+  subject: string | null;
+  action: string;
+  result: 'success' | 'failure';
+  reason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface OutboxMail {
+  id: string;
+  tenantId: TenantId;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  createdAt: number;
+  sentAt: number | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface AdminToken {
+  id: string;
+  name: string;
+  tokenHash: string;
+  kind: 'admin' | 'setup';
+  createdAt: number;
+  expiresAt: number | null;
+  consumedAt: number | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, null at the end. */
+  nextCursor: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repositories: one per aggregate, every query scoped by tenant.
+
+export interface TenantRepository {
+  create(tenant: Tenant): Promise<void>;
+  get(id: TenantId): Promise<Tenant | null>;
+  list(): Promise<Tenant[]>;
+  update(id: TenantId, patch: Partial<Pick<Tenant, 'name' | 'branding' | 'settings'>>, now: number): Promise<Tenant | null>;
+  delete(id: TenantId): Promise<boolean>;
+}
+
+export interface ApplicationRepository {
+  create(app: Application): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<Application | null>;
+  findByClientId(tenantId: TenantId, clientId: string): Promise<Application | null>;
+  list(tenantId: TenantId): Promise<Application[]>;
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+}
+
+export interface UserListQuery {
+  tenantId: TenantId;
+  emailPrefix?: string;
+  status?: UserStatus;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface UserRepository {
+  /** Throws FrontdoorError('user.exists') when the email is taken in the tenant. */
+  create(user: User): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<User | null>;
+  findByEmail(tenantId: TenantId, email: string): Promise<User | null>;
+  list(query: UserListQuery): Promise<Page<User>>;
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<User, 'status' | 'email' | 'emailVerified' | 'profile' | 'lastLoginAt'>>, now: number): Promise<User | null>;
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+}
+
+export interface PasswordRepository {
+  get(tenantId: TenantId, userId: string): Promise<PasswordCredential | null>;
+  set(credential: PasswordCredential): Promise<void>;
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<void>;
+  findByTokenHash(tenantId: TenantId, tokenHash: string): Promise<Session | null>;
+  listActiveForUser(tenantId: TenantId, userId: string, now: number): Promise<Session[]>;
+  touch(tenantId: TenantId, id: string, lastSeenAt: number, idleExpiresAt: number): Promise<void>;
+  revoke(tenantId: TenantId, id: string, now: number): Promise<boolean>;
+  /** Revokes every live session of the user except `exceptId`; returns how many. */
+  revokeAllForUser(tenantId: TenantId, userId: string, now: number, exceptId?: string): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface ActionTokenRepository {
+  create(token: ActionToken): Promise<void>;
+  /** A live (unused, unexpired) token, without using it up. */
+  findLive(tenantId: TenantId, tokenHash: string, purpose: ActionTokenPurpose, now: number): Promise<ActionToken | null>;
+  /** Marks the token used and returns it, or null when unknown, expired, used or invalidated. Atomic. */
+  consume(tenantId: TenantId, tokenHash: string, purpose: ActionTokenPurpose, now: number): Promise<ActionToken | null>;
+  /** Invalidates every live token of this purpose for the user (a newer token, a password change). */
+  invalidateForUser(tenantId: TenantId, userId: string, purpose: ActionTokenPurpose, now: number): Promise<number>;
+}
+
+export interface AuditQuery {
+  tenantId: TenantId;
+  subject?: string;
+  action?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface AuditRepository {
+  append(event: AuditEvent): Promise<void>;
+  query(query: AuditQuery): Promise<Page<AuditEvent>>;
+}
+
+export interface MailOutboxRepository {
+  enqueue(mail: OutboxMail): Promise<void>;
+  /** Newest first, for the development mailbox. */
+  listRecent(limit: number): Promise<OutboxMail[]>;
+  listUnsent(limit: number): Promise<OutboxMail[]>;
+  markSent(id: string, now: number): Promise<void>;
+  markFailed(id: string, error: string): Promise<void>;
+}
+
+export interface AdminTokenRepository {
+  create(token: AdminToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<AdminToken | null>;
+  /** Atomically marks a setup token used; null when unknown, used or expired. */
+  consumeSetup(tokenHash: string, now: number): Promise<AdminToken | null>;
+  count(kind: AdminToken['kind']): Promise<number>;
+}
+
+export interface Store {
+  tenants: TenantRepository;
+  apps: ApplicationRepository;
+  users: UserRepository;
+  passwords: PasswordRepository;
+  sessions: SessionRepository;
+  actionTokens: ActionTokenRepository;
+  audit: AuditRepository;
+  mailOutbox: MailOutboxRepository;
+  adminTokens: AdminTokenRepository;
+  /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /** Cheap round trip, for readiness. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other ports.
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** Constant-time verification; `needsRehash` is true when the stored parameters are below policy. */
+  verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
+  /** Burns the same work as a verification, for unknown accounts (timing must not tell). */
+  verifyDummy(password: string): Promise<void>;
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Seconds until the window frees a slot (0 when allowed). */
+  retryAfterSeconds: number;
+  count: number;
+}
+
+export interface RateLimiter {
+  /** Counts one hit on `key` in a fixed window and tells whether it is still within `limit`. */
+  hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  /** Reads without counting. */
+  peek(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  reset(key: string): Promise<void>;
+}
+
+export type MailTemplate =
+  | 'verify_email'
+  | 'reset_password'
+  | 'password_changed'
+  | 'account_exists'
+  | 'reset_unknown_account';
+
+export interface MailRequest {
+  tenant: Tenant;
+  to: string;
+  template: MailTemplate;
+  locale: string;
+  /** Template parameters, e.g. { link }. */
+  params: Record<string, string>;
+}
+
+export interface Mailer {
+  /** Queues the mail (never sends inline: timing must not tell whether an account exists). */
+  queue(request: MailRequest): Promise<void>;
+}

@@ -1,0 +1,107 @@
+// The single "assess this attempt" hook in front of every sensitive flow. This first cut counts
+// attempts per IP and per account in fixed windows; the risk engine replaces the decision later
+// without the flows changing. Accounts are keyed by normalized email, known or not, so the limits
+// themselves reveal nothing about which accounts exist.
+import { FrontdoorError } from '../errors.ts';
+import type { RateLimiter, TenantId } from '../ports.ts';
+
+export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification';
+
+export interface Attempt {
+  kind: AttemptKind;
+  tenantId: TenantId;
+  ip: string | null;
+  /** Normalized email or another per-account key; null when the attempt names no account. */
+  account: string | null;
+}
+
+export interface Assessment {
+  action: 'allow' | 'deny';
+  retryAfterSeconds: number;
+  reasons: string[];
+}
+
+interface Limit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface AttemptLimits {
+  perIp: Record<AttemptKind, Limit>;
+  perAccount: Record<AttemptKind, Limit>;
+  /** Failed sign-ins per account before waits start (then until the window ends). */
+  loginFailuresPerAccount: Limit;
+}
+
+export const defaultAttemptLimits: AttemptLimits = {
+  perIp: {
+    login: { limit: 30, windowSeconds: 60 },
+    registration: { limit: 20, windowSeconds: 3600 },
+    reset: { limit: 10, windowSeconds: 900 },
+    verification_resend: { limit: 10, windowSeconds: 900 },
+    verification: { limit: 30, windowSeconds: 900 },
+  },
+  perAccount: {
+    login: { limit: 60, windowSeconds: 900 },
+    registration: { limit: 5, windowSeconds: 3600 },
+    reset: { limit: 3, windowSeconds: 900 },
+    verification_resend: { limit: 3, windowSeconds: 900 },
+    verification: { limit: 5, windowSeconds: 900 },
+  },
+  loginFailuresPerAccount: { limit: 10, windowSeconds: 900 },
+};
+
+export interface AttemptGuard {
+  /** Counts the attempt and decides; throws `rate_limited` (with Retry-After) when denied. */
+  check(attempt: Attempt): Promise<Assessment>;
+  recordFailure(attempt: Attempt): Promise<void>;
+  recordSuccess(attempt: Attempt): Promise<void>;
+}
+
+export function createAttemptGuard(deps: { limiter: RateLimiter; limits?: AttemptLimits }): AttemptGuard {
+  const limits = deps.limits ?? defaultAttemptLimits;
+  const failureKey = (a: Attempt) => `fail:${a.kind}:${a.tenantId}:${a.account}`;
+
+  async function assess(attempt: Attempt): Promise<Assessment> {
+    const reasons: string[] = [];
+    let retryAfterSeconds = 0;
+    const deny = (reason: string, seconds: number) => {
+      reasons.push(reason);
+      retryAfterSeconds = Math.max(retryAfterSeconds, seconds);
+    };
+    if (attempt.ip) {
+      const { limit, windowSeconds } = limits.perIp[attempt.kind];
+      const r = await deps.limiter.hit(`ip:${attempt.kind}:${attempt.tenantId}:${attempt.ip}`, limit, windowSeconds);
+      if (!r.allowed) deny('ip_rate', r.retryAfterSeconds);
+    }
+    if (attempt.account) {
+      const { limit, windowSeconds } = limits.perAccount[attempt.kind];
+      const r = await deps.limiter.hit(`acct:${attempt.kind}:${attempt.tenantId}:${attempt.account}`, limit, windowSeconds);
+      if (!r.allowed) deny('account_rate', r.retryAfterSeconds);
+      if (attempt.kind === 'login') {
+        const f = limits.loginFailuresPerAccount;
+        const failures = await deps.limiter.peek(failureKey(attempt), f.limit, f.windowSeconds);
+        if (failures.count >= f.limit) deny('account_failures', Math.max(1, failures.retryAfterSeconds));
+      }
+    }
+    return { action: reasons.length > 0 ? 'deny' : 'allow', retryAfterSeconds, reasons };
+  }
+
+  return {
+    async check(attempt) {
+      const assessment = await assess(attempt);
+      if (assessment.action === 'deny') {
+        throw new FrontdoorError('rate_limited', { retryAfterSeconds: Math.max(1, assessment.retryAfterSeconds), detail: assessment.reasons.join(',') });
+      }
+      return assessment;
+    },
+    async recordFailure(attempt) {
+      if (!attempt.account) return;
+      const f = limits.loginFailuresPerAccount;
+      await deps.limiter.hit(failureKey(attempt), f.limit, f.windowSeconds);
+    },
+    async recordSuccess(attempt) {
+      if (attempt.account) await deps.limiter.reset(failureKey(attempt));
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Server-side sessions. The browser holds a 256-bit random value; the database holds its SHA-256.
+// Idle and absolute timeouts are enforced here, on every lookup, not by cookie expiry.
+import type { RequestContext } from '../context.ts';
+import { FrontdoorError } from '../errors.ts';
+import type { Clock, Session, Store, TenantId, User } from '../ports.ts';
+import { hashToken, newId, randomToken } from '../secrets.ts';
+
+export interface SessionSettings {
+  idleSeconds: number;
+  absoluteSeconds: number;
+}
+
+/** Writing last-seen on every request would make each page view a write; once a minute is enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface SessionService {
+  start(tenantId: TenantId, userId: string, ctx: RequestContext): Promise<{ token: string; session: Session }>;
+  resolve(tenantId: TenantId, token: string | undefined): Promise<{ session: Session; user: User } | null>;
+  end(tenantId: TenantId, token: string | undefined): Promise<Session | null>;
+  listForUser(tenantId: TenantId, userId: string): Promise<Session[]>;
+  /** Revokes one of the user's own sessions; another user's id answers not found. */
+  revokeOwn(tenantId: TenantId, userId: string, sessionId: string): Promise<void>;
+  revokeAll(tenantId: TenantId, userId: string, exceptSessionId?: string): Promise<number>;
+}
+
+export function createSessionService(deps: { store: Store; clock: Clock; settings: SessionSettings }): SessionService {
+  const { store, clock, settings } = deps;
+
+  async function live(tenantId: TenantId, token: string | undefined): Promise<Session | null> {
+    if (!token || token.length > 128) return null;
+    const session = await store.sessions.findByTokenHash(tenantId, hashToken(token));
+    const now = clock.now();
+    if (!session || session.revokedAt !== null || session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) return null;
+    return session;
+  }
+
+  return {
+    async start(tenantId, userId, ctx) {
+      const now = clock.now();
+      const token = randomToken();
+      const session: Session = {
+        id: newId('ses'),
+        tenantId,
+        userId,
+        tokenHash: hashToken(token),
+        createdAt: now,
+        lastSeenAt: now,
+        authenticatedAt: now,
+        idleExpiresAt: Math.min(now + settings.idleSeconds * 1000, now + settings.absoluteSeconds * 1000),
+        absoluteExpiresAt: now + settings.absoluteSeconds * 1000,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+        revokedAt: null,
+      };
+      await store.sessions.create(session);
+      return { token, session };
+    },
+
+    async resolve(tenantId, token) {
+      const session = await live(tenantId, token);
+      if (!session) return null;
+      const user = await store.users.get(tenantId, session.userId);
+      if (!user || user.status !== 'active') return null;
+      const now = clock.now();
+      if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+        const idleExpiresAt = Math.min(now + settings.idleSeconds * 1000, session.absoluteExpiresAt);
+        await store.sessions.touch(tenantId, session.id, now, idleExpiresAt);
+        session.lastSeenAt = now;
+        session.idleExpiresAt = idleExpiresAt;
+      }
+      return { session, user };
+    },
+
+    async end(tenantId, token) {
+      const session = await live(tenantId, token);
+      if (!session) return null;
+      await store.sessions.revoke(tenantId, session.id, clock.now());
+      return session;
+    },
+
+    listForUser(tenantId, userId) {
+      return store.sessions.listActiveForUser(tenantId, userId, clock.now());
+    },
+
+    async revokeOwn(tenantId, userId, sessionId) {
+      const mine = await store.sessions.listActiveForUser(tenantId, userId, clock.now());
+      if (!mine.some((s) => s.id === sessionId)) throw new FrontdoorError('session.not_found');
+      await store.sessions.revoke(tenantId, sessionId, clock.now());
+    },
+
+    revokeAll(tenantId, userId, exceptSessionId) {
+      return store.sessions.revokeAllForUser(tenantId, userId, clock.now(), exceptSessionId);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { RequestContext } from '../context.ts';
+import { FrontdoorError } from '../errors.ts';
+import type { Clock, Store, Tenant, TenantBranding, TenantSettings } from '../ports.ts';
+
+/** Tenant ids are URL path segments and cookie-name parts: short, lower-case, no surprises. */
+export const TENANT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+const RESERVED_IDS = new Set(['admin', 'api', 'assets', 'dev', 'static', 'www']);
+
+export interface TenantAdminDeps {
+  store: Store;
+  clock: Clock;
+  audit: AuditLog;
+}
+
+export async function createTenant(
+  deps: TenantAdminDeps,
+  input: { id: string; name?: string; branding?: TenantBranding; settings?: TenantSettings },
+  ctx: RequestContext,
+): Promise<Tenant> {
+  if (!TENANT_ID_PATTERN.test(input.id) || RESERVED_IDS.has(input.id)) {
+    throw new FrontdoorError('request.invalid', { field: 'id', detail: 'tenant id: 1-40 of a-z, 0-9 and -, not reserved' });
+  }
+  if (await deps.store.tenants.get(input.id)) throw new FrontdoorError('tenant.exists', { field: 'id' });
+  const now = deps.clock.now();
+  const tenant: Tenant = { id: input.id, name: input.name?.trim() || input.id, branding: input.branding ?? {}, settings: input.settings ?? {}, createdAt: now, updatedAt: now };
+  await deps.store.tenants.create(tenant);
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.tenant_created', result: 'success', subject: tenant.id });
+  return tenant;
+}
+
+export async function updateTenant(
+  deps: TenantAdminDeps,
+  id: string,
+  patch: { name?: string; branding?: TenantBranding; settings?: TenantSettings },
+  ctx: RequestContext,
+): Promise<Tenant> {
+  const updated = await deps.store.tenants.update(id, patch, deps.clock.now());
+  if (!updated) throw new FrontdoorError('tenant.not_found');
+  await deps.audit.record(ctx, { tenantId: id, action: 'admin.tenant_updated', result: 'success', subject: id, details: { fields: Object.keys(patch) } });
+  return updated;
+}
+
+export async function deleteTenant(deps: TenantAdminDeps, id: string, ctx: RequestContext): Promise<void> {
+  if (!(await deps.store.tenants.delete(id))) throw new FrontdoorError('tenant.not_found');
+  await deps.audit.record(ctx, { tenantId: id, action: 'admin.tenant_deleted', result: 'success', subject: id });
+}
+
+export async function requireTenant(store: Store, id: string): Promise<Tenant> {
+  const tenant = TENANT_ID_PATTERN.test(id) ? await store.tenants.get(id) : null;
+  if (!tenant) throw new FrontdoorError('tenant.not_found');
+  return tenant;
+}

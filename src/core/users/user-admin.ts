@@ -1,0 +1,87 @@
+// What an operator may do to users: create, read, search, disable/enable, delete. Disabling ends
+// every session at once. Admins never set an existing user's password; they send a reset link.
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { RequestContext } from '../context.ts';
+import type { PasswordBlocklist } from '../credentials/password-policy.ts';
+import { checkNewPassword, effectiveMinLength } from '../credentials/password-policy.ts';
+import { FrontdoorError } from '../errors.ts';
+import type { Clock, PasswordHasher, Store, Tenant, User, UserStatus } from '../ports.ts';
+import { newId } from '../secrets.ts';
+import { requireEmail } from './email.ts';
+
+export interface UserAdminDeps {
+  store: Store;
+  clock: Clock;
+  audit: AuditLog;
+  hasher: PasswordHasher;
+  blocklist: PasswordBlocklist;
+}
+
+export async function createUser(
+  deps: UserAdminDeps,
+  input: { tenant: Tenant; email: unknown; password?: string | undefined; verified?: boolean; profile?: Record<string, unknown> },
+  ctx: RequestContext,
+): Promise<User> {
+  const { tenant } = input;
+  const email = requireEmail(input.email);
+  const hash =
+    input.password === undefined
+      ? null
+      : await deps.hasher.hash(checkNewPassword(input.password, { email, minLength: effectiveMinLength(tenant.settings, false), blocklist: deps.blocklist }));
+  const now = deps.clock.now();
+  const verified = input.verified ?? false;
+  const user: User = {
+    id: newId('usr'),
+    tenantId: tenant.id,
+    status: verified ? 'active' : 'pending',
+    email,
+    emailVerified: verified,
+    profile: input.profile ?? {},
+    createdAt: now,
+    updatedAt: now,
+    lastLoginAt: null,
+  };
+  await deps.store.transaction(async (store) => {
+    await store.users.create(user);
+    if (hash) await store.passwords.set({ userId: user.id, tenantId: tenant.id, hash, updatedAt: now });
+  });
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.user_created', result: 'success', subject: user.id });
+  return user;
+}
+
+export async function getUser(store: Store, tenantId: string, id: string): Promise<User> {
+  const user = await store.users.get(tenantId, id);
+  if (!user) throw new FrontdoorError('user.not_found');
+  return user;
+}
+
+export async function setUserStatus(deps: UserAdminDeps, tenantId: string, id: string, status: Exclude<UserStatus, 'pending'>, ctx: RequestContext): Promise<User> {
+  const now = deps.clock.now();
+  const user = await deps.store.transaction(async (store) => {
+    const updated = await store.users.update(tenantId, id, { status }, now);
+    if (!updated) throw new FrontdoorError('user.not_found');
+    if (status === 'disabled') await store.sessions.revokeAllForUser(tenantId, id, now);
+    return updated;
+  });
+  await deps.audit.record(ctx, { tenantId, action: status === 'disabled' ? 'admin.user_disabled' : 'admin.user_enabled', result: 'success', subject: id });
+  return user;
+}
+
+export async function updateUserProfile(deps: UserAdminDeps, tenantId: string, id: string, patch: { profile?: Record<string, unknown>; emailVerified?: boolean }, ctx: RequestContext): Promise<User> {
+  const updated = await deps.store.users.update(tenantId, id, patch, deps.clock.now());
+  if (!updated) throw new FrontdoorError('user.not_found');
+  await deps.audit.record(ctx, { tenantId, action: 'admin.user_updated', result: 'success', subject: id, details: { fields: Object.keys(patch) } });
+  return updated;
+}
+
+export async function deleteUser(deps: UserAdminDeps, tenantId: string, id: string, ctx: RequestContext): Promise<void> {
+  if (!(await deps.store.users.delete(tenantId, id))) throw new FrontdoorError('user.not_found');
+  await deps.audit.record(ctx, { tenantId, action: 'admin.user_deleted', result: 'success', subject: id });
+}
+
+export async function revokeUserSessions(deps: UserAdminDeps, tenantId: string, id: string, ctx: RequestContext): Promise<number> {
+  await getUser(deps.store, tenantId, id);
+  const count = await deps.store.sessions.revokeAllForUser(tenantId, id, deps.clock.now());
+  await deps.audit.record(ctx, { tenantId, action: 'admin.user_sessions_revoked', result: 'success', subject: id, details: { count } });
+  return count;
+}

@@ -1,0 +1,74 @@
+// What every hosted-page route needs: the page context (tenant, locale, CSRF token), the session
+// cookie, and the HTML rendering of an error.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../app.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+import type { Session, Tenant, User } from '../../core/ports.ts';
+import { requireTenant } from '../../core/tenants/tenant-admin.ts';
+import type { PageContext } from '../../pages/layout.ts';
+import { renderErrorPage } from '../../pages/views/error.ts';
+import { LANG_COOKIE, requestLocale } from '../request-context.ts';
+import { csrfToken } from './csrf.ts';
+
+export function sessionCookieName(tenantId: string): string {
+  return `__Host-fd-session-${tenantId}`;
+}
+
+export function setSessionCookie(reply: FastifyReply, services: Services, tenantId: string, token: string): void {
+  reply.setCookie(sessionCookieName(tenantId), token, {
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    maxAge: services.config.sessionAbsoluteSeconds,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, tenantId: string): void {
+  reply.clearCookie(sessionCookieName(tenantId), { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
+}
+
+export async function loadTenant(services: Services, request: FastifyRequest): Promise<Tenant> {
+  const params = request.params as { tenant?: string };
+  return requireTenant(services.store, params.tenant ?? '');
+}
+
+export async function currentSession(services: Services, request: FastifyRequest, tenant: Tenant): Promise<{ session: Session; user: User } | null> {
+  return services.sessions.resolve(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
+}
+
+export function pageContext(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant | null): PageContext {
+  const locale = requestLocale(request);
+  const query = request.query as Record<string, unknown> | undefined;
+  // ?lang= switches the language and remembers the choice.
+  if (typeof query?.lang === 'string' && query.lang === locale) {
+    reply.setCookie(LANG_COOKIE, locale, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+  }
+  return {
+    locale,
+    tenant: tenant ? { id: tenant.id, name: tenant.name, branding: tenant.branding } : null,
+    csrfToken: csrfToken(request, reply, services.csrfKey, tenant?.id ?? '-'),
+    currentUrl: request.url,
+  };
+}
+
+export function sendPage(reply: FastifyReply, html: string, status = 200): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').send(html);
+}
+
+export async function renderPageError(services: Services, request: FastifyRequest, reply: FastifyReply, error: FrontdoorError): Promise<FastifyReply> {
+  let tenant: Tenant | null = null;
+  try {
+    tenant = error.code === 'tenant.not_found' ? null : await loadTenant(services, request);
+  } catch {
+    tenant = null;
+  }
+  const ctx = pageContext(services, request, reply, tenant);
+  return sendPage(reply, renderErrorPage(ctx, { status: error.status, code: error.code }), error.status);
+}
+
+/** Reads a form field as a string; arrays (repeated fields) and non-strings count as missing. */
+export function formField(body: unknown, name: string): string | undefined {
+  const value = (body as Record<string, unknown> | null | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+}

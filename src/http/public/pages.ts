@@ -1,0 +1,272 @@
+// Hosted pages of a tenant: sign-in, registration, verification, forgot/reset password, account,
+// sign-out. Successful POSTs answer 303 (post/redirect/get); a POST with errors re-renders its form.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../app.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+import { effectiveMinLength } from '../../core/credentials/password-policy.ts';
+import { login } from '../../core/flows/login.ts';
+import { changePassword } from '../../core/flows/password-change.ts';
+import { isResetTokenLive, requestPasswordReset, resetPassword } from '../../core/flows/recovery.ts';
+import { register, registrationMinLength } from '../../core/flows/registration.ts';
+import { resendVerification, verifyEmail } from '../../core/flows/verification.ts';
+import type { Tenant, User } from '../../core/ports.ts';
+import { tenantPath } from '../../pages/layout.ts';
+import { renderAccountPage } from '../../pages/views/account.ts';
+import { renderCheckEmailPage } from '../../pages/views/check-email.ts';
+import { describeUserAgent } from '../../pages/views/device.ts';
+import { renderForgotPage } from '../../pages/views/forgot.ts';
+import { renderLoginPage } from '../../pages/views/login.ts';
+import { renderRegisterPage } from '../../pages/views/register.ts';
+import { renderResetInvalidPage, renderResetPage } from '../../pages/views/reset.ts';
+import { parseNotice, type FormErrors } from '../../pages/views/types.ts';
+import { renderVerifyPage } from '../../pages/views/verify.ts';
+import { renderThemeCss } from '../../pages/layout.ts';
+import type { Metrics } from '../metrics.ts';
+import { requestContext } from '../request-context.ts';
+import { verifyCsrf } from './csrf.ts';
+import { clearSessionCookie, currentSession, formField, loadTenant, pageContext, sendPage, sessionCookieName, setSessionCookie } from './page-support.ts';
+
+const page = { config: { page: true } };
+
+/** Field-level errors go next to the field; the rest to the top of the form. */
+function formErrors(error: FrontdoorError, fieldFor?: (code: string) => string | undefined): FormErrors {
+  const field = error.field ?? fieldFor?.(error.code);
+  return field ? { fields: { [field]: error.code } } : { form: error.code };
+}
+
+/** Errors a form shows in place; anything else (CSRF, server errors) goes to the error page. */
+function isFormError(error: unknown): error is FrontdoorError {
+  return error instanceof FrontdoorError && error.status < 500 && error.code !== 'request.csrf' && error.code !== 'tenant.not_found';
+}
+
+function withRetryAfter(reply: FastifyReply, error: FrontdoorError): number {
+  if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
+  return error.status;
+}
+
+const passwordField = (code: string) => (code.startsWith('password.') ? 'password' : undefined);
+
+export function registerPageRoutes(app: FastifyInstance, services: Services, metrics: Metrics): void {
+  const redirect = (reply: FastifyReply, tenant: Tenant, path: string) => reply.redirect(tenantPath(tenant.id, path), 303);
+
+  async function startSession(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User): Promise<void> {
+    // Rotate: whatever session this browser had ends; the signed-in one gets a fresh id.
+    await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
+    const { token } = await services.sessions.start(tenant.id, user.id, requestContext(request, `user:${user.id}`));
+    setSessionCookie(reply, services, tenant.id, token);
+  }
+
+  app.get('/t/:tenant/theme.css', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    return reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderThemeCss(tenant.branding));
+  });
+
+  app.get('/t/:tenant', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    return redirect(reply, tenant, (await currentSession(services, request, tenant)) ? '/account' : '/login');
+  });
+
+  // ---- sign-in -------------------------------------------------------------------------------
+  app.get('/t/:tenant/login', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const notice = parseNotice((request.query as Record<string, unknown>).notice);
+    return sendPage(reply, renderLoginPage(pageContext(services, request, reply, tenant), { ...(notice ? { notice } : {}) }));
+  });
+
+  app.post('/t/:tenant/login', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const email = formField(request.body, 'email');
+    try {
+      const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      metrics.signIns.inc({ result: 'success' });
+      await startSession(request, reply, tenant, user);
+      return redirect(reply, tenant, '/account');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });
+      const status = withRetryAfter(reply, error);
+      const ctx = pageContext(services, request, reply, tenant);
+      return sendPage(
+        reply,
+        renderLoginPage(ctx, { email: email ?? '', errors: formErrors(error), showResendVerification: error.code === 'auth.email_not_verified' }),
+        status,
+      );
+    }
+  });
+
+  // ---- registration --------------------------------------------------------------------------
+  app.get('/t/:tenant/register', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    return sendPage(reply, renderRegisterPage(pageContext(services, request, reply, tenant), { minLength: registrationMinLength(tenant) }));
+  });
+
+  app.post('/t/:tenant/register', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const email = formField(request.body, 'email');
+    try {
+      await register(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      return redirect(reply, tenant, '/check-email?kind=registration');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const status = withRetryAfter(reply, error);
+      const ctx = pageContext(services, request, reply, tenant);
+      return sendPage(reply, renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant) }), status);
+    }
+  });
+
+  app.get('/t/:tenant/check-email', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const kindParam = (request.query as Record<string, unknown>).kind;
+    const kind = kindParam === 'reset_requested' || kindParam === 'verification_resent' ? kindParam : 'registration';
+    return sendPage(reply, renderCheckEmailPage(pageContext(services, request, reply, tenant), { kind }));
+  });
+
+  // ---- verification --------------------------------------------------------------------------
+  app.get('/t/:tenant/verify', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const token = (request.query as Record<string, unknown>).token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 128) throw new FrontdoorError('token.invalid');
+    return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token }));
+  });
+
+  app.post('/t/:tenant/verify', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const token = formField(request.body, 'token') ?? '';
+    try {
+      const user = await verifyEmail(services.flows, { tenant, token, password: formField(request.body, 'password') }, requestContext(request));
+      await startSession(request, reply, tenant, user);
+      return redirect(reply, tenant, '/account?notice=verified');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      if (error.code === 'token.invalid') throw error;
+      const status = withRetryAfter(reply, error);
+      return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token, errors: formErrors(error) }), status);
+    }
+  });
+
+  app.post('/t/:tenant/verify/resend', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    await resendVerification(services.flows, { tenant, email: formField(request.body, 'email') }, requestContext(request));
+    return redirect(reply, tenant, '/check-email?kind=verification_resent');
+  });
+
+  // ---- forgot / reset password ---------------------------------------------------------------
+  app.get('/t/:tenant/forgot', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    return sendPage(reply, renderForgotPage(pageContext(services, request, reply, tenant), {}));
+  });
+
+  app.post('/t/:tenant/forgot', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const email = formField(request.body, 'email');
+    try {
+      await requestPasswordReset(services.flows, { tenant, email }, requestContext(request));
+      return redirect(reply, tenant, '/check-email?kind=reset_requested');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const status = withRetryAfter(reply, error);
+      return sendPage(reply, renderForgotPage(pageContext(services, request, reply, tenant), { email: email ?? '', errors: formErrors(error) }), status);
+    }
+  });
+
+  app.get('/t/:tenant/reset', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const token = (request.query as Record<string, unknown>).token;
+    const ctx = pageContext(services, request, reply, tenant);
+    if (typeof token !== 'string' || !(await isResetTokenLive(services.flows, tenant, token))) return sendPage(reply, renderResetInvalidPage(ctx), 410);
+    return sendPage(reply, renderResetPage(ctx, { token, minLength: effectiveMinLength(tenant.settings, false) }));
+  });
+
+  app.post('/t/:tenant/reset', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const token = formField(request.body, 'token') ?? '';
+    try {
+      await resetPassword(services.flows, { tenant, token, password: formField(request.body, 'password') }, requestContext(request));
+      clearSessionCookie(reply, tenant.id);
+      return redirect(reply, tenant, '/login?notice=password_reset');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const ctx = pageContext(services, request, reply, tenant);
+      if (error.code === 'token.invalid') return sendPage(reply, renderResetInvalidPage(ctx), 410);
+      const status = withRetryAfter(reply, error);
+      return sendPage(reply, renderResetPage(ctx, { token, errors: formErrors(error, passwordField), minLength: effectiveMinLength(tenant.settings, false) }), status);
+    }
+  });
+
+  // ---- account -------------------------------------------------------------------------------
+  async function accountPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: { id: string }; user: User }, extra: { errors?: FormErrors; status?: number } = {}) {
+    const ctx = pageContext(services, request, reply, tenant);
+    const sessions = await services.sessions.listForUser(tenant.id, current.user.id);
+    const notice = parseNotice((request.query as Record<string, unknown>).notice);
+    return sendPage(
+      reply,
+      renderAccountPage(ctx, {
+        email: current.user.email,
+        emailVerified: current.user.emailVerified,
+        minLength: effectiveMinLength(tenant.settings, false),
+        ...(notice ? { notice } : {}),
+        ...(extra.errors ? { errors: extra.errors } : {}),
+        sessions: sessions.map((s) => ({
+          id: s.id,
+          current: s.id === current.session.id,
+          device: describeUserAgent(s.userAgent, ctx.locale),
+          ip: s.ip,
+          createdAt: s.createdAt,
+          lastSeenAt: s.lastSeenAt,
+        })),
+      }),
+      extra.status ?? 200,
+    );
+  }
+
+  app.get('/t/:tenant/account', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    return accountPage(request, reply, tenant, current);
+  });
+
+  app.post('/t/:tenant/account/password', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    try {
+      await changePassword(
+        services.flows,
+        { tenant, user: current.user, sessionId: current.session.id, currentPassword: formField(request.body, 'current_password'), newPassword: formField(request.body, 'new_password') },
+        requestContext(request, `user:${current.user.id}`),
+      );
+      return redirect(reply, tenant, '/account?notice=password_changed');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return accountPage(request, reply, tenant, current, { errors: formErrors(error), status: withRetryAfter(reply, error) });
+    }
+  });
+
+  app.post('/t/:tenant/account/sessions/:sessionId/revoke', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    const { sessionId } = request.params as { sessionId: string };
+    await services.sessions.revokeOwn(tenant.id, current.user.id, sessionId);
+    await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.session_revoked', result: 'success', subject: current.user.id, details: { sessionId } });
+    return redirect(reply, tenant, sessionId === current.session.id ? '/login?notice=signed_out' : '/account?notice=session_revoked');
+  });
+
+  app.post('/t/:tenant/logout', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const ended = await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
+    clearSessionCookie(reply, tenant.id);
+    if (ended) await services.audit.record(requestContext(request, `user:${ended.userId}`), { tenantId: tenant.id, action: 'user.logout', result: 'success', subject: ended.userId });
+    return redirect(reply, tenant, '/login?notice=signed_out');
+  });
+}

@@ -1,0 +1,89 @@
+// Builds the Fastify server: shared plumbing (limits, parsers, cookies, headers, errors, metrics)
+// then the route groups — ops, public pages, development mailbox, admin API.
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import type { Services } from '../app.ts';
+import { FrontdoorError } from '../core/errors.ts';
+import { errorBody, toFrontdoorError } from './errors.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { registerOpsRoutes } from './ops.ts';
+import { registerPageRoutes } from './public/pages.ts';
+import { renderPageError } from './public/page-support.ts';
+import { registerAssetRoutes } from './public/assets.ts';
+import { registerDevMailbox } from './public/dev-mailbox.ts';
+import { registerAdminApi } from './admin/index.ts';
+import { requestLocale } from './request-context.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Errors on this route render the hosted error page instead of JSON. */
+    page?: boolean;
+  }
+}
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+// Query strings of link pages carry tokens; logs never see them.
+function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|code|password)=)[^&]*/gi, '$1[redacted]');
+}
+
+export interface HttpServer {
+  app: FastifyInstance;
+  metrics: Metrics;
+}
+
+export async function buildServer(services: Services, options: { logger?: boolean } = {}): Promise<HttpServer> {
+  const { config } = services;
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: config.trustProxy ? 'x-request-id' : false,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+            serializers: {
+              req: (req: { method: string; url: string; ip?: string; id?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip, id: req.id }),
+            },
+          },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
+  registerSecurityHeaders(app, { https: config.baseUrl.protocol === 'https:' });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+  const metrics = createMetrics(app, { defaultMetrics: config.env !== 'test' });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const failure = toFrontdoorError(error);
+    if (failure.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
+    if (request.routeOptions.config?.page) return renderPageError(services, request, reply, failure);
+    return reply.status(failure.status).type('application/json; charset=utf-8').send(errorBody(failure, requestLocale(request)));
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const failure = new FrontdoorError('request.not_found');
+    if ((request.headers.accept ?? '').includes('text/html')) return renderPageError(services, request, reply, failure);
+    return reply.status(404).send(errorBody(failure, requestLocale(request)));
+  });
+
+  registerOpsRoutes(app, services, metrics);
+  registerAssetRoutes(app, services);
+  registerPageRoutes(app, services, metrics);
+  if (config.env !== 'production') registerDevMailbox(app, services);
+  await registerAdminApi(app, services);
+  return { app, metrics };
+}

@@ -1,0 +1,227 @@
+// German catalogue. Typed as Catalogue, so a missing or extra key fails typecheck.
+// Formal address ("Sie"), since tenants address customers they may not know.
+
+import type { Catalogue } from './en.ts';
+
+export const de: Catalogue = {
+  // Layout
+  'layout.skip': 'Zum Inhalt springen',
+  'layout.language': 'Sprache',
+  'layout.product': 'Frontdoor',
+
+  // Forms
+  'form.error_summary': 'Es gibt ein Problem',
+  'form.error_prefix': 'Fehler:',
+  'form.email': 'E-Mail-Adresse',
+  'form.password': 'Passwort',
+  'form.new_password': 'Neues Passwort',
+  'form.password_hint':
+    'Mindestens {min} Zeichen. Häufig verwendete oder geleakte Passwörter werden nicht akzeptiert. Ein paar zufällige Wörter ergeben ein starkes Passwort, das man sich gut merken kann.',
+
+  // Notices shown after a redirect
+  'notice.verified': 'Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.',
+  'notice.password_reset': 'Ihr Passwort wurde geändert. Melden Sie sich mit dem neuen Passwort an.',
+  'notice.signed_out': 'Sie wurden abgemeldet.',
+  'notice.session_revoked': 'Das Gerät wurde abgemeldet.',
+  'notice.password_changed': 'Ihr Passwort wurde geändert.',
+  'notice.verification_sent':
+    'Falls Ihre Adresse noch bestätigt werden muss, haben wir Ihnen einen neuen Bestätigungslink geschickt.',
+
+  // Sign in
+  'login.title': 'Anmelden',
+  'login.heading': 'Bei {tenant} anmelden',
+  'login.submit': 'Anmelden',
+  'login.forgot': 'Passwort vergessen?',
+  'login.no_account': 'Neu hier?',
+  'login.register': 'Konto erstellen',
+  'login.resend_text': 'Keine Bestätigungs-E-Mail erhalten, oder ist der Link abgelaufen?',
+  'login.resend_submit': 'Neuen Bestätigungslink senden',
+
+  // Registration
+  'register.title': 'Konto erstellen',
+  'register.heading': 'Ihr Konto bei {tenant} erstellen',
+  'register.submit': 'Konto erstellen',
+  'register.have_account': 'Sie haben schon ein Konto?',
+  'register.sign_in': 'Anmelden',
+
+  // Check your email
+  'check_email.title': 'Bitte prüfen Sie Ihr Postfach',
+  'check_email.registration':
+    'Falls mit dieser Adresse ein neues Konto erstellt werden kann, haben wir einen Link zur Bestätigung geschickt. Falls Sie mit dieser Adresse schon ein Konto haben, haben wir eine E-Mail geschickt, die erklärt, wie Sie sich anmelden.',
+  'check_email.reset_requested':
+    'Falls es zu dieser Adresse ein Konto gibt, haben wir einen Link geschickt, mit dem Sie ein neues Passwort wählen können. Der Link funktioniert einmal und läuft nach 30 Minuten ab.',
+  'check_email.verification_resent':
+    'Falls diese Adresse zu einem Konto gehört, das noch bestätigt werden muss, haben wir einen neuen Bestätigungslink geschickt.',
+  'check_email.spam':
+    'Es kann ein paar Minuten dauern, bis die E-Mail ankommt. Falls Sie sie nicht finden, sehen Sie im Spam- oder Junk-Ordner nach.',
+  'check_email.back': 'Zurück zur Anmeldung',
+
+  // Email verification
+  'verify.title': 'E-Mail-Adresse bestätigen',
+  'verify.text': 'Klicken Sie auf die Schaltfläche, um Ihre E-Mail-Adresse zu bestätigen.',
+  'verify.submit': 'E-Mail-Adresse bestätigen',
+  'verify_result.ok_title': 'E-Mail-Adresse bestätigt',
+  'verify_result.ok_text': 'Vielen Dank. Ihre E-Mail-Adresse ist bestätigt.',
+  'verify_result.failed_title': 'Dieser Link funktioniert nicht mehr',
+  'verify_result.failed_text':
+    'Der Bestätigungslink ist ungültig, abgelaufen oder wurde schon verwendet. Melden Sie sich an, um einen neuen Link anzufordern, oder suchen Sie nach einer neueren E-Mail von uns.',
+  'verify_result.sign_in': 'Zur Anmeldung',
+
+  // Forgot password
+  'forgot.title': 'Passwort zurücksetzen',
+  'forgot.text':
+    'Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir schicken Ihnen einen Link, mit dem Sie ein neues Passwort wählen können.',
+  'forgot.submit': 'Link zum Zurücksetzen senden',
+  'forgot.back': 'Zurück zur Anmeldung',
+
+  // Reset password
+  'reset.title': 'Neues Passwort wählen',
+  'reset.text': 'Wählen Sie ein neues Passwort für Ihr Konto.',
+  'reset.submit': 'Neues Passwort speichern',
+  'reset_invalid.title': 'Dieser Link funktioniert nicht mehr',
+  'reset_invalid.text':
+    'Der Link ist abgelaufen oder wurde schon verwendet. Links zum Zurücksetzen funktionieren einmal und 30 Minuten lang.',
+  'reset_invalid.again': 'Neuen Link anfordern',
+
+  // Account
+  'account.title': 'Ihr Konto',
+  'account.email': 'E-Mail-Adresse',
+  'account.verified': 'Bestätigt',
+  'account.unverified': 'Nicht bestätigt',
+  'account.unverified_text': 'Bestätigen Sie Ihre Adresse, damit Sie Ihr Konto jederzeit wiederherstellen können.',
+  'account.resend': 'Neuen Bestätigungslink senden',
+  'account.sessions_heading': 'Wo Sie angemeldet sind',
+  'account.sessions_text': 'Falls Sie ein Gerät nicht kennen, melden Sie es ab und ändern Sie Ihr Passwort.',
+  'account.sessions_this_device': 'Dieses Gerät',
+  'account.sessions_ip': 'IP-Adresse',
+  'account.sessions_ip_unknown': 'Unbekannt',
+  'account.sessions_signed_in': 'Angemeldet',
+  'account.sessions_last_seen': 'Zuletzt aktiv',
+  'account.sessions_revoke': 'Abmelden',
+  'account.sessions_revoke_label': '{device} abmelden, angemeldet {time}',
+  'account.sessions_empty': 'Keine aktiven Sitzungen.',
+  'account.password_heading': 'Passwort ändern',
+  'account.password_current': 'Aktuelles Passwort',
+  'account.password_submit': 'Passwort ändern',
+  'account.sign_out_heading': 'Abmelden',
+  'account.sign_out_text': 'Melden Sie sich auf diesem Gerät von Ihrem Konto ab.',
+  'account.sign_out_submit': 'Abmelden',
+
+  // Error page
+  'error_page.title_generic': 'Etwas ist schiefgegangen',
+  'error_page.title_not_found': 'Seite nicht gefunden',
+  'error_page.title_forbidden': 'Nicht erlaubt',
+  'error_page.title_rate_limited': 'Zu viele Versuche',
+  'error_page.title_server': 'Bei uns ist etwas schiefgegangen',
+  'error_page.status': 'Fehler {status}',
+  'error_page.sign_in': 'Zur Anmeldung',
+
+  // Development mailbox
+  'mailbox.title': 'Entwicklungs-Postfach',
+  'mailbox.banner':
+    'Nur für die Entwicklung. Diese Seite zeigt die ausgehende Mail-Warteschlange, damit Sie Links ohne SMTP-Server folgen können. Sie darf im Produktivbetrieb niemals erreichbar sein.',
+  'mailbox.empty': 'Noch keine E-Mails.',
+  'mailbox.to': 'An',
+  'mailbox.queued': 'Eingereiht',
+  'mailbox.status': 'Status',
+  'mailbox.sent': 'Gesendet {time}',
+  'mailbox.pending': 'Noch nicht gesendet',
+
+  // Devices
+  'device.unknown': 'Unbekanntes Gerät',
+  'device.browser_on_os': '{browser} auf {os}',
+  'device.a_browser': 'Browser',
+
+  // Mail: shared
+  'mail.greeting': 'Guten Tag,',
+  'mail.link_fallback': 'Falls die Schaltfläche nicht funktioniert, kopieren Sie diesen Link in Ihren Browser:',
+  'mail.signature': '— {tenant}',
+  'mail.footer': 'Diese E-Mail wurde von {tenant} an {email} gesendet.',
+
+  // Mail: verify_email
+  'mail.verify_email.subject': 'Bestätigen Sie Ihre E-Mail-Adresse für {tenant}',
+  'mail.verify_email.intro':
+    'Bitte bestätigen Sie Ihre E-Mail-Adresse, um die Einrichtung Ihres Kontos bei {tenant} abzuschließen.',
+  'mail.verify_email.action': 'E-Mail-Adresse bestätigen',
+  'mail.verify_email.expiry': 'Der Link läuft in {hours} Stunden ab.',
+  'mail.verify_email.ignore': 'Falls Sie kein Konto erstellt haben, können Sie diese E-Mail ignorieren.',
+
+  // Mail: reset_password
+  'mail.reset_password.subject': 'Ihr Passwort bei {tenant} zurücksetzen',
+  'mail.reset_password.intro':
+    'Jemand, hoffentlich Sie, hat darum gebeten, das Passwort Ihres Kontos bei {tenant} zurückzusetzen.',
+  'mail.reset_password.action': 'Neues Passwort wählen',
+  'mail.reset_password.expiry': 'Der Link funktioniert einmal und läuft in {minutes} Minuten ab.',
+  'mail.reset_password.ignore':
+    'Falls Sie das nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.',
+
+  // Mail: password_changed
+  'mail.password_changed.subject': 'Ihr Passwort bei {tenant} wurde geändert',
+  'mail.password_changed.intro': 'Das Passwort Ihres Kontos bei {tenant} wurde soeben geändert.',
+  'mail.password_changed.ok': 'Falls Sie das waren, müssen Sie nichts weiter tun.',
+  'mail.password_changed.not_you':
+    'Falls Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück und melden Sie Geräte ab, die Sie nicht kennen.',
+  'mail.password_changed.action': 'Passwort zurücksetzen',
+
+  // Mail: account_exists
+  'mail.account_exists.subject': 'Sie haben bereits ein Konto bei {tenant}',
+  'mail.account_exists.intro':
+    'Jemand, hoffentlich Sie, wollte mit dieser E-Mail-Adresse ein Konto bei {tenant} erstellen. Sie haben bereits ein Konto, daher wurde kein neues angelegt.',
+  'mail.account_exists.login': 'Anmelden',
+  'mail.account_exists.reset': 'Passwort vergessen? Wählen Sie ein neues:',
+  'mail.account_exists.ignore':
+    'Falls Sie das nicht waren, können Sie diese E-Mail ignorieren. An Ihrem Konto wurde nichts geändert.',
+
+  // Mail: reset_unknown_account
+  'mail.reset_unknown_account.subject': 'Anfrage zum Zurücksetzen des Passworts bei {tenant}',
+  'mail.reset_unknown_account.intro':
+    'Jemand, hoffentlich Sie, wollte das Passwort eines Kontos bei {tenant} für diese E-Mail-Adresse zurücksetzen, aber zu dieser Adresse gibt es kein Konto.',
+  'mail.reset_unknown_account.hint':
+    'Falls Sie ein Konto haben, haben Sie sich vielleicht mit einer anderen Adresse registriert.',
+  'mail.reset_unknown_account.register': 'Konto erstellen',
+  'mail.reset_unknown_account.ignore': 'Falls Sie das nicht waren, können Sie diese E-Mail ignorieren.',
+
+  // Errors
+  'error.request.invalid': 'Im Formular stimmt etwas nicht. Prüfen Sie Ihre Eingaben und versuchen Sie es erneut.',
+  'error.request.too_large': 'Die Eingaben sind zu groß. Kürzen Sie sie und versuchen Sie es erneut.',
+  'error.request.unsupported_media_type':
+    'Das Formular wurde in einem Format gesendet, das wir nicht annehmen. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'error.request.not_found':
+    'Diese Seite gibt es nicht. Prüfen Sie die Adresse oder beginnen Sie erneut auf der Anmeldeseite.',
+  'error.request.csrf':
+    'Dieses Formular ist abgelaufen oder wurde von einer anderen Website gesendet. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'error.rate_limited': 'Zu viele Versuche. Warten Sie ein paar Minuten und versuchen Sie es dann erneut.',
+  'error.server.busy': 'Wir sind gerade stark ausgelastet. Versuchen Sie es gleich noch einmal.',
+  'error.server.error':
+    'Bei uns ist etwas schiefgegangen. Versuchen Sie es gleich noch einmal; falls das Problem bleibt, wenden Sie sich an den Support.',
+  'error.auth.unauthorized': 'Bitte melden Sie sich an, um fortzufahren.',
+  'error.auth.forbidden': 'Dazu haben Sie keine Berechtigung.',
+  'error.auth.invalid_credentials':
+    'E-Mail-Adresse oder Passwort ist nicht korrekt. Prüfen Sie Ihre Eingaben und versuchen Sie es erneut, oder setzen Sie Ihr Passwort zurück.',
+  'error.auth.account_disabled':
+    'Mit diesem Konto ist keine Anmeldung möglich. Wenden Sie sich an den Support, falls Sie das für einen Fehler halten.',
+  'error.auth.email_not_verified':
+    'Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie sich anmelden: Folgen Sie dem Link in der E-Mail, die wir Ihnen geschickt haben, oder fordern Sie einen neuen Link an.',
+  'error.session.required': 'Ihre Sitzung ist beendet. Melden Sie sich erneut an, um fortzufahren.',
+  'error.email.invalid': 'Geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@example.com.',
+  'error.password.too_short':
+    'Dieses Passwort ist zu kurz. Wählen Sie ein längeres; ein paar zufällige Wörter eignen sich gut.',
+  'error.password.too_long': 'Dieses Passwort ist zu lang. Wählen Sie ein kürzeres.',
+  'error.password.common':
+    'Dieses Passwort steht auf einer Liste häufig verwendeter oder geleakter Passwörter und ist daher leicht zu erraten. Wählen Sie ein anderes.',
+  'error.password.contains_email': 'Das Passwort darf Ihre E-Mail-Adresse nicht enthalten. Wählen Sie ein anderes.',
+  'error.password.mismatch':
+    'Die Passwörter stimmen nicht überein. Geben Sie in beiden Feldern dasselbe Passwort ein.',
+  'error.token.invalid':
+    'Dieser Link ist ungültig, abgelaufen oder wurde schon verwendet. Fordern Sie einen neuen an.',
+  'error.tenant.not_found': 'Diese Anmeldeseite gibt es nicht. Prüfen Sie die Adresse, die Sie verwendet haben.',
+  'error.tenant.exists': 'Einen Mandanten mit dieser ID gibt es bereits. Wählen Sie eine andere ID.',
+  'error.app.not_found':
+    'Die Anwendung, die Sie hierher geschickt hat, ist nicht bekannt. Kehren Sie zu ihr zurück und versuchen Sie es erneut.',
+  'error.user.not_found': 'Diesen Benutzer gibt es nicht.',
+  'error.user.exists': 'Zu dieser E-Mail-Adresse gibt es bereits ein Konto. Melden Sie sich stattdessen an.',
+  'error.session.not_found': 'Diese Sitzung gibt es nicht mehr. Vielleicht wurde sie bereits abgemeldet.',
+  'error.admin.setup_token_invalid':
+    'Das Einrichtungstoken ist ungültig oder wurde schon verwendet. Erstellen Sie ein neues über die Kommandozeile.',
+  'error.config.invalid': 'Der Server ist nicht richtig konfiguriert. Wenden Sie sich an den Administrator.',
+};

@@ -1,0 +1,180 @@
+// Transactional mails: subject, plain text and HTML for each MailTemplate, in the user's language.
+// The HTML is built with the html tag (everything escaped); links are used only when http(s).
+
+import type { MailRequest, MailTemplate } from '../core/ports.ts';
+import { html } from './html.ts';
+import type { SafeHtml } from './html.ts';
+import { negotiateLocale, t } from './i18n/index.ts';
+import type { Locale, MessageKey } from './i18n/index.ts';
+import { DEFAULT_PRIMARY_COLOR, isValidColor, onPrimaryColor } from './layout.ts';
+
+/** Lifetimes the mails promise; keep in step with the token TTLs in core. */
+export const VERIFY_EMAIL_TTL_HOURS = 24;
+export const RESET_PASSWORD_TTL_MINUTES = 30;
+
+export interface ComposedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Block =
+  | { kind: 'text'; text: string }
+  /** The main call to action: a button in HTML, with the raw link repeated below it. */
+  | { kind: 'button'; label: string; link: string }
+  /** A secondary link under a sentence. */
+  | { kind: 'link'; label: string; link: string };
+
+interface Content {
+  subject: string;
+  blocks: Block[];
+}
+
+const HTTP_LINK = /^https?:\/\/[^\s<>"'`]+$/i;
+
+/** A usable link parameter, or undefined (missing, empty or not http(s)). */
+function linkParam(params: Record<string, string>, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = Object.hasOwn(params, name) ? params[name] : undefined;
+    if (typeof value === 'string' && HTTP_LINK.test(value)) return value;
+  }
+  return undefined;
+}
+
+function content(template: MailTemplate, locale: Locale, tenant: string, params: Record<string, string>): Content {
+  const say = (key: MessageKey, extra: Record<string, string | number> = {}) => t(locale, key, { tenant, ...extra });
+  const text = (key: MessageKey, extra?: Record<string, string | number>): Block => ({ kind: 'text', text: say(key, extra) });
+  const button = (key: MessageKey, link: string | undefined): Block[] => (link ? [{ kind: 'button', label: say(key), link }] : []);
+  const link = (key: MessageKey, href: string | undefined): Block[] => (href ? [{ kind: 'link', label: say(key), link: href }] : []);
+
+  switch (template) {
+    case 'verify_email':
+      return {
+        subject: say('mail.verify_email.subject'),
+        blocks: [
+          text('mail.verify_email.intro'),
+          ...button('mail.verify_email.action', linkParam(params, 'link')),
+          text('mail.verify_email.expiry', { hours: VERIFY_EMAIL_TTL_HOURS }),
+          text('mail.verify_email.ignore'),
+        ],
+      };
+    case 'reset_password':
+      return {
+        subject: say('mail.reset_password.subject'),
+        blocks: [
+          text('mail.reset_password.intro'),
+          ...button('mail.reset_password.action', linkParam(params, 'link')),
+          text('mail.reset_password.expiry', { minutes: RESET_PASSWORD_TTL_MINUTES }),
+          text('mail.reset_password.ignore'),
+        ],
+      };
+    case 'password_changed':
+      return {
+        subject: say('mail.password_changed.subject'),
+        blocks: [
+          text('mail.password_changed.intro'),
+          text('mail.password_changed.ok'),
+          text('mail.password_changed.not_you'),
+          ...button('mail.password_changed.action', linkParam(params, 'resetLink', 'link')),
+        ],
+      };
+    case 'account_exists':
+      return {
+        subject: say('mail.account_exists.subject'),
+        blocks: [
+          text('mail.account_exists.intro'),
+          ...button('mail.account_exists.login', linkParam(params, 'loginLink')),
+          ...link('mail.account_exists.reset', linkParam(params, 'resetLink')),
+          text('mail.account_exists.ignore'),
+        ],
+      };
+    case 'reset_unknown_account':
+      return {
+        subject: say('mail.reset_unknown_account.subject'),
+        blocks: [
+          text('mail.reset_unknown_account.intro'),
+          text('mail.reset_unknown_account.hint'),
+          ...button('mail.reset_unknown_account.register', linkParam(params, 'registerLink', 'link')),
+          text('mail.reset_unknown_account.ignore'),
+        ],
+      };
+    default: {
+      const unknown: never = template;
+      throw new Error(`Unknown mail template: ${String(unknown)}`);
+    }
+  }
+}
+
+function renderText(locale: Locale, tenant: string, to: string, blocks: Block[]): string {
+  const paragraphs = [t(locale, 'mail.greeting')];
+  for (const block of blocks) {
+    if (block.kind === 'text') paragraphs.push(block.text);
+    else if (block.kind === 'button') paragraphs.push(`${block.label}:\n${block.link}`);
+    else paragraphs.push(`${block.label}\n${block.link}`);
+  }
+  paragraphs.push(t(locale, 'mail.signature', { tenant }));
+  paragraphs.push(`--\n${t(locale, 'mail.footer', { tenant, email: to })}`);
+  return `${paragraphs.join('\n\n')}\n`;
+}
+
+// Mail clients ignore stylesheets unevenly, so the HTML mail uses inline styles: fixed strings only.
+const S = {
+  body: 'margin:0;padding:24px 12px;background:#f3f4f6;color:#111827;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5',
+  card: 'max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px',
+  brand: 'margin:0 0 16px;font-size:18px;font-weight:700',
+  p: 'margin:0 0 16px',
+  small: 'margin:16px 0 0;font-size:14px;color:#4b5563;word-break:break-all',
+  link: 'color:#1d4ed8',
+  footer: 'max-width:560px;margin:16px auto 0;font-size:13px;color:#4b5563;text-align:center',
+};
+
+function buttonStyle(primaryColor: string | undefined): string {
+  const background = isValidColor(primaryColor) ? primaryColor.toLowerCase() : DEFAULT_PRIMARY_COLOR;
+  return `display:inline-block;padding:12px 20px;border-radius:6px;background:${background};color:${onPrimaryColor(background)};font-weight:600;text-decoration:none`;
+}
+
+function renderHtml(locale: Locale, request: MailRequest, subject: string, blocks: Block[]): string {
+  const tenant = request.tenant.name;
+  const button = buttonStyle(request.tenant.branding?.primaryColor);
+  const parts: SafeHtml[] = blocks.map((block) => {
+    if (block.kind === 'text') return html`<p style="${S.p}">${block.text}</p>`;
+    if (block.kind === 'button') {
+      return html`<p style="${S.p}"><a href="${block.link}" style="${button}">${block.label}</a></p>
+<p style="${S.small}">${t(locale, 'mail.link_fallback')}<br><a href="${block.link}" style="${S.link}">${block.link}</a></p>`;
+    }
+    return html`<p style="${S.p}">${block.label}<br><a href="${block.link}" style="${S.link}">${block.link}</a></p>`;
+  });
+  return html`<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${subject}</title>
+</head>
+<body style="${S.body}">
+<div style="${S.card}">
+<p style="${S.brand}">${tenant}</p>
+<p style="${S.p}">${t(locale, 'mail.greeting')}</p>
+${parts}
+<p style="${S.p}">${t(locale, 'mail.signature', { tenant })}</p>
+</div>
+<p style="${S.footer}">${t(locale, 'mail.footer', { tenant, email: request.to })}</p>
+</body>
+</html>
+`.toString();
+}
+
+/** Subject, text and HTML for a mail request. */
+export function composeMail(request: MailRequest): ComposedMail {
+  const locale = negotiateLocale(undefined, request.locale);
+  const tenant = request.tenant.name;
+  const params = request.params ?? {};
+  const { subject, blocks } = content(request.template, locale, tenant, params);
+  // A subject is one header line: no line breaks, whatever the tenant is called.
+  const oneLineSubject = subject.replace(/[\r\n\t\u2028\u2029]+/g, ' ').trim();
+  return {
+    subject: oneLineSubject,
+    text: renderText(locale, tenant, request.to, blocks),
+    html: renderHtml(locale, request, oneLineSubject, blocks),
+  };
+}

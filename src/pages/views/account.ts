@@ -1,0 +1,148 @@
+// Account page: the user's address, where they are signed in (with sign-out per device),
+// password change and sign-out. Every action is its own POST form with a CSRF token.
+
+import { html } from '../html.ts';
+import type { SafeHtml } from '../html.ts';
+import { formatDateTime, t } from '../i18n/index.ts';
+import { renderDocument, tenantPath } from '../layout.ts';
+import type { PageContext } from '../layout.ts';
+import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
+import type { FormErrors, Notice } from './types.ts';
+
+export interface AccountSession {
+  id: string;
+  /** The session this page was requested with. */
+  current: boolean;
+  /** Human summary of the user agent, e.g. from describeUserAgent. */
+  device: string;
+  ip: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface AccountPageModel {
+  email: string;
+  emailVerified: boolean;
+  notice?: Notice;
+  /** Errors of the password form (fields `current_password`, `new_password`) or of the page. */
+  errors?: FormErrors;
+  /** Minimum password length, shown in the hint. */
+  minLength: number;
+  sessions: AccountSession[];
+}
+
+const PASSWORD_FIELDS = [
+  { name: 'current_password', id: 'current_password' },
+  { name: 'new_password', id: 'new_password' },
+] as const;
+
+function renderEmailSection(ctx: PageContext, tenantId: string, model: AccountPageModel): SafeHtml {
+  const badge = model.emailVerified
+    ? html`<span class="fd-badge fd-badge--ok">${t(ctx.locale, 'account.verified')}</span>`
+    : html`<span class="fd-badge fd-badge--warn">${t(ctx.locale, 'account.unverified')}</span>`;
+  const resend = !model.emailVerified
+    ? html`<p class="fd-muted">${t(ctx.locale, 'account.unverified_text')}</p>
+<form method="post" action="${tenantPath(tenantId, '/verify/resend')}" class="fd-form fd-form--inline">
+${csrfInput(ctx)}
+<input type="hidden" name="email" value="${model.email}">
+${submitButton(t(ctx.locale, 'account.resend'), 'secondary')}
+</form>`
+    : null;
+  return html`<section class="fd-section" aria-labelledby="email-title">
+<h2 id="email-title">${t(ctx.locale, 'account.email')}</h2>
+<p class="fd-email"><span class="fd-email__address">${model.email}</span> ${badge}</p>
+${resend}
+</section>`;
+}
+
+function renderSession(ctx: PageContext, tenantId: string, session: AccountSession): SafeHtml {
+  const signedIn = formatDateTime(ctx.locale, session.createdAt);
+  const revoke = session.current
+    ? null
+    : html`<form method="post" action="${tenantPath(tenantId, `/account/sessions/${encodeURIComponent(session.id)}/revoke`)}" class="fd-session__action">
+${csrfInput(ctx)}
+<button class="fd-button fd-button--secondary fd-button--small" type="submit" aria-label="${t(ctx.locale, 'account.sessions_revoke_label', { device: session.device, time: signedIn })}">${t(ctx.locale, 'account.sessions_revoke')}</button>
+</form>`;
+  return html`<li class="${session.current ? 'fd-session fd-session--current' : 'fd-session'}">
+<div class="fd-session__head"><span class="fd-session__device">${session.device}</span>${
+    session.current && html` <span class="fd-badge fd-badge--ok">${t(ctx.locale, 'account.sessions_this_device')}</span>`
+  }</div>
+<dl class="fd-meta">
+<div><dt>${t(ctx.locale, 'account.sessions_ip')}</dt><dd>${session.ip ?? t(ctx.locale, 'account.sessions_ip_unknown')}</dd></div>
+<div><dt>${t(ctx.locale, 'account.sessions_signed_in')}</dt><dd>${signedIn}</dd></div>
+<div><dt>${t(ctx.locale, 'account.sessions_last_seen')}</dt><dd>${formatDateTime(ctx.locale, session.lastSeenAt)}</dd></div>
+</dl>
+${revoke}
+</li>`;
+}
+
+function renderSessionsSection(ctx: PageContext, tenantId: string, sessions: readonly AccountSession[]): SafeHtml {
+  // This device first, then the others in the order given.
+  const ordered = [...sessions.filter((s) => s.current), ...sessions.filter((s) => !s.current)];
+  const list =
+    ordered.length > 0
+      ? html`<ul class="fd-sessions">${ordered.map((session) => renderSession(ctx, tenantId, session))}</ul>`
+      : html`<p>${t(ctx.locale, 'account.sessions_empty')}</p>`;
+  return html`<section class="fd-section" aria-labelledby="sessions-title">
+<h2 id="sessions-title">${t(ctx.locale, 'account.sessions_heading')}</h2>
+<p class="fd-muted">${t(ctx.locale, 'account.sessions_text')}</p>
+${list}
+</section>`;
+}
+
+export function renderAccountPage(ctx: PageContext, model: AccountPageModel): string {
+  const tenant = requireTenant(ctx);
+  const { errors } = model;
+  const passwordFieldErrors = PASSWORD_FIELDS.some((field) => fieldError(errors, field.name) !== undefined);
+  const otherFieldErrors = Object.keys(errors?.fields ?? {}).some(
+    (name) => errors?.fields?.[name] !== undefined && !PASSWORD_FIELDS.some((field) => field.name === name),
+  );
+  // Errors about the password form sit at the top of that form; anything else at the top of the page.
+  const summaryInForm = passwordFieldErrors && !otherFieldErrors;
+  const summary = errorSummary(ctx, errors, PASSWORD_FIELDS);
+  // No focus on a clean page: it would scroll a phone down to the password form and open the keyboard.
+  const focus = passwordFieldErrors ? focusTarget(errors, PASSWORD_FIELDS.map((field) => field.name)) : undefined;
+
+  const body = html`<h1>${t(ctx.locale, 'account.title')}</h1>
+${noticeBanner(ctx, model.notice)}
+${!summaryInForm && summary}
+${renderEmailSection(ctx, tenant.id, model)}
+${renderSessionsSection(ctx, tenant.id, model.sessions)}
+<section class="fd-section" aria-labelledby="password-title">
+<h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>
+<form method="post" action="${tenantPath(tenant.id, '/account/password')}" class="fd-form">
+${summaryInForm && summary}
+${csrfInput(ctx)}
+<input class="fd-hidden" type="email" autocomplete="username" value="${model.email}" hidden readonly tabindex="-1" aria-hidden="true">
+${inputField(ctx, {
+  name: 'current_password',
+  label: t(ctx.locale, 'account.password_current'),
+  type: 'password',
+  autocomplete: 'current-password',
+  error: fieldError(errors, 'current_password'),
+  autofocus: focus === 'current_password',
+})}
+${inputField(ctx, {
+  name: 'new_password',
+  label: t(ctx.locale, 'form.new_password'),
+  type: 'password',
+  autocomplete: 'new-password',
+  hint: t(ctx.locale, 'form.password_hint', { min: model.minLength }),
+  minLength: model.minLength,
+  error: fieldError(errors, 'new_password'),
+  autofocus: focus === 'new_password',
+})}
+${submitButton(t(ctx.locale, 'account.password_submit'))}
+</form>
+</section>
+<section class="fd-section" aria-labelledby="sign-out-title">
+<h2 id="sign-out-title">${t(ctx.locale, 'account.sign_out_heading')}</h2>
+<p class="fd-muted">${t(ctx.locale, 'account.sign_out_text')}</p>
+<form method="post" action="${tenantPath(tenant.id, '/logout')}" class="fd-form fd-form--inline">
+${csrfInput(ctx)}
+${submitButton(t(ctx.locale, 'account.sign_out_submit'), 'secondary')}
+</form>
+</section>`;
+
+  return renderDocument(ctx, { title: t(ctx.locale, 'account.title'), body, wide: true });
+}

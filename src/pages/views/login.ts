@@ -1,0 +1,69 @@
+// Sign-in page: POST /t/{tenant}/login with email and password.
+
+import { html } from '../html.ts';
+import { t } from '../i18n/index.ts';
+import { renderDocument, tenantPath } from '../layout.ts';
+import type { PageContext } from '../layout.ts';
+import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
+import type { FormErrors, Notice } from './types.ts';
+
+export interface LoginPageModel {
+  email?: string;
+  errors?: FormErrors;
+  notice?: Notice;
+  /** Offer a new verification link (after `auth.email_not_verified`). */
+  showResendVerification?: boolean;
+}
+
+const FIELDS = [
+  { name: 'email', id: 'email' },
+  { name: 'password', id: 'password' },
+] as const;
+
+export function renderLoginPage(ctx: PageContext, model: LoginPageModel): string {
+  const tenant = requireTenant(ctx);
+  const { errors } = model;
+  const focus = focusTarget(errors, FIELDS.map((field) => field.name));
+  const resend = model.showResendVerification
+    ? html`<section class="fd-aside" aria-labelledby="resend-title">
+<p id="resend-title">${t(ctx.locale, 'login.resend_text')}</p>
+<form method="post" action="${tenantPath(tenant.id, '/verify/resend')}" class="fd-form">
+${csrfInput(ctx)}
+${model.email
+  ? html`<input type="hidden" name="email" value="${model.email}">`
+  : inputField(ctx, { name: 'email', id: 'resend-email', label: t(ctx.locale, 'form.email'), type: 'email', autocomplete: 'username' })}
+${submitButton(t(ctx.locale, 'login.resend_submit'), 'secondary')}
+</form>
+</section>`
+    : null;
+
+  const body = html`<h1>${t(ctx.locale, 'login.heading', { tenant: tenant.name })}</h1>
+${noticeBanner(ctx, model.notice)}
+<form method="post" action="${tenantPath(tenant.id, '/login')}" class="fd-form">
+${errorSummary(ctx, errors, FIELDS)}
+${csrfInput(ctx)}
+${inputField(ctx, {
+  name: 'email',
+  label: t(ctx.locale, 'form.email'),
+  type: 'email',
+  autocomplete: 'username',
+  value: model.email,
+  error: fieldError(errors, 'email'),
+  autofocus: focus === 'email',
+})}
+${inputField(ctx, {
+  name: 'password',
+  label: t(ctx.locale, 'form.password'),
+  type: 'password',
+  autocomplete: 'current-password',
+  error: fieldError(errors, 'password'),
+  autofocus: focus === 'password',
+})}
+<p class="fd-field-link"><a href="${tenantPath(tenant.id, '/forgot')}">${t(ctx.locale, 'login.forgot')}</a></p>
+${submitButton(t(ctx.locale, 'login.submit'))}
+</form>
+<p class="fd-alt">${t(ctx.locale, 'login.no_account')} <a href="${tenantPath(tenant.id, '/register')}">${t(ctx.locale, 'login.register')}</a></p>
+${resend}`;
+
+  return renderDocument(ctx, { title: t(ctx.locale, 'login.title'), body });
+}

@@ -1,0 +1,54 @@
+// Registration page: POST /t/{tenant}/register with email and password.
+
+import { html } from '../html.ts';
+import { t } from '../i18n/index.ts';
+import { renderDocument, tenantPath } from '../layout.ts';
+import type { PageContext } from '../layout.ts';
+import { csrfInput, errorSummary, fieldError, focusTarget, inputField, requireTenant, submitButton } from './form.ts';
+import type { FormErrors } from './types.ts';
+
+export interface RegisterPageModel {
+  email?: string;
+  errors?: FormErrors;
+  /** Minimum password length, shown in the hint. */
+  minLength: number;
+}
+
+const FIELDS = [
+  { name: 'email', id: 'email' },
+  { name: 'password', id: 'password' },
+] as const;
+
+export function renderRegisterPage(ctx: PageContext, model: RegisterPageModel): string {
+  const tenant = requireTenant(ctx);
+  const { errors } = model;
+  const focus = focusTarget(errors, FIELDS.map((field) => field.name));
+  const body = html`<h1>${t(ctx.locale, 'register.heading', { tenant: tenant.name })}</h1>
+<form method="post" action="${tenantPath(tenant.id, '/register')}" class="fd-form">
+${errorSummary(ctx, errors, FIELDS)}
+${csrfInput(ctx)}
+${inputField(ctx, {
+  name: 'email',
+  label: t(ctx.locale, 'form.email'),
+  type: 'email',
+  autocomplete: 'username',
+  value: model.email,
+  error: fieldError(errors, 'email'),
+  autofocus: focus === 'email',
+})}
+${inputField(ctx, {
+  name: 'password',
+  label: t(ctx.locale, 'form.password'),
+  type: 'password',
+  autocomplete: 'new-password',
+  hint: t(ctx.locale, 'form.password_hint', { min: model.minLength }),
+  minLength: model.minLength,
+  error: fieldError(errors, 'password'),
+  autofocus: focus === 'password',
+})}
+${submitButton(t(ctx.locale, 'register.submit'))}
+</form>
+<p class="fd-alt">${t(ctx.locale, 'register.have_account')} <a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'register.sign_in')}</a></p>`;
+
+  return renderDocument(ctx, { title: t(ctx.locale, 'register.title'), body });
+}

@@ -1,0 +1,87 @@
+// Every page rendered once from given values: the tests feed it attack strings, the screenshot
+// script realistic data. Not used by the server.
+
+import type { PageContext } from '../layout.ts';
+import { renderAccountPage } from './account.ts';
+import { renderCheckEmailPage } from './check-email.ts';
+import { renderErrorPage } from './error.ts';
+import { renderForgotPage } from './forgot.ts';
+import { renderLoginPage } from './login.ts';
+import { renderMailboxPage } from './mailbox.ts';
+import { renderRegisterPage } from './register.ts';
+import { renderResetInvalidPage, renderResetPage } from './reset.ts';
+import type { FormErrors } from './types.ts';
+import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
+
+export interface SampleValues {
+  email: string;
+  token: string;
+  device: string;
+  ip: string;
+  sessionId: string;
+  mailTo: string;
+  mailSubject: string;
+  mailText: string;
+}
+
+export interface RenderedPage {
+  name: string;
+  html: string;
+}
+
+/** 12 March 2025, 14:05 UTC. */
+export const SAMPLE_NOW = Date.UTC(2025, 2, 12, 14, 5);
+
+export function renderAllPages(ctx: PageContext, values: SampleValues, options: { withErrors: boolean }): RenderedPage[] {
+  const minLength = 15;
+  const loginErrors: FormErrors | undefined = options.withErrors
+    ? { form: 'auth.invalid_credentials', fields: { email: 'email.invalid' } }
+    : undefined;
+  const passwordErrors: FormErrors | undefined = options.withErrors
+    ? { fields: { email: 'email.invalid', password: 'password.common' } }
+    : undefined;
+  const hour = 3_600_000;
+  const sessions = [
+    { id: `${values.sessionId}-1`, current: true, device: values.device, ip: values.ip, createdAt: SAMPLE_NOW - 2 * hour, lastSeenAt: SAMPLE_NOW },
+    { id: values.sessionId, current: false, device: values.device, ip: values.ip, createdAt: SAMPLE_NOW - 50 * hour, lastSeenAt: SAMPLE_NOW - 5 * hour },
+    { id: `${values.sessionId}-3`, current: false, device: values.device, ip: null, createdAt: SAMPLE_NOW - 400 * hour, lastSeenAt: SAMPLE_NOW - 30 * hour },
+  ];
+  const mails = [
+    { id: 'mail-1', to: values.mailTo, subject: values.mailSubject, text: values.mailText, createdAt: SAMPLE_NOW - hour, sentAt: null },
+    { id: 'mail-2', to: values.mailTo, subject: values.mailSubject, text: values.mailText, createdAt: SAMPLE_NOW, sentAt: SAMPLE_NOW + 1000 },
+  ];
+  return [
+    {
+      name: 'login',
+      html: renderLoginPage(ctx, {
+        email: values.email,
+        errors: loginErrors,
+        notice: options.withErrors ? undefined : 'verified',
+        showResendVerification: options.withErrors,
+      }),
+    },
+    { name: 'register', html: renderRegisterPage(ctx, { email: values.email, errors: passwordErrors, minLength }) },
+    { name: 'check-email-registration', html: renderCheckEmailPage(ctx, { kind: 'registration' }) },
+    { name: 'check-email-reset', html: renderCheckEmailPage(ctx, { kind: 'reset_requested' }) },
+    { name: 'check-email-resent', html: renderCheckEmailPage(ctx, { kind: 'verification_resent' }) },
+    { name: 'verify', html: renderVerifyPage(ctx, { token: values.token }) },
+    { name: 'verify-ok', html: renderVerifyResultPage(ctx, { ok: true }) },
+    { name: 'verify-failed', html: renderVerifyResultPage(ctx, { ok: false }) },
+    { name: 'forgot', html: renderForgotPage(ctx, { email: values.email, errors: options.withErrors ? { fields: { email: 'email.invalid' } } : undefined }) },
+    { name: 'reset', html: renderResetPage(ctx, { token: values.token, errors: options.withErrors ? { fields: { password: 'password.too_short' } } : undefined, minLength }) },
+    { name: 'reset-invalid', html: renderResetInvalidPage(ctx) },
+    {
+      name: 'account',
+      html: renderAccountPage(ctx, {
+        email: values.email,
+        emailVerified: !options.withErrors,
+        notice: options.withErrors ? undefined : 'session_revoked',
+        errors: options.withErrors ? { fields: { current_password: 'auth.invalid_credentials', new_password: 'password.common' } } : undefined,
+        minLength,
+        sessions,
+      }),
+    },
+    { name: 'error', html: renderErrorPage(ctx, { status: 404, code: 'request.not_found' }) },
+    { name: 'mailbox', html: renderMailboxPage({ ...ctx, tenant: null }, { mails }) },
+  ];
+}

@@ -1,0 +1,32 @@
+// View-model types shared by the hosted pages and the routes that render them.
+
+import type { ErrorCode } from '../../core/errors.ts';
+
+/** Errors to show on a form: one for the whole form, and one per field name. */
+export interface FormErrors {
+  form?: ErrorCode;
+  fields?: Partial<Record<string, ErrorCode>>;
+}
+
+/** A one-line confirmation shown after a redirect (usually from `?notice=`). */
+export type Notice =
+  | 'verified'
+  | 'password_reset'
+  | 'signed_out'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'verification_sent';
+
+export const NOTICES: readonly Notice[] = [
+  'verified',
+  'password_reset',
+  'signed_out',
+  'session_revoked',
+  'password_changed',
+  'verification_sent',
+];
+
+/** Narrows a query parameter to a Notice, or undefined. */
+export function parseNotice(value: unknown): Notice | undefined {
+  return NOTICES.find((notice) => notice === value);
+}

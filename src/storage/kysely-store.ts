@@ -1,0 +1,42 @@
+// The Store port over Kysely: one object of repositories, re-bound to a transaction on demand.
+import { sql, type Kysely } from 'kysely';
+import type { Store } from '../core/ports.ts';
+import type { Database } from './schema.ts';
+import type { Db } from './repositories/rows.ts';
+import { tenantRepository } from './repositories/tenants.ts';
+import { applicationRepository } from './repositories/applications.ts';
+import { passwordRepository, userRepository } from './repositories/users.ts';
+import { sessionRepository } from './repositories/sessions.ts';
+import { actionTokenRepository } from './repositories/action-tokens.ts';
+import { auditRepository } from './repositories/audit.ts';
+import { mailOutboxRepository } from './repositories/mail-outbox.ts';
+import { adminTokenRepository } from './repositories/admin-tokens.ts';
+
+function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
+  return {
+    tenants: tenantRepository(db),
+    apps: applicationRepository(db),
+    users: userRepository(db),
+    passwords: passwordRepository(db),
+    sessions: sessionRepository(db),
+    actionTokens: actionTokenRepository(db),
+    audit: auditRepository(db),
+    mailOutbox: mailOutboxRepository(db),
+    adminTokens: adminTokenRepository(db),
+    async transaction(work) {
+      // Nested calls join the outer transaction.
+      if (inTransaction) return work(this);
+      return root.transaction().execute((trx) => work(bind(trx, root, true)));
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await root.destroy();
+    },
+  };
+}
+
+export function createKyselyStore(db: Kysely<Database>): Store {
+  return bind(db, db, false);
+}

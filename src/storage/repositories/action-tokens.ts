@@ -1,0 +1,64 @@
+import type { ActionToken, ActionTokenPurpose, ActionTokenRepository } from '../../core/ports.ts';
+import type { ActionTokensTable } from '../schema.ts';
+import type { Db } from './rows.ts';
+
+function toActionToken(row: ActionTokensTable): ActionToken {
+  return {
+    tokenHash: row.token_hash,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    purpose: row.purpose as ActionTokenPurpose,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    consumedAt: row.consumed_at,
+    payload: row.payload,
+  };
+}
+
+export function actionTokenRepository(db: Db): ActionTokenRepository {
+  return {
+    async create(t) {
+      await db
+        .insertInto('action_tokens')
+        .values({ token_hash: t.tokenHash, tenant_id: t.tenantId, user_id: t.userId, purpose: t.purpose, created_at: t.createdAt, expires_at: t.expiresAt, consumed_at: t.consumedAt, payload: t.payload })
+        .execute();
+    },
+    async findLive(tenantId, tokenHash, purpose, now) {
+      const row = await db
+        .selectFrom('action_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .where('tenant_id', '=', tenantId)
+        .where('purpose', '=', purpose)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return row ? toActionToken(row) : null;
+    },
+    async consume(tenantId, tokenHash, purpose, now) {
+      // One conditional UPDATE … RETURNING: of two concurrent redemptions only one sees a row.
+      const row = await db
+        .updateTable('action_tokens')
+        .set({ consumed_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('tenant_id', '=', tenantId)
+        .where('purpose', '=', purpose)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toActionToken(row) : null;
+    },
+    async invalidateForUser(tenantId, userId, purpose, now) {
+      const result = await db
+        .updateTable('action_tokens')
+        .set({ consumed_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('purpose', '=', purpose)
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// Row ⇄ domain conversions shared by the repositories.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../schema.ts';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export const toBool = (value: number | boolean): boolean => value === 1 || value === true;
+export const fromBool = (value: boolean): number => (value ? 1 : 0);
+
+export function parseJson<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Opaque keyset cursor: base64url JSON of the sort key of the last row returned. */
+export function encodeCursor(values: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): [number, string] | null {
+  if (!cursor) return null;
+  const parsed = parseJson<unknown>(Buffer.from(cursor, 'base64url').toString('utf8'), null);
+  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
+    return [parsed[0], parsed[1]];
+  }
+  return null;
+}
+
+/** LIKE pattern matching a literal prefix ('\' is the escape character). */
+export function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Unique-constraint violation on either engine (SQLite SQLITE_CONSTRAINT_UNIQUE, PostgreSQL 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

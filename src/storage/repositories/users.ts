@@ -1,0 +1,101 @@
+import { sql } from 'kysely';
+import { FrontdoorError } from '../../core/errors.ts';
+import type { PasswordRepository, User, UserRepository, UserStatus } from '../../core/ports.ts';
+import type { UsersTable } from '../schema.ts';
+import { decodeCursor, encodeCursor, fromBool, isUniqueViolation, likePrefix, parseJson, toBool, type Db } from './rows.ts';
+
+function toUser(row: UsersTable): User {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    status: row.status as UserStatus,
+    email: row.email,
+    emailVerified: toBool(row.email_verified),
+    profile: parseJson(row.profile, {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastLoginAt: row.last_login_at,
+  };
+}
+
+function insertUser(db: Db, u: User) {
+  return db
+    .insertInto('users')
+    .values({
+      id: u.id,
+      tenant_id: u.tenantId,
+      status: u.status,
+      email: u.email,
+      email_verified: fromBool(u.emailVerified),
+      profile: JSON.stringify(u.profile),
+      created_at: u.createdAt,
+      updated_at: u.updatedAt,
+      last_login_at: u.lastLoginAt,
+    })
+    .execute();
+}
+
+export function userRepository(db: Db): UserRepository {
+  return {
+    async create(u) {
+      await insertUser(db, u).catch((error: unknown) => {
+        if (isUniqueViolation(error)) throw new FrontdoorError('user.exists', { field: 'email', cause: error });
+        throw error;
+      });
+    },
+    async get(tenantId, id) {
+      const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    async findByEmail(tenantId, email) {
+      const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('email', '=', email).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    async list({ tenantId, emailPrefix, status, limit, cursor }) {
+      let query = db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
+      if (emailPrefix) query = query.where(sql<boolean>`email like ${likePrefix(emailPrefix)} escape '\\'`);
+      if (status) query = query.where('status', '=', status);
+      const after = decodeCursor(cursor);
+      if (after) {
+        const [createdAt, id] = after;
+        query = query.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+      }
+      const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+      const items = rows.slice(0, limit).map(toUser);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+    },
+    async update(tenantId, id, patch, now) {
+      const values: Partial<UsersTable> = { updated_at: now };
+      if (patch.status !== undefined) values.status = patch.status;
+      if (patch.email !== undefined) values.email = patch.email;
+      if (patch.emailVerified !== undefined) values.email_verified = fromBool(patch.emailVerified);
+      if (patch.profile !== undefined) values.profile = JSON.stringify(patch.profile);
+      if (patch.lastLoginAt !== undefined) values.last_login_at = patch.lastLoginAt;
+      const result = await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return null;
+      const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    async delete(tenantId, id) {
+      const result = await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function passwordRepository(db: Db): PasswordRepository {
+  return {
+    async get(tenantId, userId) {
+      const row = await db.selectFrom('password_credentials').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+      return row ? { userId: row.user_id, tenantId: row.tenant_id, hash: row.hash, updatedAt: row.updated_at } : null;
+    },
+    async set(c) {
+      await db
+        .insertInto('password_credentials')
+        .values({ user_id: c.userId, tenant_id: c.tenantId, hash: c.hash, updated_at: c.updatedAt })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash: c.hash, updated_at: c.updatedAt }))
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Table types for Kysely. Times are integer milliseconds (bigint on PostgreSQL, parsed to number);
+// booleans are 0/1 integers and JSON is text on both engines, so one set of queries serves both.
+import type { Generated } from 'kysely';
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  branding: string;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  name: string;
+  is_public: number;
+  secret_hash: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  first_party: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  status: string;
+  email: string;
+  email_verified: number;
+  profile: string;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+}
+
+export interface PasswordCredentialsTable {
+  user_id: string;
+  tenant_id: string;
+  hash: string;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  authenticated_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  revoked_at: number | null;
+}
+
+export interface ActionTokensTable {
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  purpose: string;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  payload: string | null;
+}
+
+export interface AuditEventsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  at: number;
+  actor: string;
+  subject: string | null;
+  action: string;
+  result: string;
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: string;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  tenant_id: string;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  created_at: number;
+  sent_at: number | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+export interface AdminTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  kind: string;
+  created_at: number;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  applications: ApplicationsTable;
+  users: UsersTable;
+  password_credentials: PasswordCredentialsTable;
+  sessions: SessionsTable;
+  action_tokens: ActionTokensTable;
+  audit_events: AuditEventsTable;
+  mail_outbox: MailOutboxTable;
+  admin_tokens: AdminTokensTable;
+}
