@@ -111,7 +111,10 @@ function migrations(engine: Engine): Record<string, Migration> {
 
         await db.schema
           .createTable('mail_outbox')
-          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('seq', engine === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('id', 'text', (c) => c.notNull().unique())
           .addColumn('tenant_id', 'text', (c) => c.notNull())
           .addColumn('recipient', 'text', (c) => c.notNull())
           .addColumn('subject', 'text', (c) => c.notNull())

@@ -88,6 +88,8 @@ export interface AuditEventsTable {
 }
 
 export interface MailOutboxTable {
+  /** Insertion order: mails queued within one millisecond still list in order. */
+  seq: Generated<number>;
   id: string;
   tenant_id: string;
   recipient: string;

@@ -15,8 +15,7 @@ export const de: Catalogue = {
   'form.email': 'E-Mail-Adresse',
   'form.password': 'Passwort',
   'form.new_password': 'Neues Passwort',
-  'form.password_hint':
-    'Mindestens {min} Zeichen. Häufig verwendete oder geleakte Passwörter werden nicht akzeptiert. Ein paar zufällige Wörter ergeben ein starkes Passwort, das man sich gut merken kann.',
+  'form.password_hint': 'Mindestens {min} Zeichen und kein häufig verwendetes Passwort. Ein paar zufällige Wörter eignen sich gut.',
 
   // Notices shown after a redirect
   'notice.verified': 'Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.',
@@ -58,7 +57,10 @@ export const de: Catalogue = {
 
   // Email verification
   'verify.title': 'E-Mail-Adresse bestätigen',
-  'verify.text': 'Klicken Sie auf die Schaltfläche, um Ihre E-Mail-Adresse zu bestätigen.',
+  'verify.text':
+    'Um zu bestätigen, dass diese Adresse Ihnen gehört, geben Sie das Passwort ein, das Sie bei der Registrierung gewählt haben.',
+  'verify.password_wrong':
+    'Das ist nicht das Passwort, das Sie bei der Registrierung gewählt haben. Prüfen Sie es und versuchen Sie es erneut.',
   'verify.submit': 'E-Mail-Adresse bestätigen',
   'verify_result.ok_title': 'E-Mail-Adresse bestätigt',
   'verify_result.ok_text': 'Vielen Dank. Ihre E-Mail-Adresse ist bestätigt.',
@@ -102,6 +104,7 @@ export const de: Catalogue = {
   'account.sessions_empty': 'Keine aktiven Sitzungen.',
   'account.password_heading': 'Passwort ändern',
   'account.password_current': 'Aktuelles Passwort',
+  'account.password_current_wrong': 'Ihr aktuelles Passwort ist nicht korrekt. Prüfen Sie es und versuchen Sie es erneut.',
   'account.password_submit': 'Passwort ändern',
   'account.sign_out_heading': 'Abmelden',
   'account.sign_out_text': 'Melden Sie sich auf diesem Gerät von Ihrem Konto ab.',

@@ -18,8 +18,7 @@ export const en = {
   'form.email': 'Email address',
   'form.password': 'Password',
   'form.new_password': 'New password',
-  'form.password_hint':
-    'Use at least {min} characters. Common or breached passwords are not accepted. A few unrelated words make a strong password that is easy to remember.',
+  'form.password_hint': 'At least {min} characters, and not a commonly used password. A few unrelated words work well.',
 
   // Notices shown after a redirect
   'notice.verified': 'Your email address is confirmed. You can sign in now.',
@@ -59,7 +58,8 @@ export const en = {
 
   // Email verification
   'verify.title': 'Confirm your email address',
-  'verify.text': 'Press the button to confirm your email address.',
+  'verify.text': 'To confirm that this address is yours, enter the password you chose when you signed up.',
+  'verify.password_wrong': "This isn't the password you chose when you signed up. Check it and try again.",
   'verify.submit': 'Confirm email address',
   'verify_result.ok_title': 'Email address confirmed',
   'verify_result.ok_text': 'Thank you. Your email address is confirmed.',
@@ -101,6 +101,7 @@ export const en = {
   'account.sessions_empty': 'No active sessions.',
   'account.password_heading': 'Change password',
   'account.password_current': 'Current password',
+  'account.password_current_wrong': 'Your current password is not correct. Check it and try again.',
   'account.password_submit': 'Change password',
   'account.sign_out_heading': 'Sign out',
   'account.sign_out_text': 'Sign out of your account on this device.',

@@ -7,6 +7,7 @@ import { formatDateTime, t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
+import type { ErrorTexts } from './form.ts';
 import type { FormErrors, Notice } from './types.ts';
 
 export interface AccountSession {
@@ -31,8 +32,10 @@ export interface AccountPageModel {
   sessions: AccountSession[];
 }
 
+const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
+
 const PASSWORD_FIELDS = [
-  { name: 'current_password', id: 'current_password' },
+  { name: 'current_password', id: 'current_password', texts: CURRENT_PASSWORD_TEXTS },
   { name: 'new_password', id: 'new_password' },
 ] as const;
 
@@ -120,6 +123,7 @@ ${inputField(ctx, {
   type: 'password',
   autocomplete: 'current-password',
   error: fieldError(errors, 'current_password'),
+  texts: CURRENT_PASSWORD_TEXTS,
   autofocus: focus === 'current_password',
 })}
 ${inputField(ctx, {

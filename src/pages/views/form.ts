@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../core/errors.ts';
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import { errorMessage, t } from '../i18n/index.ts';
+import type { Locale, MessageKey } from '../i18n/index.ts';
 import type { PageContext } from '../layout.ts';
 import type { FormErrors, Notice } from './types.ts';
 
@@ -40,10 +41,19 @@ export function focusTarget(errors: FormErrors | undefined, names: readonly stri
   return names.find((name) => fieldError(errors, name) !== undefined) ?? names[0];
 }
 
+/** Wording for an error code that fits one field better than the general message. */
+export type ErrorTexts = Partial<Record<ErrorCode, MessageKey>>;
+
+function fieldErrorText(locale: Locale, code: ErrorCode, texts: ErrorTexts | undefined): string {
+  const key = texts?.[code];
+  return key ? t(locale, key) : errorMessage(locale, code);
+}
+
 export interface SummaryField {
   name: string;
   /** The input's id, for the link in the summary. */
   id: string;
+  texts?: ErrorTexts;
 }
 
 /**
@@ -55,11 +65,12 @@ export function errorSummary(ctx: PageContext, errors: FormErrors | undefined, f
   const items: SafeHtml[] = [];
   if (errors?.form) items.push(html`<li>${errorMessage(ctx.locale, errors.form)}</li>`);
   const names = fieldErrorNames(errors);
-  const ordered = [...fields.filter((field) => names.includes(field.name)), ...names.filter((name) => !fields.some((field) => field.name === name)).map((name) => ({ name, id: '' }))];
-  for (const field of ordered) {
+  const shown = fields.filter((field) => names.includes(field.name));
+  const unshown: SummaryField[] = names.filter((name) => !fields.some((field) => field.name === name)).map((name) => ({ name, id: '' }));
+  for (const field of [...shown, ...unshown]) {
     const code = fieldError(errors, field.name);
     if (!code) continue;
-    const message = errorMessage(ctx.locale, code);
+    const message = fieldErrorText(ctx.locale, code, field.texts);
     items.push(field.id ? html`<li><a href="#${field.id}">${message}</a></li>` : html`<li>${message}</li>`);
   }
   return html`<div class="fd-error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
@@ -79,6 +90,8 @@ export interface FieldOptions {
   value?: string;
   hint?: string;
   error?: ErrorCode;
+  /** Field-specific wording for some error codes. */
+  texts?: ErrorTexts;
   autofocus?: boolean;
   minLength?: number;
 }
@@ -93,7 +106,7 @@ export function inputField(ctx: PageContext, options: FieldOptions): SafeHtml {
   return html`<div class="${options.error ? 'fd-field fd-field--error' : 'fd-field'}">
 <label class="fd-label" for="${id}">${options.label}</label>
 ${options.hint && html`<p class="fd-hint" id="${hintId}">${options.hint}</p>`}
-${options.error && html`<p class="fd-field-error" id="${errorId}"><span class="fd-visually-hidden">${t(ctx.locale, 'form.error_prefix')} </span>${errorMessage(ctx.locale, options.error)}</p>`}
+${options.error && html`<p class="fd-field-error" id="${errorId}"><span class="fd-visually-hidden">${t(ctx.locale, 'form.error_prefix')} </span>${fieldErrorText(ctx.locale, options.error, options.texts)}</p>`}
 <input class="fd-input" id="${id}" name="${options.name}" type="${options.type}" autocomplete="${options.autocomplete}" required${
     options.type === 'email' && html` autocapitalize="none" spellcheck="false"`
   }${value !== undefined && value !== '' && html` value="${value}"`}${

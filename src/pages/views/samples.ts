@@ -64,7 +64,10 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     { name: 'check-email-registration', html: renderCheckEmailPage(ctx, { kind: 'registration' }) },
     { name: 'check-email-reset', html: renderCheckEmailPage(ctx, { kind: 'reset_requested' }) },
     { name: 'check-email-resent', html: renderCheckEmailPage(ctx, { kind: 'verification_resent' }) },
-    { name: 'verify', html: renderVerifyPage(ctx, { token: values.token }) },
+    {
+      name: 'verify',
+      html: renderVerifyPage(ctx, { token: values.token, errors: options.withErrors ? { fields: { password: 'auth.invalid_credentials' } } : undefined }),
+    },
     { name: 'verify-ok', html: renderVerifyResultPage(ctx, { ok: true }) },
     { name: 'verify-failed', html: renderVerifyResultPage(ctx, { ok: false }) },
     { name: 'forgot', html: renderForgotPage(ctx, { email: values.email, errors: options.withErrors ? { fields: { email: 'email.invalid' } } : undefined }) },

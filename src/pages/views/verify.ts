@@ -1,23 +1,41 @@
-// Email verification. The link in the mail opens a page with one button that POSTs the token:
-// link scanners and previews prefetch GET links, and must not consume the token.
+// Email verification. The link in the mail opens this page, which POSTs the token: link scanners
+// and previews prefetch GET links and must not use it up. The page also asks for the password
+// chosen at registration, so whoever registered an address first cannot take over the account
+// its owner verifies (see core/flows/registration.ts).
 
 import { html } from '../html.ts';
 import { t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
-import { csrfInput, requireTenant, submitButton } from './form.ts';
+import { csrfInput, errorSummary, fieldError, inputField, requireTenant, submitButton } from './form.ts';
+import type { ErrorTexts } from './form.ts';
+import type { FormErrors } from './types.ts';
 
 export interface VerifyPageModel {
   token: string;
+  errors?: FormErrors;
 }
+
+const PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'verify.password_wrong' };
 
 export function renderVerifyPage(ctx: PageContext, model: VerifyPageModel): string {
   const tenant = requireTenant(ctx);
+  const { errors } = model;
   const body = html`<h1>${t(ctx.locale, 'verify.title')}</h1>
 <p class="fd-lead">${t(ctx.locale, 'verify.text')}</p>
 <form method="post" action="${tenantPath(tenant.id, '/verify')}" class="fd-form">
+${errorSummary(ctx, errors, [{ name: 'password', id: 'password', texts: PASSWORD_TEXTS }])}
 ${csrfInput(ctx)}
 <input type="hidden" name="token" value="${model.token}">
+${inputField(ctx, {
+  name: 'password',
+  label: t(ctx.locale, 'form.password'),
+  type: 'password',
+  autocomplete: 'current-password',
+  error: fieldError(errors, 'password'),
+  texts: PASSWORD_TEXTS,
+  autofocus: true,
+})}
 ${submitButton(t(ctx.locale, 'verify.submit'))}
 </form>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'verify.title'), body });

@@ -1,8 +1,9 @@
 import type { MailOutboxRepository, OutboxMail } from '../../core/ports.ts';
+import type { Selectable } from 'kysely';
 import type { MailOutboxTable } from '../schema.ts';
 import type { Db } from './rows.ts';
 
-function toMail(row: MailOutboxTable): OutboxMail {
+function toMail(row: Selectable<MailOutboxTable>): OutboxMail {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -26,11 +27,11 @@ export function mailOutboxRepository(db: Db): MailOutboxRepository {
         .execute();
     },
     async listRecent(limit) {
-      const rows = await db.selectFrom('mail_outbox').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const rows = await db.selectFrom('mail_outbox').selectAll().orderBy('seq', 'desc').limit(limit).execute();
       return rows.map(toMail);
     },
     async listUnsent(limit) {
-      const rows = await db.selectFrom('mail_outbox').selectAll().where('sent_at', 'is', null).where('attempts', '<', 10).orderBy('created_at').limit(limit).execute();
+      const rows = await db.selectFrom('mail_outbox').selectAll().where('sent_at', 'is', null).where('attempts', '<', 10).orderBy('seq').limit(limit).execute();
       return rows.map(toMail);
     },
     async markSent(id, now) {

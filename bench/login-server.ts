@@ -1,0 +1,159 @@
+// The server half of `npm run bench:login`, run as its own process so the load generator never
+// shares an event loop with it. Starts a real Frontdoor (the same composition as `npm start`) on a
+// free loopback port — SQLite in a temporary data dir, or a fresh PostgreSQL database when
+// BENCH_DATABASE_URL names an admin connection — creates BENCH_USERS verified users with one strong
+// password, prints one JSON line `{"port":…,"users":[…],…}` on stdout when ready, and cleans up
+// (database, data dir) when stdin closes or on SIGTERM/SIGINT.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createServices } from '../src/app.ts';
+import { firstStart } from '../src/bootstrap.ts';
+import { loadConfig } from '../src/config.ts';
+import { cliContext } from '../src/core/context.ts';
+import type { RateLimiter, RateLimitResult } from '../src/core/ports.ts';
+import { createUser } from '../src/core/users/user-admin.ts';
+import { buildServer } from '../src/http/server.ts';
+
+const BENCH_PASSWORD = 'Quartz-Lantern-Orchard-5821';
+
+/** The line this process prints once the server accepts sign-ins. */
+export interface ReadyLine {
+  port: number;
+  engine: string;
+  users: string[];
+  password: string;
+  argon2: { memoryCostKiB: number; timeCost: number; parallelism: number };
+  pid: number;
+}
+
+// BENCH-ONLY CHOICE: a rate limiter that always allows. The sign-in path throttles per IP (30/min)
+// and per account (60/15 min); from one loopback IP at ~100 sign-ins/s almost every request would be
+// a cheap 429. This benchmark measures how close full sign-ins get to the raw argon2id rate, not the
+// throttle, so the throttle is switched off here — and only here. Never use this outside bench/.
+const allowEverything: RateLimiter = {
+  async hit(): Promise<RateLimitResult> {
+    return { allowed: true, retryAfterSeconds: 0, count: 0 };
+  },
+  async peek(): Promise<RateLimitResult> {
+    return { allowed: true, retryAfterSeconds: 0, count: 0 };
+  },
+  async reset(): Promise<void> {},
+};
+
+function wholeNumber(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new Error(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
+  return value;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** A fresh database on the server BENCH_DATABASE_URL points at; `drop` removes it. */
+async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `frontdoor_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const userCount = wholeNumber('BENCH_USERS', 200, 1, 100_000);
+  const adminUrl = process.env.BENCH_DATABASE_URL?.trim() || null;
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-bench-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  let stopping: Promise<void> | null = null;
+  const stop = (code: number) => {
+    stopping ??= (async () => {
+      for (const cleanup of cleanups.reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          process.stderr.write(`bench server: cleanup failed: ${(error as Error).message}\n`);
+        }
+      }
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+  // The parent holds our stdin open; when it ends (normally or because the parent died) we stop.
+  process.stdin.on('end', () => void stop(0));
+  process.stdin.resume();
+
+  try {
+    const database = adminUrl ? await createPostgresDatabase(adminUrl) : null;
+    if (database) cleanups.push(database.drop);
+    const port = await freePort();
+    const config = loadConfig({
+      // What `npm start` runs on a developer machine, minus the logs (they would be the bottleneck).
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'silent',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FRONTDOOR_DATA_DIR: dataDir,
+      FRONTDOOR_BASE_URL: `http://localhost:${port}`,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    });
+    const services = await createServices(config, { limiter: allowEverything });
+    cleanups.push(() => services.close());
+    await firstStart(services);
+    const tenant = await services.store.tenants.get('demo');
+    if (!tenant) throw new Error('first start did not create tenant "demo"');
+
+    // Each user gets its own salt, so every sign-in is a real verification of a distinct hash.
+    const users = Array.from({ length: userCount }, (_, i) => `bench.user.${i}@example.com`);
+    const batch = 16; // below the hasher's queue bound (64)
+    for (let i = 0; i < users.length; i += batch) {
+      await Promise.all(users.slice(i, i + batch).map((email) => createUser(services, { tenant, email, password: BENCH_PASSWORD, verified: true }, cliContext)));
+    }
+
+    const { app } = await buildServer(services, { logger: false });
+    cleanups.push(() => app.close());
+    await app.listen({ host: '127.0.0.1', port });
+
+    const ready: ReadyLine = { port, engine: services.engine, users, password: BENCH_PASSWORD, argon2: config.argon2, pid: process.pid };
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+  } catch (error) {
+    process.stderr.write(`bench server: ${(error as Error).stack ?? String(error)}\n`);
+    await stop(1);
+  }
+}
+
+await main();

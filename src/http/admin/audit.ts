@@ -1,0 +1,49 @@
+// /tenants/:tenantId/audit: the tenant's security events, newest first, filtered by subject, action
+// and time range.
+import type { Services } from '../../app.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+import { requireTenant } from '../../core/tenants/tenant-admin.ts';
+import { AuditPage, AuditQuery, errorResponses, TenantParams, type AdminApp } from './schemas.ts';
+import { auditEventToWire } from './wire.ts';
+
+const DEFAULT_PAGE_SIZE = 50;
+
+function instant(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new FrontdoorError('request.invalid', { field });
+  return ms;
+}
+
+export function registerAuditRoutes(app: AdminApp, services: Services): void {
+  app.get(
+    '/tenants/:tenantId/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Query audit events',
+        description: 'Newest first. `from` is inclusive, `to` exclusive. Pass `next_cursor` back as `cursor` for the next page.',
+        params: TenantParams,
+        querystring: AuditQuery,
+        response: { 200: AuditPage, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const tenant = await requireTenant(services.store, request.params.tenantId);
+      const { subject, action, limit, cursor } = request.query;
+      const from = instant(request.query.from, 'from');
+      const to = instant(request.query.to, 'to');
+      if (from !== undefined && to !== undefined && from > to) throw new FrontdoorError('request.invalid', { field: 'from', detail: 'from is after to' });
+      const page = await services.store.audit.query({
+        tenantId: tenant.id,
+        ...(subject ? { subject } : {}),
+        ...(action ? { action } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+        limit: limit ?? DEFAULT_PAGE_SIZE,
+        cursor: cursor ?? null,
+      });
+      return { items: page.items.map(auditEventToWire), next_cursor: page.nextCursor };
+    },
+  );
+}

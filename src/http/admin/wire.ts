@@ -1,0 +1,110 @@
+// Domain objects → the admin wire format (snake_case keys, ISO-8601 times). Shared by the admin API
+// and the CLI's --json output, so both speak the same shape. Secrets have no field here: an
+// application's secret hash and a user's password hash cannot be serialized by construction.
+import type { Application, AuditEvent, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface WireBranding {
+  logo_url?: string;
+  primary_color?: string;
+}
+
+export interface WireSettings {
+  password_min_length?: number;
+  password_min_length_with_mfa?: number;
+  require_verified_email?: boolean;
+}
+
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function brandingToWire(branding: TenantBranding): WireBranding {
+  return defined({ logo_url: branding.logoUrl, primary_color: branding.primaryColor });
+}
+
+export function settingsToWire(settings: TenantSettings): WireSettings {
+  return defined({
+    password_min_length: settings.passwordMinLength,
+    password_min_length_with_mfa: settings.passwordMinLengthWithMfa,
+    require_verified_email: settings.requireVerifiedEmail,
+  });
+}
+
+export function brandingFromWire(branding: WireBranding): TenantBranding {
+  return defined({ logoUrl: branding.logo_url, primaryColor: branding.primary_color });
+}
+
+export function settingsFromWire(settings: WireSettings): TenantSettings {
+  return defined({
+    passwordMinLength: settings.password_min_length,
+    passwordMinLengthWithMfa: settings.password_min_length_with_mfa,
+    requireVerifiedEmail: settings.require_verified_email,
+  });
+}
+
+export function tenantToWire(tenant: Tenant) {
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    branding: brandingToWire(tenant.branding),
+    settings: settingsToWire(tenant.settings),
+    created_at: iso(tenant.createdAt),
+    updated_at: iso(tenant.updatedAt),
+  };
+}
+
+export function applicationToWire(app: Application) {
+  return {
+    id: app.id,
+    client_id: app.clientId,
+    name: app.name,
+    public: app.public,
+    redirect_uris: app.redirectUris,
+    post_logout_redirect_uris: app.postLogoutRedirectUris,
+    grant_types: app.grantTypes,
+    first_party: app.firstParty,
+    created_at: iso(app.createdAt),
+    updated_at: iso(app.updatedAt),
+  };
+}
+
+export function userToWire(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    email_verified: user.emailVerified,
+    status: user.status,
+    profile: user.profile,
+    created_at: iso(user.createdAt),
+    updated_at: iso(user.updatedAt),
+    last_login_at: user.lastLoginAt === null ? null : iso(user.lastLoginAt),
+  };
+}
+
+export function sessionToWire(session: Session) {
+  return {
+    id: session.id,
+    created_at: iso(session.createdAt),
+    last_seen_at: iso(session.lastSeenAt),
+    ip: session.ip,
+    user_agent: session.userAgent,
+  };
+}
+
+export function auditEventToWire(event: AuditEvent) {
+  return {
+    id: event.id,
+    at: iso(event.at),
+    actor: event.actor,
+    subject: event.subject,
+    action: event.action,
+    result: event.result,
+    reason: event.reason,
+    ip: event.ip,
+    user_agent: event.userAgent,
+    request_id: event.requestId,
+    details: event.details,
+  };
+}
