@@ -3,12 +3,14 @@
 // free loopback port — SQLite in a temporary data dir, or a fresh PostgreSQL database when
 // BENCH_DATABASE_URL names an admin connection — creates BENCH_USERS verified users with one strong
 // password, prints one JSON line `{"port":…,"users":[…],…}` on stdout when ready, and cleans up
-// (database, data dir) when stdin closes or on SIGTERM/SIGINT.
+// (database, data dir) when stdin closes or on SIGTERM/SIGINT. A `cpu` line on stdin is answered
+// with `{"cpu":{"user":µs,"system":µs}}`, so the runner can tell what a sign-in costs in CPU time.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { createServices } from '../src/app.ts';
 import { firstStart } from '../src/bootstrap.ts';
@@ -114,8 +116,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
   // The parent holds our stdin open; when it ends (normally or because the parent died) we stop.
+  // A line `cpu` on stdin asks for this process's CPU time so far (µs), answered as one JSON line.
   process.stdin.on('end', () => void stop(0));
-  process.stdin.resume();
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() === 'cpu') process.stdout.write(`${JSON.stringify({ cpu: process.cpuUsage() })}\n`);
+  });
 
   try {
     const database = adminUrl ? await createPostgresDatabase(adminUrl) : null;

@@ -51,24 +51,50 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- child processes -----------------------------------------------------------------------------
 
-/** Resolves with the first stdout line of `child` that parses as JSON; rejects if it exits first. */
-function firstJsonLine<T>(child: ChildProcess, what: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
+/** JSON lines from a child's stdout, one at a time; other lines are ignored. */
+class JsonLines {
+  private readonly queue: unknown[] = [];
+  private waiter: { resolve: (value: unknown) => void; reject: (error: Error) => void } | null = null;
+  private ended: Error | null = null;
+
+  constructor(child: ChildProcess, what: string) {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => fail(new Error(`${what}: no result within ${timeoutMs / 1000} s`)), timeoutMs);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      lines.close();
-      reject(error);
-    };
     lines.on('line', (line) => {
       if (!line.startsWith('{')) return;
-      clearTimeout(timer);
-      lines.close();
-      resolve(JSON.parse(line) as T);
+      const value: unknown = JSON.parse(line);
+      if (this.waiter) {
+        this.waiter.resolve(value);
+        this.waiter = null;
+      } else this.queue.push(value);
     });
-    child.once('exit', (code, signal) => fail(new Error(`${what} exited (${signal ?? `code ${code}`}) before reporting`)));
-  });
+    // stdout closes after its last line has been read, so nothing is lost to an early exit event.
+    lines.once('close', () => {
+      this.ended = new Error(`${what} ended (exit code ${child.exitCode ?? 'unknown'}) before reporting`);
+      this.waiter?.reject(this.ended);
+      this.waiter = null;
+    });
+  }
+
+  next<T>(timeoutMs: number, what: string): Promise<T> {
+    if (this.queue.length > 0) return Promise.resolve(this.queue.shift() as T);
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        reject(new Error(`${what}: no answer within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.waiter = {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value as T);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+    });
+  }
 }
 
 function redactUrl(url: string): string {
@@ -77,7 +103,14 @@ function redactUrl(url: string): string {
   return parsed.toString();
 }
 
-async function startServer(): Promise<{ child: ChildProcess; ready: ReadyLine; stop: () => Promise<void> }> {
+interface BenchServer {
+  ready: ReadyLine;
+  /** CPU time (ms, all threads) the server process has used so far. */
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startServer(): Promise<BenchServer> {
   const child = spawn(process.execPath, [here('./login-server.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
@@ -87,11 +120,16 @@ async function startServer(): Promise<{ child: ChildProcess; ready: ReadyLine; s
     },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await firstJsonLine<ReadyLine>(child, 'bench server', 300_000);
+  const lines = new JsonLines(child, 'bench server');
+  const ready = await lines.next<ReadyLine>(300_000, 'bench server start');
   return {
-    child,
     ready,
-    stop: async () => {
+    async cpuMs() {
+      child.stdin!.write('cpu\n');
+      const { cpu } = await lines.next<{ cpu: NodeJS.CpuUsage }>(10_000, 'bench server cpu');
+      return (cpu.user + cpu.system) / 1000;
+    },
+    async stop() {
       child.stdin!.end(); // the server cleans up (drops the temporary database) and exits
       const timer = setTimeout(() => child.kill('SIGTERM'), 15_000);
       await exited;
@@ -108,8 +146,8 @@ async function measureReference(argon2: ReadyLine['argon2']): Promise<ReferenceR
     durationSeconds: settings.durationSeconds,
   };
   const child = spawn(process.execPath, [here('./argon2-reference.ts'), JSON.stringify(referenceSettings)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const result = await firstJsonLine<ReferenceResult>(child, 'argon2 reference', (settings.warmupSeconds + settings.durationSeconds + 60) * 1000);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const result = await new JsonLines(child, 'argon2 reference').next<ReferenceResult>((settings.warmupSeconds + settings.durationSeconds + 60) * 1000, 'argon2 reference');
   await exited;
   return result;
 }
@@ -232,9 +270,10 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function table(rows: string[][]): string {
+function table(rows: string[][], leftAligned = false): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
+  const cell = (text: string, i: number) => (i === 0 || leftAligned ? text.padEnd(widths[i]!) : text.padStart(widths[i]!));
+  return rows.map((row) => row.map(cell).join('  ').trimEnd()).join('\n');
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -251,52 +290,68 @@ async function main(): Promise<void> {
     await checkOneSignIn(base, pairs[0]!, ready.users[0]!, ready.password);
 
     const reference: ReferenceResult[] = [];
-    const signIns: LoadResult[] = [];
+    const signIns: (LoadResult & { serverCpuMsPerSignIn: number; loaderCpuMsPerSignIn: number })[] = [];
     for (let round = 1; round <= settings.rounds; round += 1) {
       log(`round ${round}/${settings.rounds}: raw argon2id verify, ${cores} in flight, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s…`);
       const ref = await measureReference(ready.argon2);
       reference.push(ref);
-      log(`  ${fmt(ref.perSecond)} verifies/s`);
+      log(`  ${fmt(ref.perSecond)} verifies/s, ${fmt(ref.cpuMsPerVerify, 2)} CPU ms each`);
       await sleep(500);
 
       log(`round ${round}/${settings.rounds}: sign-in, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s…`);
       if (settings.warmupSeconds > 0) await runLoad(base, pairs, ready.users, ready.password, settings.warmupSeconds);
+      const serverCpuStart = await server.cpuMs();
+      const loaderCpuStart = process.cpuUsage();
       const load = await runLoad(base, pairs, ready.users, ready.password, settings.durationSeconds);
-      signIns.push(load);
+      const loaderCpu = process.cpuUsage(loaderCpuStart);
+      const serverCpuMs = (await server.cpuMs()) - serverCpuStart;
+      const measured = {
+        ...load,
+        serverCpuMsPerSignIn: serverCpuMs / load.successes,
+        loaderCpuMsPerSignIn: (loaderCpu.user + loaderCpu.system) / 1000 / load.successes,
+      };
+      signIns.push(measured);
       const others = Object.entries(load.other);
-      log(`  ${fmt(load.perSecond)} sign-ins/s${others.length ? `; not signed in: ${others.map(([k, v]) => `${k}×${v}`).join(', ')}` : ''}`);
+      log(
+        `  ${fmt(load.perSecond)} sign-ins/s, ${fmt(measured.serverCpuMsPerSignIn, 2)} server CPU ms each` +
+          (others.length ? `; not signed in: ${others.map(([k, v]) => `${k}×${v}`).join(', ')}` : ''),
+      );
       await sleep(500); // let the requests still in flight on the server finish
     }
 
     const refRates = reference.map((r) => r.perSecond);
     const loginRates = signIns.map((r) => r.perSecond);
+    const refCpu = median(reference.map((r) => r.cpuMsPerVerify));
+    const serverCpu = median(signIns.map((r) => r.serverCpuMsPerSignIn));
+    const loaderCpu = median(signIns.map((r) => r.loaderCpuMsPerSignIn));
     const latencies = signIns.flatMap((r) => r.latencies);
     const other: Record<string, number> = {};
     for (const load of signIns) for (const [k, v] of Object.entries(load.other)) other[k] = (other[k] ?? 0) + v;
     const ratio = median(loginRates) / median(refRates);
     const { memoryCostKiB: m, timeCost: t, parallelism: p } = ready.argon2;
+    const row = (label: string, values: number[]) => [label, fmt(median(values)), fmt(Math.min(...values)), fmt(Math.max(...values)), values.map((v) => fmt(v)).join(' ')];
 
     const out = [
       '',
-      table([
-        ['', 'median', 'min', 'max', 'per round'],
-        ['raw argon2id verifies/s', fmt(median(refRates)), fmt(Math.min(...refRates)), fmt(Math.max(...refRates)), refRates.map((r) => fmt(r)).join(' ')],
-        ['sign-ins/s (HTTP 303)', fmt(median(loginRates)), fmt(Math.min(...loginRates)), fmt(Math.max(...loginRates)), loginRates.map((r) => fmt(r)).join(' ')],
-      ]),
+      table([['', 'median', 'min', 'max', 'per round'], row('raw argon2id verifies/s', refRates), row('sign-ins/s (303 → /account)', loginRates)]),
       '',
       `ratio (median sign-ins / median raw): ${fmt(ratio * 100)} %  — goal ≥ ${fmt(GOAL * 100, 0)} %: ${ratio >= GOAL ? 'MET' : 'NOT MET'}`,
-      `sign-in latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (${latencies.length} successful sign-ins)`,
+      `sign-in latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (${latencies.length} successful sign-ins measured)`,
       `not signed in: ${Object.keys(other).length ? Object.entries(other).map(([k, v]) => `${k}×${v}`).join(', ') : 'none'}`,
+      `CPU time (medians): raw verify ${fmt(refCpu, 2)} ms; sign-in ${fmt(serverCpu, 2)} ms in the server (hash share ${fmt((refCpu / serverCpu) * 100)} %) + ${fmt(loaderCpu, 2)} ms in the load generator`,
       '',
-      table([
-        ['engine', ready.engine],
-        ['connections', String(settings.connections)],
-        ['duration', `${settings.durationSeconds} s per phase (+ ${settings.warmupSeconds} s warm-up), ${settings.rounds} rounds`],
-        ['users', String(settings.users)],
-        ['argon2id', `m=${m}, t=${t}, p=${p}; reference: ${cores} verifications in flight`],
-        ['node', `${process.version}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`],
-        ['cpu', `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} (availableParallelism ${cores})`],
-      ]),
+      table(
+        [
+          ['engine', ready.engine],
+          ['connections', String(settings.connections)],
+          ['duration', `${settings.durationSeconds} s per phase (+ ${settings.warmupSeconds} s warm-up), ${settings.rounds} rounds`],
+          ['users', String(settings.users)],
+          ['argon2id', `m=${m}, t=${t}, p=${p}; reference: ${cores} verifications in flight`],
+          ['node', `${process.version}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`],
+          ['cpu', `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} (availableParallelism ${cores})`],
+        ],
+        true,
+      ),
       '',
     ];
     process.stdout.write(out.join('\n'));

@@ -25,7 +25,7 @@ const entities: Record<string, string> = {
   '>': '&gt;',
   '"': '&quot;',
   "'": '&#39;',
-  
+  '`': '&#96;',
 };
 
 /** Escapes & < > " ' and ` so the text is inert in element content and in quoted attributes. */

@@ -104,13 +104,22 @@ describe.each(browserEngines)('self-service in Chromium (%s)', (engine) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/t/demo/login`);
-    const focusable: string[] = [];
+    // Runs in the page; a string because the test compiles without the DOM library.
+    const active = '`${document.activeElement?.tagName}:${document.activeElement?.getAttribute("name") ?? document.activeElement?.textContent?.trim()}`';
+    const focusable: string[] = [await page.evaluate<string>(active)];
+    expect(focusable[0]).toBe('INPUT:email'); // autofocus puts the cursor in the first field
     for (let i = 0; i < 8; i += 1) {
       await page.keyboard.press('Tab');
-      // Runs in the page; typed loosely because the test compiles without the DOM library.
-      focusable.push(await page.evaluate('`${document.activeElement?.tagName}:${document.activeElement?.getAttribute("name") ?? document.activeElement?.textContent?.trim()}`'));
+      focusable.push(await page.evaluate<string>(active));
     }
-    expect(focusable.some((f) => f.startsWith('INPUT:email'))).toBe(true);
+    // Typing into the form and submitting with Enter signs in without a mouse.
+    await page.goto(`${server.baseUrl}/t/demo/login`);
+    await page.keyboard.type('nobody@example.com');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Wrong-Password-Typed-0');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.keyboard.press('Enter')]);
+    await page.waitForSelector('[role="alert"]');
+    expect(await page.locator('[role="alert"]').count()).toBeGreaterThan(0);
     expect(focusable.some((f) => f.startsWith('INPUT:password'))).toBe(true);
     expect(focusable.some((f) => f.startsWith('BUTTON'))).toBe(true);
     await context.close();

@@ -37,8 +37,8 @@ Options:
     json: { type: 'boolean' },
   },
   async run(args) {
-    const tenantId = requiredString(args, 'tenant', this.name);
-    const name = requiredString(args, 'name', this.name);
+    const tenantId = requiredString(args, 'tenant', 'app create');
+    const name = requiredString(args, 'name', 'app create');
     const grantTypes = stringList(args, 'grant-type');
     const { app, clientSecret } = await withServices((services) =>
       createApplication(

@@ -12,9 +12,9 @@ import { registerBootstrapRoute } from './bootstrap.ts';
 import { registerTenantRoutes } from './tenants.ts';
 import { registerUserRoutes } from './users.ts';
 import { registerAdminParsing } from './validation.ts';
+import { ADMIN_API_PREFIX } from './paths.ts';
 
-export const ADMIN_API_PREFIX = '/admin/api/v1';
-export const OPENAPI_PATH = `${ADMIN_API_PREFIX}/openapi.json`;
+export { ADMIN_API_PREFIX, OPENAPI_PATH } from './paths.ts';
 
 export interface AdminRoute {
   method: string;
