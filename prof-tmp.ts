@@ -1,0 +1,11 @@
+const t0 = performance.now();
+const { loadConfig } = await import('./src/config.ts');
+const { createServices } = await import('./src/app.ts');
+const t1 = performance.now();
+const s = await createServices(loadConfig({ NODE_ENV: 'test', FRONTDOOR_DATA_DIR: '/tmp/tmp.lia0GOEbt3' }));
+const t2 = performance.now();
+await s.store.tenants.list();
+await s.close();
+const t3 = performance.now();
+console.log({ imports: t1 - t0, create: t2 - t1, close: t3 - t2 });
+process.on('exit', () => console.log('exit at', performance.now()));
