@@ -4,9 +4,11 @@
 // BENCH_DATABASE_URL names an admin connection — creates BENCH_USERS verified users with one strong
 // password, prints one JSON line `{"port":…,"users":[…],…}` on stdout when ready, and cleans up
 // (database, data dir) when stdin closes or on SIGTERM/SIGINT. A `cpu` line on stdin is answered
-// with `{"cpu":{"user":µs,"system":µs}}`, so the runner can tell what a sign-in costs in CPU time.
+// with `{"cpu":{"user":µs,"system":µs}}`, so the runner can tell what a sign-in costs in CPU time;
+// `profile-start` and `profile-stop <file>` write a CPU profile of the main thread (BENCH_PROFILE_DIR).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,8 +120,26 @@ async function main(): Promise<void> {
   // The parent holds our stdin open; when it ends (normally or because the parent died) we stop.
   // A line `cpu` on stdin asks for this process's CPU time so far (µs), answered as one JSON line.
   process.stdin.on('end', () => void stop(0));
+  // `profile-start` / `profile-stop <file>` record a CPU profile of the main thread (BENCH_PROFILE_DIR).
+  const profiler = new Session();
   createInterface({ input: process.stdin }).on('line', (line) => {
-    if (line.trim() === 'cpu') process.stdout.write(`${JSON.stringify({ cpu: process.cpuUsage() })}\n`);
+    const command = line.trim().split(/\s/, 1)[0] ?? '';
+    const argument = line.trim().slice(command.length).trim();
+    const answer = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+    if (command === 'cpu') answer({ cpu: process.cpuUsage() });
+    else if (command === 'profile-start') {
+      profiler.connect();
+      void profiler
+        .post('Profiler.enable')
+        .then(() => profiler.post('Profiler.start'))
+        .then(() => answer({ profiling: true }));
+    } else if (command === 'profile-stop' && argument) {
+      void profiler.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(argument, JSON.stringify(profile));
+        profiler.disconnect();
+        answer({ profile: argument });
+      });
+    }
   });
 
   try {

@@ -10,9 +10,12 @@
 // the table reports medians. Settings (env): BENCH_DURATION_SECONDS (20), BENCH_CONNECTIONS (8),
 // BENCH_USERS (200), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (3), BENCH_DATABASE_URL (unset: SQLite;
 // else an admin URL, e.g. postgres://postgres@127.0.0.1:5432/postgres, under which a temporary
-// database is created and dropped).
+// database is created and dropped), BENCH_PROFILE_DIR (unset; else a directory for CPU profiles of
+// the server's main thread during the measured sign-in phases — profiling slows the server a little).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -43,6 +46,8 @@ const settings = {
   users: wholeNumber('BENCH_USERS', 200, 1, 100_000),
   rounds: wholeNumber('BENCH_ROUNDS', 3, 1, 50),
   databaseUrl: process.env.BENCH_DATABASE_URL?.trim() || null,
+  /** When set, the server's main thread is profiled during each measured sign-in phase. */
+  profileDir: process.env.BENCH_PROFILE_DIR?.trim() ? resolve(process.env.BENCH_PROFILE_DIR.trim()) : null,
 };
 const cores = availableParallelism();
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -107,6 +112,8 @@ interface BenchServer {
   ready: ReadyLine;
   /** CPU time (ms, all threads) the server process has used so far. */
   cpuMs(): Promise<number>;
+  /** Sends a line to the server and waits for its JSON answer. */
+  command(line: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +135,10 @@ async function startServer(): Promise<BenchServer> {
       child.stdin!.write('cpu\n');
       const { cpu } = await lines.next<{ cpu: NodeJS.CpuUsage }>(10_000, 'bench server cpu');
       return (cpu.user + cpu.system) / 1000;
+    },
+    async command(line) {
+      child.stdin!.write(`${line}\n`);
+      return lines.next(60_000, `bench server ${line}`);
     },
     async stop() {
       child.stdin!.end(); // the server cleans up (drops the temporary database) and exits
@@ -300,11 +311,18 @@ async function main(): Promise<void> {
 
       log(`round ${round}/${settings.rounds}: sign-in, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s…`);
       if (settings.warmupSeconds > 0) await runLoad(base, pairs, ready.users, ready.password, settings.warmupSeconds);
+      if (settings.profileDir) await server.command('profile-start');
       const serverCpuStart = await server.cpuMs();
       const loaderCpuStart = process.cpuUsage();
       const load = await runLoad(base, pairs, ready.users, ready.password, settings.durationSeconds);
       const loaderCpu = process.cpuUsage(loaderCpuStart);
       const serverCpuMs = (await server.cpuMs()) - serverCpuStart;
+      if (settings.profileDir) {
+        mkdirSync(settings.profileDir, { recursive: true });
+        const file = join(settings.profileDir, `server-${ready.engine}-round-${round}.cpuprofile`);
+        await server.command(`profile-stop ${file}`);
+        log(`  server CPU profile: ${file}`);
+      }
       const measured = {
         ...load,
         serverCpuMsPerSignIn: serverCpuMs / load.successes,

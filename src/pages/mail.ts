@@ -123,7 +123,7 @@ const S = {
   card: 'max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px',
   brand: 'margin:0 0 16px;font-size:18px;font-weight:700',
   p: 'margin:0 0 16px',
-  small: 'margin:16px 0 0;font-size:14px;color:#4b5563;word-break:break-all',
+  small: 'margin:0 0 16px;font-size:14px;color:#4b5563;word-break:break-all',
   link: 'color:#1d4ed8',
   footer: 'max-width:560px;margin:16px auto 0;font-size:13px;color:#4b5563;text-align:center',
 };

@@ -21,6 +21,8 @@ export interface AdminRoute {
   url: string;
   /** Marked `config.adminPublic`: reachable without a bearer token. */
   public: boolean;
+  /** Which request parts have a validation schema. */
+  validates: { body: boolean; querystring: boolean; params: boolean };
 }
 
 const routeTables = new WeakMap<FastifyInstance, AdminRoute[]>();
@@ -38,7 +40,9 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
   routeTables.set(app, table);
   app.addHook('onRoute', (route) => {
     if (route.url !== ADMIN_API_PREFIX && !route.url.startsWith(`${ADMIN_API_PREFIX}/`)) return;
-    for (const method of [route.method].flat()) table.push({ method, url: route.url, public: route.config?.adminPublic === true });
+    const schema = route.schema ?? {};
+    const validates = { body: schema.body !== undefined, querystring: schema.querystring !== undefined, params: schema.params !== undefined };
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, public: route.config?.adminPublic === true, validates });
   });
 
   await app.register(

@@ -18,7 +18,7 @@ export const de: Catalogue = {
   'form.password_hint': 'Mindestens {min} Zeichen und kein häufig verwendetes Passwort. Ein paar zufällige Wörter eignen sich gut.',
 
   // Notices shown after a redirect
-  'notice.verified': 'Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.',
+  'notice.verified': 'Ihre E-Mail-Adresse ist bestätigt und Sie sind angemeldet.',
   'notice.password_reset': 'Ihr Passwort wurde geändert. Melden Sie sich mit dem neuen Passwort an.',
   'notice.signed_out': 'Sie wurden abgemeldet.',
   'notice.session_revoked': 'Das Gerät wurde abgemeldet.',
@@ -144,7 +144,7 @@ export const de: Catalogue = {
   // Mail: verify_email
   'mail.verify_email.subject': 'Bestätigen Sie Ihre E-Mail-Adresse für {tenant}',
   'mail.verify_email.intro':
-    'Bitte bestätigen Sie Ihre E-Mail-Adresse, um die Einrichtung Ihres Kontos bei {tenant} abzuschließen.',
+    'Bitte bestätigen Sie Ihre E-Mail-Adresse, um die Einrichtung Ihres Kontos bei {tenant} abzuschließen. Dabei werden Sie nach dem Passwort gefragt, das Sie bei der Registrierung gewählt haben.',
   'mail.verify_email.action': 'E-Mail-Adresse bestätigen',
   'mail.verify_email.expiry': 'Der Link läuft in {hours} Stunden ab.',
   'mail.verify_email.ignore': 'Falls Sie kein Konto erstellt haben, können Sie diese E-Mail ignorieren.',

@@ -21,7 +21,7 @@ export const en = {
   'form.password_hint': 'At least {min} characters, and not a commonly used password. A few unrelated words work well.',
 
   // Notices shown after a redirect
-  'notice.verified': 'Your email address is confirmed. You can sign in now.',
+  'notice.verified': 'Your email address is confirmed and you are signed in.',
   'notice.password_reset': 'Your password has been changed. Sign in with your new password.',
   'notice.signed_out': 'You have been signed out.',
   'notice.session_revoked': 'The device has been signed out.',
@@ -140,7 +140,8 @@ export const en = {
 
   // Mail: verify_email
   'mail.verify_email.subject': 'Confirm your email address for {tenant}',
-  'mail.verify_email.intro': 'Please confirm your email address to finish setting up your {tenant} account.',
+  'mail.verify_email.intro':
+    'Please confirm your email address to finish setting up your {tenant} account. You will be asked for the password you chose when you signed up.',
   'mail.verify_email.action': 'Confirm email address',
   'mail.verify_email.expiry': 'The link expires in {hours} hours.',
   'mail.verify_email.ignore': "If you didn't create an account, you can ignore this email.",
