@@ -1,5 +1,6 @@
 import type { ActionToken, ActionTokenPurpose, ActionTokenRepository } from '../../core/ports.ts';
-import type { ActionTokensTable } from '../schema.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { ActionTokensTable, Database } from '../schema.ts';
 import type { Db } from './rows.ts';
 
 function toActionToken(row: ActionTokensTable): ActionToken {
@@ -15,6 +16,17 @@ function toActionToken(row: ActionTokensTable): ActionToken {
   };
 }
 
+/** This token, of this purpose and tenant, unused and unexpired. */
+function isLive(eb: ExpressionBuilder<Database, 'action_tokens'>, tenantId: string, tokenHash: string, purpose: ActionTokenPurpose, now: number) {
+  return eb.and([
+    eb('token_hash', '=', tokenHash),
+    eb('tenant_id', '=', tenantId),
+    eb('purpose', '=', purpose),
+    eb('consumed_at', 'is', null),
+    eb('expires_at', '>', now),
+  ]);
+}
+
 export function actionTokenRepository(db: Db): ActionTokenRepository {
   return {
     async create(t) {
@@ -27,11 +39,7 @@ export function actionTokenRepository(db: Db): ActionTokenRepository {
       const row = await db
         .selectFrom('action_tokens')
         .selectAll()
-        .where('token_hash', '=', tokenHash)
-        .where('tenant_id', '=', tenantId)
-        .where('purpose', '=', purpose)
-        .where('consumed_at', 'is', null)
-        .where('expires_at', '>', now)
+        .where((eb) => isLive(eb, tenantId, tokenHash, purpose, now))
         .executeTakeFirst();
       return row ? toActionToken(row) : null;
     },
@@ -40,11 +48,7 @@ export function actionTokenRepository(db: Db): ActionTokenRepository {
       const row = await db
         .updateTable('action_tokens')
         .set({ consumed_at: now })
-        .where('token_hash', '=', tokenHash)
-        .where('tenant_id', '=', tenantId)
-        .where('purpose', '=', purpose)
-        .where('consumed_at', 'is', null)
-        .where('expires_at', '>', now)
+        .where((eb) => isLive(eb, tenantId, tokenHash, purpose, now))
         .returningAll()
         .executeTakeFirst();
       return row ? toActionToken(row) : null;

@@ -1,0 +1,61 @@
+// Repository behaviour that both engines must share.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken, newId, randomToken } from '../../src/core/secrets.ts';
+import { FrontdoorError } from '../../src/core/errors.ts';
+import { engines } from '../support/engines.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+describe.each(engines)('storage (%s)', (engine) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function user(email: string) {
+    const now = Date.now();
+    const u = { id: newId('usr'), tenantId: 'demo', status: 'active' as const, email, emailVerified: true, profile: {}, createdAt: now, updatedAt: now, lastLoginAt: null };
+    await server.services.store.users.create(u);
+    return u;
+  }
+
+  it('consumes a link token once, even when two redemptions race', async () => {
+    const { store } = server.services;
+    const u = await user(`race.${engine}@example.com`);
+    const token = randomToken();
+    const now = Date.now();
+    await store.actionTokens.create({ tokenHash: hashToken(token), tenantId: 'demo', userId: u.id, purpose: 'reset_password', createdAt: now, expiresAt: now + 60_000, consumedAt: null, payload: null });
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.actionTokens.consume('demo', hashToken(token), 'reset_password', Date.now())));
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    // Wrong purpose or tenant never matches.
+    expect(await store.actionTokens.findLive('other', hashToken(token), 'reset_password', Date.now())).toBeNull();
+  });
+
+  it('rejects a second user with the same normalized email in a tenant as user.exists', async () => {
+    await user(`dup.${engine}@example.com`);
+    const error = await user(`dup.${engine}@example.com`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FrontdoorError);
+    expect((error as FrontdoorError).code).toBe('user.exists');
+  });
+
+  it('rolls a transaction back when its work throws', async () => {
+    const { store } = server.services;
+    const email = `rollback.${engine}@example.com`;
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.users.create({ id: newId('usr'), tenantId: 'demo', status: 'active', email, emailVerified: false, profile: {}, createdAt: 1, updatedAt: 1, lastLoginAt: null });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.users.findByEmail('demo', email)).toBeNull();
+  });
+
+  it('searches by email prefix literally (LIKE metacharacters are escaped)', async () => {
+    await user(`pct_${engine}@example.com`);
+    await user(`pctx${engine}@example.com`);
+    const page = await server.services.store.users.list({ tenantId: 'demo', emailPrefix: `pct_`, limit: 10 });
+    expect(page.items.map((u) => u.email)).toEqual([`pct_${engine}@example.com`]);
+  });
+});
