@@ -2,7 +2,7 @@
 // environment as the server (and always closed), output in human or JSON form, and the one-line
 // error with its exit code.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { createServices, type Services } from '../app.ts';
+import type { Services } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { isFrontdoorError, type ErrorCode, type FrontdoorError } from '../core/errors.ts';
 import { t } from '../pages/i18n/index.ts';
@@ -96,6 +96,8 @@ export function table(header: string[], rows: string[][]): string {
 /** Opens storage and services from the environment (as `frontdoor start` would), runs `work`, closes. */
 export async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env);
+  // Loaded on demand, so `--help` and usage errors answer without loading storage and hashing.
+  const { createServices } = await import('../app.ts');
   const services = await createServices(config);
   try {
     return await work(services);

@@ -1,6 +1,5 @@
 // frontdoor start | migrate
 import { loadConfig } from '../../config.ts';
-import { startServer } from '../../start.ts';
 import { openDatabase } from '../../storage/database.ts';
 import { migrateToLatest } from '../../storage/migrations.ts';
 import { out, outJson, type Command } from '../support.ts';
@@ -19,6 +18,8 @@ FRONTDOOR_MASTER_KEY, SMTP_URL, LOG_LEVEL (see the configuration reference).
 Options:
   -h, --help    show this help`,
   async run() {
+    // Loaded on demand: the HTTP stack and the pages are not needed by any other command.
+    const { startServer } = await import('../../start.ts');
     await startServer(process.env);
   },
 };
