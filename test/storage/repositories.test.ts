@@ -52,6 +52,11 @@ describe.each(engines)('storage (%s)', (engine) => {
     expect(await store.users.findByEmail('demo', email)).toBeNull();
   });
 
+  it('refuses a cursor it did not issue', async () => {
+    const error = await server.services.store.users.list({ tenantId: 'demo', limit: 10, cursor: 'not-a-cursor' }).catch((e: unknown) => e);
+    expect((error as FrontdoorError).code).toBe('request.invalid');
+  });
+
   it('searches by email prefix literally (LIKE metacharacters are escaped)', async () => {
     await user(`pct_${engine}@example.com`);
     await user(`pctx${engine}@example.com`);

@@ -1,4 +1,5 @@
 // Row ⇄ domain conversions shared by the repositories.
+import { FrontdoorError } from '../../core/errors.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 
@@ -20,13 +21,14 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
+/** Null for "from the start"; a cursor we did not issue is refused rather than silently restarting. */
 export function decodeCursor(cursor: string | null | undefined): [number, string] | null {
   if (!cursor) return null;
   const parsed = parseJson<unknown>(Buffer.from(cursor, 'base64url').toString('utf8'), null);
   if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
     return [parsed[0], parsed[1]];
   }
-  return null;
+  throw new FrontdoorError('request.invalid', { field: 'cursor' });
 }
 
 /** LIKE pattern matching a literal prefix ('\' is the escape character). */
