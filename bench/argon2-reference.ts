@@ -4,6 +4,7 @@
 // the server's hasher allows (one per core). Run as its own process by bench/login.ts; reads its
 // settings from one JSON argument and prints one JSON line with the result.
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { machineBusyMs } from './machine.ts';
 
 export interface ReferenceSettings {
   memoryCostKiB: number;
@@ -20,6 +21,8 @@ export interface ReferenceResult {
   perSecond: number;
   /** CPU time of this process (all threads) in the measured window, per verification. */
   cpuMsPerVerify: number;
+  /** CPU time other processes used in the window, in cores (null when the OS does not say). */
+  otherCores: number | null;
 }
 
 // The package declares its enum `const`, which type stripping cannot inline; 2 is Argon2id.
@@ -50,13 +53,22 @@ async function main(): Promise<void> {
   counting = true;
   const start = performance.now();
   const cpuStart = process.cpuUsage();
+  const busyStart = machineBusyMs();
   await new Promise((resolve) => setTimeout(resolve, settings.durationSeconds * 1000));
   running = false;
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
+  const busyEnd = machineBusyMs();
   await Promise.all(workers); // let the verifications in flight finish (uncounted) before we exit
 
-  const result: ReferenceResult = { verifies, seconds, perSecond: verifies / seconds, cpuMsPerVerify: (cpu.user + cpu.system) / 1000 / verifies };
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const result: ReferenceResult = {
+    verifies,
+    seconds,
+    perSecond: verifies / seconds,
+    cpuMsPerVerify: cpuMs / verifies,
+    otherCores: busyStart === null || busyEnd === null ? null : Math.max(0, busyEnd - busyStart - cpuMs) / (seconds * 1000),
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

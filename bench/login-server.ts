@@ -4,7 +4,7 @@
 // BENCH_DATABASE_URL names an admin connection — creates BENCH_USERS verified users with one strong
 // password, prints one JSON line `{"port":…,"users":[…],…}` on stdout when ready, and cleans up
 // (database, data dir) when stdin closes or on SIGTERM/SIGINT. A `cpu` line on stdin is answered
-// with `{"cpu":{"user":µs,"system":µs}}`, so the runner can tell what a sign-in costs in CPU time;
+// with `{"cpu":{"user":µs,"system":µs},"threads":{main,pool,other ms}|null}`, so the runner can tell what a sign-in costs in CPU time;
 // `profile-start` and `profile-stop <file>` write a CPU profile of the main thread (BENCH_PROFILE_DIR).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { cliContext } from '../src/core/context.ts';
 import type { RateLimiter, RateLimitResult } from '../src/core/ports.ts';
 import { createUser } from '../src/core/users/user-admin.ts';
 import { buildServer } from '../src/http/server.ts';
+import { threadCpuMs } from './machine.ts';
 
 const BENCH_PASSWORD = 'Quartz-Lantern-Orchard-5821';
 
@@ -32,6 +33,8 @@ export interface ReadyLine {
   password: string;
   argon2: { memoryCostKiB: number; timeCost: number; parallelism: number };
   pid: number;
+  /** Name of the temporary PostgreSQL database; null on SQLite. */
+  database: string | null;
 }
 
 // BENCH-ONLY CHOICE: a rate limiter that always allows. The sign-in path throttles per IP (30/min)
@@ -69,7 +72,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A fresh database on the server BENCH_DATABASE_URL points at; `drop` removes it. */
-async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+async function createPostgresDatabase(adminUrl: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `frontdoor_bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -81,6 +84,7 @@ async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; 
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop: async () => {
       const client = new pg.Client({ connectionString: adminUrl });
@@ -118,15 +122,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
   // The parent holds our stdin open; when it ends (normally or because the parent died) we stop.
-  // A line `cpu` on stdin asks for this process's CPU time so far (µs), answered as one JSON line.
   process.stdin.on('end', () => void stop(0));
-  // `profile-start` / `profile-stop <file>` record a CPU profile of the main thread (BENCH_PROFILE_DIR).
+  // Commands on stdin, each answered with one JSON line: `cpu` (this process's CPU time so far, in
+  // all and by thread kind); `profile-start` / `profile-stop <file>` (a CPU profile of the main
+  // thread, for BENCH_PROFILE_DIR).
   const profiler = new Session();
   createInterface({ input: process.stdin }).on('line', (line) => {
     const command = line.trim().split(/\s/, 1)[0] ?? '';
     const argument = line.trim().slice(command.length).trim();
     const answer = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
-    if (command === 'cpu') answer({ cpu: process.cpuUsage() });
+    if (command === 'cpu') answer({ cpu: process.cpuUsage(), threads: threadCpuMs() });
     else if (command === 'profile-start') {
       profiler.connect();
       void profiler
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
     cleanups.push(() => app.close());
     await app.listen({ host: '127.0.0.1', port });
 
-    const ready: ReadyLine = { port, engine: services.engine, users, password: BENCH_PASSWORD, argon2: config.argon2, pid: process.pid };
+    const ready: ReadyLine = { port, engine: services.engine, users, password: BENCH_PASSWORD, argon2: config.argon2, pid: process.pid, database: database?.name ?? null };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
   } catch (error) {
     process.stderr.write(`bench server: ${(error as Error).stack ?? String(error)}\n`);

@@ -21,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { ReferenceResult, ReferenceSettings } from './argon2-reference.ts';
 import type { ReadyLine } from './login-server.ts';
+import { machineBusyMs, type ThreadCpu } from './machine.ts';
+import { cpuBetween, watchPostgresCpu, type PostgresCpu } from './postgres-cpu.ts';
 
 const GOAL = 0.85;
 const TENANT = 'demo';
@@ -110,8 +112,8 @@ function redactUrl(url: string): string {
 
 interface BenchServer {
   ready: ReadyLine;
-  /** CPU time (ms, all threads) the server process has used so far. */
-  cpuMs(): Promise<number>;
+  /** CPU time (ms) the server process has used so far, in all and by thread kind (Linux). */
+  cpuMs(): Promise<{ total: number; threads: ThreadCpu | null }>;
   /** Sends a line to the server and waits for its JSON answer. */
   command(line: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -133,8 +135,8 @@ async function startServer(): Promise<BenchServer> {
     ready,
     async cpuMs() {
       child.stdin!.write('cpu\n');
-      const { cpu } = await lines.next<{ cpu: NodeJS.CpuUsage }>(10_000, 'bench server cpu');
-      return (cpu.user + cpu.system) / 1000;
+      const { cpu, threads } = await lines.next<{ cpu: NodeJS.CpuUsage; threads: ThreadCpu | null }>(10_000, 'bench server cpu');
+      return { total: (cpu.user + cpu.system) / 1000, threads };
     },
     async command(line) {
       child.stdin!.write(`${line}\n`);
@@ -294,6 +296,8 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 async function main(): Promise<void> {
   log(`bench:login: starting server (${settings.databaseUrl ? `PostgreSQL under ${redactUrl(settings.databaseUrl)}` : 'SQLite'}, ${settings.users} users)…`);
   const server = await startServer();
+  // A PostgreSQL on this machine spends CPU on every sign-in too; count it when we can see it.
+  let postgresCpu: PostgresCpu | null = null;
   try {
     const { ready } = server;
     const base = `http://127.0.0.1:${ready.port}`;
@@ -301,12 +305,15 @@ async function main(): Promise<void> {
     await checkOneSignIn(base, pairs[0]!, ready.users[0]!, ready.password);
 
     const reference: ReferenceResult[] = [];
-    const signIns: (LoadResult & { serverCpuMsPerSignIn: number; loaderCpuMsPerSignIn: number })[] = [];
+    const signIns: (LoadResult & { serverCpuMsPerSignIn: number; loaderCpuMsPerSignIn: number; databaseCpuMsPerSignIn: number | null; threads: ThreadCpu | null; otherCores: number | null })[] = [];
+    if (settings.databaseUrl && ready.database) {
+      postgresCpu = await watchPostgresCpu(settings.databaseUrl, ready.database).catch(() => null);
+    }
     for (let round = 1; round <= settings.rounds; round += 1) {
       log(`round ${round}/${settings.rounds}: raw argon2id verify, ${cores} in flight, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s…`);
       const ref = await measureReference(ready.argon2);
       reference.push(ref);
-      log(`  ${fmt(ref.perSecond)} verifies/s, ${fmt(ref.cpuMsPerVerify, 2)} CPU ms each`);
+      log(`  ${fmt(ref.perSecond)} verifies/s, ${fmt(ref.cpuMsPerVerify, 2)} CPU ms each${ref.otherCores === null ? '' : `; other processes used ${fmt(ref.otherCores, 2)} cores`}`);
       await sleep(500);
 
       log(`round ${round}/${settings.rounds}: sign-in, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s…`);
@@ -314,9 +321,27 @@ async function main(): Promise<void> {
       if (settings.profileDir) await server.command('profile-start');
       const serverCpuStart = await server.cpuMs();
       const loaderCpuStart = process.cpuUsage();
+      const databaseCpuStart = (await postgresCpu?.sample()) ?? null;
+      const busyStart = machineBusyMs();
       const load = await runLoad(base, pairs, ready.users, ready.password, settings.durationSeconds);
+      const busyEnd = machineBusyMs();
       const loaderCpu = process.cpuUsage(loaderCpuStart);
-      const serverCpuMs = (await server.cpuMs()) - serverCpuStart;
+      const databaseCpuMs = cpuBetween(databaseCpuStart, (await postgresCpu?.sample()) ?? null);
+      const serverCpuEnd = await server.cpuMs();
+      const serverCpuMs = serverCpuEnd.total - serverCpuStart.total;
+      if (load.successes === 0) {
+        throw new Error(`round ${round}: no successful sign-in (${Object.entries(load.other).map(([k, v]) => `${k}×${v}`).join(', ') || 'no responses'})`);
+      }
+      const perSignIn = (a: number, b: number) => (a - b) / load.successes;
+      const threads =
+        serverCpuStart.threads && serverCpuEnd.threads
+          ? {
+              main: perSignIn(serverCpuEnd.threads.main, serverCpuStart.threads.main),
+              pool: perSignIn(serverCpuEnd.threads.pool, serverCpuStart.threads.pool),
+              other: perSignIn(serverCpuEnd.threads.other, serverCpuStart.threads.other),
+            }
+          : null;
+      const ownCpuMs = serverCpuMs + (loaderCpu.user + loaderCpu.system) / 1000 + (databaseCpuMs ?? 0);
       if (settings.profileDir) {
         mkdirSync(settings.profileDir, { recursive: true });
         const file = join(settings.profileDir, `server-${ready.engine}-round-${round}.cpuprofile`);
@@ -327,11 +352,16 @@ async function main(): Promise<void> {
         ...load,
         serverCpuMsPerSignIn: serverCpuMs / load.successes,
         loaderCpuMsPerSignIn: (loaderCpu.user + loaderCpu.system) / 1000 / load.successes,
+        databaseCpuMsPerSignIn: databaseCpuMs === null ? null : databaseCpuMs / load.successes,
+        threads,
+        otherCores: busyStart === null || busyEnd === null ? null : Math.max(0, busyEnd - busyStart - ownCpuMs) / (load.seconds * 1000),
       };
       signIns.push(measured);
       const others = Object.entries(load.other);
       log(
         `  ${fmt(load.perSecond)} sign-ins/s, ${fmt(measured.serverCpuMsPerSignIn, 2)} server CPU ms each` +
+          (measured.databaseCpuMsPerSignIn === null ? '' : ` (+ ${fmt(measured.databaseCpuMsPerSignIn, 2)} in PostgreSQL)`) +
+          (measured.otherCores === null ? '' : `; other processes used ${fmt(measured.otherCores, 2)} cores`) +
           (others.length ? `; not signed in: ${others.map(([k, v]) => `${k}×${v}`).join(', ')}` : ''),
       );
       await sleep(500); // let the requests still in flight on the server finish
@@ -342,21 +372,57 @@ async function main(): Promise<void> {
     const refCpu = median(reference.map((r) => r.cpuMsPerVerify));
     const serverCpu = median(signIns.map((r) => r.serverCpuMsPerSignIn));
     const loaderCpu = median(signIns.map((r) => r.loaderCpuMsPerSignIn));
+    const databaseCpuValues = signIns.map((r) => r.databaseCpuMsPerSignIn).filter((v): v is number => v !== null);
+    const databaseCpu = databaseCpuValues.length ? median(databaseCpuValues) : 0;
+    const threadValues = signIns.map((r) => r.threads).filter((v): v is ThreadCpu => v !== null);
     const latencies = signIns.flatMap((r) => r.latencies);
     const other: Record<string, number> = {};
     for (const load of signIns) for (const [k, v] of Object.entries(load.other)) other[k] = (other[k] ?? 0) + v;
     const ratio = median(loginRates) / median(refRates);
     const { memoryCostKiB: m, timeCost: t, parallelism: p } = ready.argon2;
-    const row = (label: string, values: number[]) => [label, fmt(median(values)), fmt(Math.min(...values)), fmt(Math.max(...values)), values.map((v) => fmt(v)).join(' ')];
+    const row = (label: string, values: number[], digits = 1) => [
+      label,
+      fmt(median(values), digits),
+      fmt(Math.min(...values), digits),
+      fmt(Math.max(...values), digits),
+      values.map((v) => fmt(v, digits)).join(' '),
+    ];
+
+    const refOther = reference.map((r) => r.otherCores).filter((v): v is number => v !== null);
+    const loginOther = signIns.map((r) => r.otherCores).filter((v): v is number => v !== null);
+    const paired = signIns.map((load, i) => load.perSecond / reference[i]!.perSecond);
+    // If every core is busy with this benchmark only, throughput is cores / CPU per operation, so
+    // the ratio cannot exceed CPU per raw verify / CPU per sign-in (server + load generator + database).
+    const cpuBound = refCpu / (serverCpu + loaderCpu + databaseCpu);
+    const noisy = [...refOther, ...loginOther].some((cores) => cores > 0.25);
 
     const out = [
       '',
-      table([['', 'median', 'min', 'max', 'per round'], row('raw argon2id verifies/s', refRates), row('sign-ins/s (303 → /account)', loginRates)]),
+      table([
+        ['', 'median', 'min', 'max', 'per round'],
+        row('raw argon2id verifies/s', refRates),
+        row('sign-ins/s (303 → /account)', loginRates),
+        row('CPU ms per raw verify', reference.map((r) => r.cpuMsPerVerify), 2),
+        row('CPU ms per sign-in, server', signIns.map((r) => r.serverCpuMsPerSignIn), 2),
+        ...(threadValues.length
+          ? [
+              row('  of which event-loop thread', threadValues.map((t) => t.main), 2),
+              row('  of which libuv pool (argon2)', threadValues.map((t) => t.pool), 2),
+              row('  of which other threads (V8)', threadValues.map((t) => t.other), 2),
+            ]
+          : []),
+        ...(databaseCpuValues.length ? [row('CPU ms per sign-in, PostgreSQL', databaseCpuValues, 2)] : []),
+        row('CPU ms per sign-in, load gen.', signIns.map((r) => r.loaderCpuMsPerSignIn), 2),
+        ...(refOther.length ? [row('other processes (cores), raw', refOther, 2)] : []),
+        ...(loginOther.length ? [row('other processes (cores), sign-in', loginOther, 2)] : []),
+      ]),
       '',
       `ratio (median sign-ins / median raw): ${fmt(ratio * 100)} %  — goal ≥ ${fmt(GOAL * 100, 0)} %: ${ratio >= GOAL ? 'MET' : 'NOT MET'}`,
+      `  per round (sign-ins / the raw phase just before): ${paired.map((r) => `${fmt(r * 100)} %`).join(', ')}`,
+      `  CPU-time bound (raw verify CPU / sign-in CPU incl. load generator${databaseCpuValues.length ? ' and PostgreSQL' : ''}): ${fmt(cpuBound * 100)} %; hash share of server CPU ${fmt((refCpu / serverCpu) * 100)} %`,
+      ...(noisy ? ['  note: other processes used a noticeable share of the CPU during some phases; throughput figures are noisy, CPU-time figures steadier'] : []),
       `sign-in latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (${latencies.length} successful sign-ins measured)`,
       `not signed in: ${Object.keys(other).length ? Object.entries(other).map(([k, v]) => `${k}×${v}`).join(', ') : 'none'}`,
-      `CPU time (medians): raw verify ${fmt(refCpu, 2)} ms; sign-in ${fmt(serverCpu, 2)} ms in the server (hash share ${fmt((refCpu / serverCpu) * 100)} %) + ${fmt(loaderCpu, 2)} ms in the load generator`,
       '',
       table(
         [
@@ -374,6 +440,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(out.join('\n'));
   } finally {
+    await postgresCpu?.close().catch(() => {});
     await server.stop();
   }
 }
