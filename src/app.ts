@@ -8,6 +8,7 @@ import type { FlowDeps, LinkBuilder } from './core/flows/deps.ts';
 import type { Clock, PasswordHasher, RateLimiter, Store } from './core/ports.ts';
 import { createAttemptGuard } from './core/risk/attempt-guard.ts';
 import { createSessionService, type SessionService } from './core/sessions/session-service.ts';
+import { createSigningKeyService, type SigningKeyService } from './core/keys/signing-keys.ts';
 import { createArgon2Hasher } from './adapters/password/argon2-hasher.ts';
 import { loadPasswordBlocklist } from './adapters/password/blocklist.ts';
 import { createMemoryRateLimiter } from './adapters/rate-limit/memory-rate-limiter.ts';
@@ -18,8 +19,14 @@ import { openDatabase, type Engine } from './storage/database.ts';
 import { createKyselyStore } from './storage/kysely-store.ts';
 import { migrateToLatest } from './storage/migrations.ts';
 import { deriveKey, loadOrCreateMasterKey } from './keys.ts';
+import type { Kysely } from 'kysely';
+import { Redis } from 'ioredis';
+import type { Database } from './storage/schema.ts';
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** How long a retired signing key stays in the JWKS: at least the lifetime of any JWT it signed. */
+export const SIGNING_KEY_RETENTION_SECONDS = 24 * 3600;
 
 export interface Services {
   config: Config;
@@ -35,6 +42,14 @@ export interface Services {
   links: LinkBuilder;
   /** HMAC key for CSRF tokens (derived from the master key). */
   csrfKey: Buffer;
+  /** The Kysely database behind `store`, for the OIDC artifact adapter. */
+  db: Kysely<Database>;
+  /** Redis when REDIS_URL is set (short-lived OIDC artifacts), else null. */
+  redis: Redis | null;
+  /** Keys for the OIDC provider, derived from the master key: cookie signing, client-secret placeholders, pairwise subjects. */
+  oidcKeys: { cookie: Buffer; placeholder: Buffer; pairwise: Buffer };
+  /** Per-tenant OIDC signing keys, sealed with a key derived from the master key. */
+  signingKeys: SigningKeyService;
   mailDispatcher: MailDispatcher | null;
   close(): Promise<void>;
 }
@@ -68,6 +83,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     throw error;
   }
   const masterKey = loadOrCreateMasterKey(config);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   const blocklist = await loadPasswordBlocklist();
   const hasher = createArgon2Hasher(config.argon2);
   // The first dummy verification builds its reference hash; do it now, not during a request.
@@ -106,9 +122,14 @@ export async function createServices(config: Config, options: ServiceOptions = {
     flows,
     links,
     csrfKey: deriveKey(masterKey, 'csrf'),
+    db,
+    redis,
+    oidcKeys: { cookie: deriveKey(masterKey, 'oidc-cookies'), placeholder: deriveKey(masterKey, 'oidc-client-placeholder'), pairwise: deriveKey(masterKey, 'oidc-pairwise') },
+    signingKeys: createSigningKeyService({ store, clock, masterKey, maxTokenLifetimeSeconds: SIGNING_KEY_RETENTION_SECONDS, audit }),
     mailDispatcher,
     async close() {
       await mailDispatcher?.close();
+      await redis?.quit().catch(() => redis.disconnect());
       await store.close();
     },
   };

@@ -7,6 +7,7 @@ import { issueAdminToken } from './core/admin/admin-credentials.ts';
 import { createApplication } from './core/apps/app-admin.ts';
 import type { RequestContext } from './core/context.ts';
 import { createTenant } from './core/tenants/tenant-admin.ts';
+import { demoRedirectUris } from './demo/relying-party.ts';
 
 const systemContext: RequestContext = { ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' };
 
@@ -17,18 +18,57 @@ export interface FirstStartResult {
   demoClient: { clientId: string; clientSecret: string | null } | null;
 }
 
+export const DEMO_TENANT = 'demo';
+export const DEMO_CLIENT_ID = 'demo-app';
+export const DEMO_APP_PATH = '/demo-app';
+
+/**
+ * The demo relying party served at /demo-app is a public client of tenant `demo`. Its URIs follow
+ * the base URL, so they are corrected at each start (the port may have changed).
+ */
+async function ensureDemoApp(services: Services) {
+  const publicUrl = new URL(DEMO_APP_PATH, services.config.baseUrl).toString();
+  const uris = demoRedirectUris(publicUrl);
+  const existing = await services.store.apps.findByClientId(DEMO_TENANT, DEMO_CLIENT_ID);
+  if (!existing) {
+    const { app } = await createApplication(
+      services,
+      {
+        tenantId: DEMO_TENANT,
+        clientId: DEMO_CLIENT_ID,
+        name: 'Demo app',
+        public: true,
+        redirectUris: [uris.redirectUri],
+        postLogoutRedirectUris: [uris.postLogoutRedirectUri],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        firstParty: true,
+        oidc: { tokenEndpointAuthMethod: 'none', backchannelLogoutUri: uris.backchannelLogoutUri },
+      },
+      systemContext,
+    );
+    return app;
+  }
+  if (existing.redirectUris[0] !== uris.redirectUri || existing.oidc.backchannelLogoutUri !== uris.backchannelLogoutUri) {
+    return services.store.apps.update(
+      DEMO_TENANT,
+      existing.id,
+      { redirectUris: [uris.redirectUri], postLogoutRedirectUris: [uris.postLogoutRedirectUri], oidc: { ...existing.oidc, backchannelLogoutUri: uris.backchannelLogoutUri } },
+      services.clock.now(),
+    );
+  }
+  return existing;
+}
+
 export async function firstStart(services: Services): Promise<FirstStartResult> {
   const { store, config } = services;
   const result: FirstStartResult = { createdDemo: false, adminToken: null, adminTokenFile: null, demoClient: null };
   if (config.env !== 'production' && (await store.tenants.list()).length === 0) {
     await createTenant(services, { id: 'demo', name: 'Demo' }, systemContext);
-    const { app, clientSecret } = await createApplication(
-      services,
-      { tenantId: 'demo', name: 'Demo app', redirectUris: [new URL('/callback', 'http://localhost:8080').toString()], firstParty: true },
-      systemContext,
-    );
     result.createdDemo = true;
-    result.demoClient = { clientId: app.clientId, clientSecret };
+  }
+  if (config.env !== 'production' && (await store.tenants.get(DEMO_TENANT))) {
+    const app = await ensureDemoApp(services);
+    if (result.createdDemo && app) result.demoClient = { clientId: app.clientId, clientSecret: null };
   }
   // In production the operator runs `frontdoor admin bootstrap` instead: no token on disk.
   if (config.env !== 'production' && (await store.adminTokens.count('admin')) === 0) {

@@ -1,5 +1,6 @@
 // `frontdoor start` / `npm start`: configuration, storage, first-start setup, then listen. SIGTERM
 // and SIGINT stop accepting, let in-flight requests finish, then close the database.
+import { startOidcArtifactCleanup } from './oidc/sql-adapter.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createServices } from './app.ts';
 import { firstStart } from './bootstrap.ts';
@@ -20,25 +21,25 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const setup = await firstStart(services);
   const { app } = await buildServer(services);
   await app.listen({ host: config.host, port: config.port });
+  // Expired OIDC artifacts (codes, tokens, sessions) are swept every ten minutes.
+  const stopCleanup = startOidcArtifactCleanup(services.db, services.clock, 10 * 60_000, { onError: (err) => app.log.error({ err }, 'OIDC artifact cleanup failed') });
 
   const base = config.baseUrl.toString().replace(/\/$/, '');
   const lines = [
     '',
     `Frontdoor is running on ${base} (${services.engine === 'sqlite' ? `SQLite at ${config.database.engine === 'sqlite' ? config.database.file : ''}` : 'PostgreSQL'})`,
     '',
+    config.env !== 'production' ? `  Demo app:       ${base}/demo-app/   (start here: sign in with OpenID Connect)` : null,
     `  Sign up:        ${base}/t/demo/register`,
     `  Sign in:        ${base}/t/demo/login`,
     `  Your account:   ${base}/t/demo/account`,
     config.env !== 'production' ? `  Dev mailbox:    ${base}/dev/mailbox` : null,
     `  Admin API:      ${base}/admin/api/v1  (OpenAPI: ${base}/admin/api/v1/openapi.json)`,
+    `  OIDC issuer:    ${base}/t/demo/oidc  (discovery: ${base}/t/demo/oidc/.well-known/openid-configuration)`,
     `  Health:         ${base}/healthz  ${base}/readyz  ${base}/metrics`,
   ];
   if (setup.adminToken) {
     lines.push('', `Admin token (shown once; also saved to ${setup.adminTokenFile} with mode 0600):`, `  ${setup.adminToken}`);
-  }
-  if (setup.demoClient) {
-    lines.push('', `Demo app client_id: ${setup.demoClient.clientId}`);
-    if (setup.demoClient.clientSecret) lines.push(`Demo app client_secret (shown once): ${setup.demoClient.clientSecret}`);
   }
   process.stdout.write(`${lines.filter((l) => l !== null).join('\n')}\n\n`);
 
@@ -48,6 +49,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     stopping = true;
     app.log.info({ signal }, 'draining');
     try {
+      stopCleanup();
       await app.close(); // stops accepting and waits for in-flight requests
     } finally {
       await services.close();

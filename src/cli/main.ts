@@ -3,6 +3,7 @@
 // any failure is one line on stderr with exit code 1 (2 for configuration errors).
 import { adminBootstrap, adminTokenCreate } from './commands/admin.ts';
 import { appCreate } from './commands/app.ts';
+import { keysList, keysRotate } from './commands/keys.ts';
 import { migrate, start } from './commands/server.ts';
 import { tenantCreate, tenantList } from './commands/tenant.ts';
 import { userCreate, userDelete, userDisable, userEnable, userList } from './commands/user.ts';
@@ -21,6 +22,8 @@ export const commands: readonly Command[] = [
   userDelete,
   adminBootstrap,
   adminTokenCreate,
+  keysRotate,
+  keysList,
 ];
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';

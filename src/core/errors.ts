@@ -26,6 +26,9 @@ export type ErrorCode =
   | 'tenant.not_found'
   | 'tenant.exists'
   | 'app.not_found'
+  | 'resource.not_found'
+  | 'resource.exists'
+  | 'interaction.invalid'
   | 'user.not_found'
   | 'user.exists'
   | 'session.not_found'
@@ -57,6 +60,9 @@ const defaultStatus: Record<ErrorCode, number> = {
   'tenant.not_found': 404,
   'tenant.exists': 409,
   'app.not_found': 404,
+  'resource.not_found': 404,
+  'resource.exists': 409,
+  'interaction.invalid': 400,
   'user.not_found': 404,
   'user.exists': 409,
   'session.not_found': 404,

@@ -41,10 +41,52 @@ export interface Application {
   public: boolean;
   /** SHA-256 of the client secret (base64url); null for public clients. */
   secretHash: string | null;
+  /** The secret before the last rotation, still accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: number | null;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   grantTypes: string[];
   firstParty: boolean;
+  oidc: ApplicationOidcSettings;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** OIDC client metadata beyond the basics; every field optional, defaults chosen by the provider. */
+export interface ApplicationOidcSettings {
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  idTokenSignedResponseAlg?: SigningAlg;
+  /** Public keys for private_key_jwt client authentication. */
+  jwks?: { keys: Record<string, unknown>[] };
+  backchannelLogoutUri?: string;
+  frontchannelLogoutUri?: string;
+  /** `pairwise` gives this app its own subject identifier per user. */
+  subjectType?: 'public' | 'pairwise';
+}
+
+/** An API that accepts access tokens (RFC 8707 resource indicator = `identifier`). */
+export interface ApiResource {
+  id: string;
+  tenantId: TenantId;
+  identifier: string;
+  name: string;
+  scopes: { name: string; description: string }[];
+  accessTokenFormat: 'jwt' | 'opaque';
+  accessTokenTtlSeconds: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What a user consented to an app, remembered across sessions: the oidc-provider grant id. */
+export interface RememberedGrant {
+  tenantId: TenantId;
+  userId: string;
+  clientId: string;
+  grantId: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -164,7 +206,24 @@ export interface ApplicationRepository {
   get(tenantId: TenantId, id: string): Promise<Application | null>;
   findByClientId(tenantId: TenantId, clientId: string): Promise<Application | null>;
   list(tenantId: TenantId): Promise<Application[]>;
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<Application, 'name' | 'secretHash' | 'previousSecretHash' | 'previousSecretExpiresAt' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'firstParty' | 'oidc'>>, now: number): Promise<Application | null>;
   delete(tenantId: TenantId, id: string): Promise<boolean>;
+}
+
+export interface ApiResourceRepository {
+  /** Throws FrontdoorError('request.conflict') when the identifier is taken in the tenant. */
+  create(resource: ApiResource): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<ApiResource | null>;
+  findByIdentifier(tenantId: TenantId, identifier: string): Promise<ApiResource | null>;
+  list(tenantId: TenantId): Promise<ApiResource[]>;
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+}
+
+export interface RememberedGrantRepository {
+  get(tenantId: TenantId, userId: string, clientId: string): Promise<RememberedGrant | null>;
+  put(grant: RememberedGrant): Promise<void>;
+  listForUser(tenantId: TenantId, userId: string): Promise<RememberedGrant[]>;
+  delete(tenantId: TenantId, userId: string, clientId: string): Promise<RememberedGrant | null>;
 }
 
 export interface UserListQuery {
@@ -243,9 +302,46 @@ export interface AdminTokenRepository {
   count(kind: AdminToken['kind']): Promise<number>;
 }
 
+/** `next`: published, not yet signing; `active`: signs; `retired`: published until retireAfter. */
+export type SigningKeyStatus = 'next' | 'active' | 'retired';
+
+/** A tenant's OIDC signing key (see core/keys/signing-keys.ts). */
+export interface SigningKey {
+  /** The JWK `kid`: RFC 7638 thumbprint of the public key. */
+  id: string;
+  tenantId: TenantId;
+  alg: SigningAlg;
+  status: SigningKeyStatus;
+  /** The private JWK sealed by the signing-key service (AES-256-GCM); opaque to storage. */
+  privateJwk: string;
+  publicJwk: Record<string, unknown>;
+  createdAt: number;
+  activatedAt: number | null;
+  /** Set on retirement: when the key may leave the JWKS. */
+  retireAfter: number | null;
+  updatedAt: number;
+}
+
+export interface SigningKeyRepository {
+  /** Throws on a second `active` or `next` key of one alg in a tenant (unique partial indexes). */
+  create(key: SigningKey): Promise<void>;
+  /** Every key of the tenant, oldest first. */
+  list(tenantId: TenantId): Promise<SigningKey[]>;
+  /** Inside a transaction: serializes key changes of the tenant until it ends; false when the tenant does not exist. */
+  lock(tenantId: TenantId): Promise<boolean>;
+  /** Moves one key from `from` to `to` (and sets the given times); false when it was no longer in `from`. */
+  transition(tenantId: TenantId, id: string, from: SigningKeyStatus, to: SigningKeyStatus, patch: { activatedAt?: number; retireAfter?: number }, now: number): Promise<boolean>;
+  /** Deletes retired keys whose retireAfter is at or before `now`; returns how many. */
+  deleteExpired(tenantId: TenantId, now: number): Promise<number>;
+  /** Id, status and updatedAt of the keys published at `now` (no key material): for a cheap version. */
+  states(tenantId: TenantId, now: number): Promise<{ id: string; status: SigningKeyStatus; updatedAt: number }[]>;
+}
+
 export interface Store {
   tenants: TenantRepository;
   apps: ApplicationRepository;
+  apiResources: ApiResourceRepository;
+  rememberedGrants: RememberedGrantRepository;
   users: UserRepository;
   passwords: PasswordRepository;
   sessions: SessionRepository;
@@ -253,6 +349,7 @@ export interface Store {
   audit: AuditRepository;
   mailOutbox: MailOutboxRepository;
   adminTokens: AdminTokenRepository;
+  signingKeys: SigningKeyRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

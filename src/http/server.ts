@@ -15,8 +15,15 @@ import { renderPageError } from './public/page-support.ts';
 import { registerAssetRoutes } from './public/assets.ts';
 import { registerDevMailbox } from './public/dev-mailbox.ts';
 import { registerAdminApi } from './admin/index.ts';
+import { createOidc } from '../oidc/index.ts';
+import { registerOidcRoutes } from './oidc/mount.ts';
+import { registerInteractionRoutes } from './oidc/interactions.ts';
+import { DEMO_APP_PATH, DEMO_CLIENT_ID, DEMO_TENANT } from '../bootstrap.ts';
+import { registerDemoRelyingParty } from '../demo/relying-party.ts';
+import { issuerFor } from '../oidc/provider.ts';
 import { requestLocale } from './request-context.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import type { ProviderRegistry } from '../oidc/registry.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,6 +42,7 @@ function redactUrl(url: string): string {
 export interface HttpServer {
   app: FastifyInstance;
   metrics: Metrics;
+  oidc: ProviderRegistry;
 }
 
 export async function buildServer(services: Services, options: { logger?: boolean } = {}): Promise<HttpServer> {
@@ -83,7 +91,18 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerOpsRoutes(app, services, metrics);
   registerAssetRoutes(app, services);
   registerPageRoutes(app, services, metrics);
+  const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
+  await registerOidcRoutes(app, services, oidc);
+  registerInteractionRoutes(app, services, oidc, metrics);
+  if (config.env !== 'production') {
+    registerDemoRelyingParty(app, {
+      basePath: DEMO_APP_PATH,
+      publicUrl: new URL(DEMO_APP_PATH, config.baseUrl).toString(),
+      issuer: issuerFor(config.baseUrl, DEMO_TENANT),
+      clientId: DEMO_CLIENT_ID,
+    });
+  }
   if (config.env !== 'production') registerDevMailbox(app, services);
   await registerAdminApi(app, services);
-  return { app, metrics };
+  return { app, metrics, oidc };
 }

@@ -5,17 +5,22 @@ import type { Database } from './schema.ts';
 import type { Db } from './repositories/rows.ts';
 import { tenantRepository } from './repositories/tenants.ts';
 import { applicationRepository } from './repositories/applications.ts';
+import { apiResourceRepository } from './repositories/api-resources.ts';
+import { rememberedGrantRepository } from './repositories/remembered-grants.ts';
 import { passwordRepository, userRepository } from './repositories/users.ts';
 import { sessionRepository } from './repositories/sessions.ts';
 import { actionTokenRepository } from './repositories/action-tokens.ts';
 import { auditRepository } from './repositories/audit.ts';
 import { mailOutboxRepository } from './repositories/mail-outbox.ts';
 import { adminTokenRepository } from './repositories/admin-tokens.ts';
+import { signingKeyRepository } from './repositories/signing-keys.ts';
 
 function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
   return {
     tenants: tenantRepository(db),
     apps: applicationRepository(db),
+    apiResources: apiResourceRepository(db),
+    rememberedGrants: rememberedGrantRepository(db),
     users: userRepository(db),
     passwords: passwordRepository(db),
     sessions: sessionRepository(db),
@@ -23,6 +28,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     audit: auditRepository(db),
     mailOutbox: mailOutboxRepository(db),
     adminTokens: adminTokenRepository(db),
+    signingKeys: signingKeyRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

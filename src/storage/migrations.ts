@@ -2,7 +2,9 @@
 // only types that mean the same on SQLite and PostgreSQL (text, integer, bigint).
 import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import { oidcClientsMigration } from './migrations/0004-oidc-clients.ts';
 import type { Engine } from './database.ts';
+import { sql as sqlExpression } from 'kysely';
 
 function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -142,6 +144,60 @@ function migrations(engine: Engine): Record<string, Migration> {
         throw new Error('down migrations are not supported; restore from backup');
       },
     },
+    '0002_oidc_artifacts': {
+      // oidc-provider's models (codes, tokens, sessions, grants…) as JSON text, one row per artifact;
+      // see src/oidc/sql-adapter.ts. expires_at and consumed_at are milliseconds.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('oidc_artifacts')
+          .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('grant_id', 'text')
+          .addColumn('user_code', 'text')
+          .addColumn('uid', 'text')
+          .addColumn('expires_at', 'bigint')
+          .addColumn('consumed_at', 'bigint')
+          .addPrimaryKeyConstraint('oidc_artifacts_pk', ['tenant_id', 'model', 'id'])
+          .execute();
+        await db.schema.createIndex('oidc_artifacts_grant_idx').on('oidc_artifacts').columns(['tenant_id', 'grant_id']).execute();
+        await db.schema.createIndex('oidc_artifacts_user_code_idx').on('oidc_artifacts').columns(['tenant_id', 'model', 'user_code']).execute();
+        await db.schema.createIndex('oidc_artifacts_uid_idx').on('oidc_artifacts').columns(['tenant_id', 'model', 'uid']).execute();
+        await db.schema.createIndex('oidc_artifacts_expires_idx').on('oidc_artifacts').column('expires_at').execute();
+      },
+      async down() {
+        throw new Error('down migrations are not supported; restore from backup');
+      },
+    },
+    '0003_signing_keys': {
+      // OIDC signing keys per tenant (core/keys/signing-keys.ts). private_jwk is sealed by the core
+      // service; the partial unique indexes keep at most one active and one next key per alg.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+          .addColumn('alg', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('private_jwk', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('activated_at', 'bigint')
+          .addColumn('retire_after', 'bigint')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addCheckConstraint('signing_keys_alg_check', sqlExpression`alg in ('ES256', 'EdDSA', 'RS256')`)
+          .addCheckConstraint('signing_keys_status_check', sqlExpression`status in ('next', 'active', 'retired')`)
+          .execute();
+        await db.schema.createIndex('signing_keys_tenant_idx').on('signing_keys').columns(['tenant_id', 'status']).execute();
+        await db.schema.createIndex('signing_keys_one_active_idx').unique().on('signing_keys').columns(['tenant_id', 'alg']).where(sqlExpression.ref('status'), '=', 'active').execute();
+        await db.schema.createIndex('signing_keys_one_next_idx').unique().on('signing_keys').columns(['tenant_id', 'alg']).where(sqlExpression.ref('status'), '=', 'next').execute();
+      },
+      async down() {
+        throw new Error('down migrations are not supported; restore from backup');
+      },
+    },
+    '0004_oidc_clients': oidcClientsMigration,
   };
 }
 

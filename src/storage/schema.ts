@@ -18,10 +18,34 @@ export interface ApplicationsTable {
   name: string;
   is_public: number;
   secret_hash: string | null;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | null;
   redirect_uris: string;
   post_logout_redirect_uris: string;
   grant_types: string;
   first_party: number;
+  oidc: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiResourcesTable {
+  id: string;
+  tenant_id: string;
+  identifier: string;
+  name: string;
+  scopes: string;
+  access_token_format: string;
+  access_token_ttl_seconds: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OidcUserGrantsTable {
+  tenant_id: string;
+  user_id: string;
+  client_id: string;
+  grant_id: string;
   created_at: number;
   updated_at: number;
 }
@@ -112,9 +136,38 @@ export interface AdminTokensTable {
   consumed_at: number | null;
 }
 
+/** oidc-provider artifacts (see src/oidc/sql-adapter.ts); the payload holds tokens and is never logged. */
+export interface OidcArtifactsTable {
+  tenant_id: string;
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+/** OIDC signing keys; private_jwk is sealed (AES-256-GCM) by core/keys/signing-keys.ts. */
+export interface SigningKeysTable {
+  id: string;
+  tenant_id: string;
+  alg: string;
+  status: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  activated_at: number | null;
+  retire_after: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   applications: ApplicationsTable;
+  api_resources: ApiResourcesTable;
+  oidc_user_grants: OidcUserGrantsTable;
   users: UsersTable;
   password_credentials: PasswordCredentialsTable;
   sessions: SessionsTable;
@@ -122,4 +175,6 @@ export interface Database {
   audit_events: AuditEventsTable;
   mail_outbox: MailOutboxTable;
   admin_tokens: AdminTokensTable;
+  oidc_artifacts: OidcArtifactsTable;
+  signing_keys: SigningKeysTable;
 }

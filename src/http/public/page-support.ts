@@ -6,8 +6,9 @@ import { FrontdoorError } from '../../core/errors.ts';
 import type { Session, Tenant, User } from '../../core/ports.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import type { PageContext } from '../../pages/layout.ts';
+import type { FormErrors } from '../../pages/views/types.ts';
 import { renderErrorPage } from '../../pages/views/error.ts';
-import { LANG_COOKIE, requestLocale } from '../request-context.ts';
+import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { csrfToken } from './csrf.ts';
 
 export function sessionCookieName(tenantId: string): string {
@@ -71,4 +72,28 @@ export async function renderPageError(services: Services, request: FastifyReques
 export function formField(body: unknown, name: string): string | undefined {
   const value = (body as Record<string, unknown> | null | undefined)?.[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Field-level errors go next to the field; the rest to the top of the form. */
+export function formErrors(error: FrontdoorError, fieldFor?: (code: string) => string | undefined): FormErrors {
+  const field = error.field ?? fieldFor?.(error.code);
+  return field ? { fields: { [field]: error.code } } : { form: error.code };
+}
+
+/** Errors a form shows in place; anything else (CSRF, server errors) goes to the error page. */
+export function isFormError(error: unknown): error is FrontdoorError {
+  return error instanceof FrontdoorError && error.status < 500 && error.code !== 'request.csrf' && error.code !== 'tenant.not_found';
+}
+
+export function withRetryAfter(reply: FastifyReply, error: FrontdoorError): number {
+  if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
+  return error.status;
+}
+
+/** Signs the user in on this browser. Rotates: whatever session it had ends; the new one gets a fresh id. */
+export async function startUserSession(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User): Promise<Session> {
+  await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
+  const { token, session } = await services.sessions.start(tenant.id, user.id, requestContext(request, `user:${user.id}`));
+  setSessionCookie(reply, services, tenant.id, token);
+  return session;
 }

@@ -24,37 +24,16 @@ import { renderThemeCss } from '../../pages/layout.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { clearSessionCookie, currentSession, formField, loadTenant, pageContext, sendPage, sessionCookieName, setSessionCookie } from './page-support.ts';
+import { clearSessionCookie, currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, sessionCookieName, startUserSession, withRetryAfter } from './page-support.ts';
 
 const page = { config: { page: true } };
-
-/** Field-level errors go next to the field; the rest to the top of the form. */
-function formErrors(error: FrontdoorError, fieldFor?: (code: string) => string | undefined): FormErrors {
-  const field = error.field ?? fieldFor?.(error.code);
-  return field ? { fields: { [field]: error.code } } : { form: error.code };
-}
-
-/** Errors a form shows in place; anything else (CSRF, server errors) goes to the error page. */
-function isFormError(error: unknown): error is FrontdoorError {
-  return error instanceof FrontdoorError && error.status < 500 && error.code !== 'request.csrf' && error.code !== 'tenant.not_found';
-}
-
-function withRetryAfter(reply: FastifyReply, error: FrontdoorError): number {
-  if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-  return error.status;
-}
 
 const passwordField = (code: string) => (code.startsWith('password.') ? 'password' : undefined);
 
 export function registerPageRoutes(app: FastifyInstance, services: Services, metrics: Metrics): void {
   const redirect = (reply: FastifyReply, tenant: Tenant, path: string) => reply.redirect(tenantPath(tenant.id, path), 303);
 
-  async function startSession(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User): Promise<void> {
-    // Rotate: whatever session this browser had ends; the signed-in one gets a fresh id.
-    await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
-    const { token } = await services.sessions.start(tenant.id, user.id, requestContext(request, `user:${user.id}`));
-    setSessionCookie(reply, services, tenant.id, token);
-  }
+  const startSession = (request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User) => startUserSession(services, request, reply, tenant, user);
 
   app.get('/t/:tenant/theme.css', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);

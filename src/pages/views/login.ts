@@ -13,6 +13,10 @@ export interface LoginPageModel {
   notice?: Notice;
   /** Offer a new verification link (after `auth.email_not_verified`). */
   showResendVerification?: boolean;
+  /** Where the form posts; the plain sign-in page posts to /login, an app's sign-in request to its interaction. */
+  action?: string;
+  /** The app the person is signing in to, when an app sent them here. */
+  appName?: string;
 }
 
 const FIELDS = [
@@ -38,8 +42,9 @@ ${submitButton(t(ctx.locale, 'login.resend_submit'), 'secondary')}
     : null;
 
   const body = html`<h1>${t(ctx.locale, 'login.heading', { tenant: tenant.name })}</h1>
+${model.appName ? html`<p class="fd-lead">${t(ctx.locale, 'login.continue_to', { app: model.appName })}</p>` : null}
 ${noticeBanner(ctx, model.notice)}
-<form method="post" action="${tenantPath(tenant.id, '/login')}" class="fd-form">
+<form method="post" action="${model.action ?? tenantPath(tenant.id, '/login')}" class="fd-form">
 ${errorSummary(ctx, errors, FIELDS)}
 ${csrfInput(ctx)}
 ${inputField(ctx, {

@@ -1,0 +1,172 @@
+// What the provider asks of the person during an authorization request: sign in (the `login`
+// prompt) and agree to share (the `consent` prompt). A Frontdoor session answers the login prompt
+// without a form unless the app demands a fresh sign-in; first-party apps never ask for consent.
+// Every form is bound to its interaction: the CSRF token is computed for this interaction id, and
+// the provider's interaction cookie must name the same id.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InteractionResults } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Services } from '../../app.ts';
+import { FrontdoorError } from '../../core/errors.ts';
+import { login } from '../../core/flows/login.ts';
+import type { Session, Tenant } from '../../core/ports.ts';
+import { ACR_PASSWORD, interactionPath } from '../../oidc/provider.ts';
+import { cspWithFormTargets } from '../../oidc/pages.ts';
+import type { ProviderRegistry } from '../../oidc/registry.ts';
+import { renderLoginPage } from '../../pages/views/login.ts';
+import { renderConsentPage } from '../../pages/views/oidc.ts';
+import type { Metrics } from '../metrics.ts';
+import { requestContext } from '../request-context.ts';
+import { csrfToken, verifyCsrf } from '../public/csrf.ts';
+import { currentSession, formErrors, formField, isFormError, pageContext, sendPage, startUserSession, withRetryAfter } from '../public/page-support.ts';
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const page = { config: { page: true } };
+/** Reasons of the login prompt that a session cannot answer: the app wants a fresh sign-in, or someone else. */
+const FRESH_SIGN_IN = new Set(['login_prompt', 'id_token_hint', 'claims_id_token_sub', 'essential_acr', 'essential_acrs']);
+
+function csrfScope(tenantId: string, uid: string): string {
+  return `${tenantId}:interaction:${uid}`;
+}
+
+export function registerInteractionRoutes(app: FastifyInstance, services: Services, registry: ProviderRegistry, metrics: Metrics): void {
+  async function load(request: FastifyRequest, reply: FastifyReply): Promise<{ provider: Provider; tenant: Tenant; details: Details; uid: string }> {
+    const { tenant: tenantId, uid } = request.params as { tenant: string; uid: string };
+    const { provider, tenant } = await registry.get(tenantId);
+    let details: Details;
+    try {
+      details = await provider.interactionDetails(request.raw, reply.raw);
+    } catch (cause) {
+      throw new FrontdoorError('interaction.invalid', { cause, detail: 'no interaction for this browser' });
+    }
+    if (details.uid !== uid) throw new FrontdoorError('interaction.invalid', { detail: 'interaction id does not match the cookie' });
+    return { provider, tenant, details, uid };
+  }
+
+  async function finish(request: FastifyRequest, reply: FastifyReply, provider: Provider, result: InteractionResults): Promise<FastifyReply> {
+    const to = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return reply.redirect(to, 303);
+  }
+
+  async function appName(provider: Provider, details: Details): Promise<string> {
+    const clientId = String(details.params.client_id ?? '');
+    const client = await provider.Client.find(clientId);
+    return client?.clientName ?? clientId;
+  }
+
+  /** The session is fresh enough for `max_age` (seconds), when the app set one. */
+  function freshEnough(session: Session, details: Details): boolean {
+    const maxAge = details.params.max_age;
+    if (maxAge === undefined) return true;
+    return services.clock.now() - session.authenticatedAt <= Number(maxAge) * 1000;
+  }
+
+  function loginResult(session: Session): InteractionResults {
+    return { login: { accountId: session.userId, acr: ACR_PASSWORD, amr: ['pwd'], ts: Math.floor(session.authenticatedAt / 1000), remember: true } };
+  }
+
+  async function showLogin(request: FastifyRequest, reply: FastifyReply, provider: Provider, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; email?: string; status?: number } = {}) {
+    const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
+    const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+    reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
+    return sendPage(
+      reply,
+      renderLoginPage(ctx, {
+        action: `${interactionPath(tenant.id, details.uid)}/login`,
+        appName: await appName(provider, details),
+        ...(extra.email ?? hint ? { email: extra.email ?? hint } : {}),
+        ...(extra.errors ? { errors: extra.errors, showResendVerification: extra.errors.form === 'auth.email_not_verified' } : {}),
+      }),
+      extra.status ?? 200,
+    );
+  }
+
+  async function grantConsent(provider: Provider, tenant: Tenant, details: Details, accountId: string): Promise<string> {
+    const clientId = String(details.params.client_id);
+    const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    const now = services.clock.now();
+    await services.store.rememberedGrants.put({ tenantId: tenant.id, userId: accountId, clientId, grantId, createdAt: now, updatedAt: now });
+    return grantId;
+  }
+
+  app.get('/t/:tenant/interaction/:uid', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    const current = await currentSession(services, request, tenant);
+
+    if (details.prompt.name === 'login') {
+      const reasons = new Set(details.prompt.reasons);
+      const mustSignIn = [...reasons].some((r) => FRESH_SIGN_IN.has(r));
+      if (current && !mustSignIn && freshEnough(current.session, details)) return finish(request, reply, provider, loginResult(current.session));
+      return showLogin(request, reply, provider, tenant, details);
+    }
+
+    if (details.prompt.name === 'consent') {
+      const accountId = details.session?.accountId;
+      if (!current || current.user.id !== accountId) throw new FrontdoorError('interaction.invalid', { detail: 'consent without the signed-in session' });
+      // First-party apps are consented by the tenant, even when the app asks with prompt=consent.
+      const app = await services.store.apps.findByClientId(tenant.id, String(details.params.client_id));
+      if (app?.firstParty) return finish(request, reply, provider, { consent: { grantId: await grantConsent(provider, tenant, details, current.user.id) } });
+      const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+      const resources = await Promise.all(
+        Object.entries(missing.missingResourceScopes ?? {}).map(async ([indicator, scopes]) => {
+          const resource = await services.store.apiResources.findByIdentifier(tenant.id, indicator);
+          return scopes.map((scope) => ({ resource: resource?.name ?? indicator, scope, description: resource?.scopes.find((s) => s.name === scope)?.description ?? '' }));
+        }),
+      );
+      const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
+      reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
+      return sendPage(
+        reply,
+        renderConsentPage(ctx, {
+          appName: await appName(provider, details),
+          action: `${interactionPath(tenant.id, details.uid)}/consent`,
+          scopes: missing.missingOIDCScope ?? [],
+          claims: missing.missingOIDCClaims ?? [],
+          apiScopes: resources.flat(),
+        }),
+      );
+    }
+    throw new FrontdoorError('interaction.invalid', { detail: `unknown prompt ${details.prompt.name}` });
+  });
+
+  app.post('/t/:tenant/interaction/:uid/login', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    const email = formField(request.body, 'email');
+    try {
+      const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      metrics.signIns.inc({ result: 'success' });
+      const session = await startUserSession(services, request, reply, tenant, user);
+      return finish(request, reply, provider, loginResult(session));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });
+      const status = withRetryAfter(reply, error);
+      return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), email: email ?? '', status });
+    }
+  });
+
+  app.post('/t/:tenant/interaction/:uid/consent', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'consent') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for consent' });
+    const current = await currentSession(services, request, tenant);
+    const accountId = details.session?.accountId;
+    if (!current || !accountId || current.user.id !== accountId) throw new FrontdoorError('interaction.invalid', { detail: 'consent without the signed-in session' });
+    const clientId = String(details.params.client_id);
+    if (formField(request.body, 'decision') !== 'allow') {
+      await services.audit.record(requestContext(request, `user:${accountId}`), { tenantId: tenant.id, action: 'oidc.consent', result: 'failure', reason: 'denied', subject: accountId, details: { clientId } });
+      return finish(request, reply, provider, { error: 'access_denied', error_description: 'End-User denied the request' });
+    }
+    const grantId = await grantConsent(provider, tenant, details, accountId);
+    await services.audit.record(requestContext(request, `user:${accountId}`), { tenantId: tenant.id, action: 'oidc.consent', result: 'success', subject: accountId, details: { clientId } });
+    return finish(request, reply, provider, { consent: { grantId } });
+  });
+}

@@ -1,0 +1,38 @@
+// The provider's view of a user: claims by scope from the user record and profile. A user who is
+// gone or not active has no account, so their tokens stop working at userinfo, introspection and
+// refresh.
+import type { Store, TenantId, User } from '../core/ports.ts';
+
+export const CLAIMS_BY_SCOPE = {
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  address: ['address'],
+  profile: ['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
+} as const;
+
+const PROFILE_CLAIMS = new Set<string>([...CLAIMS_BY_SCOPE.profile, ...CLAIMS_BY_SCOPE.phone, ...CLAIMS_BY_SCOPE.address]);
+
+export function userClaims(user: User, sub: string): { sub: string; [claim: string]: unknown } {
+  const claims: { sub: string; [claim: string]: unknown } = { sub, email: user.email, email_verified: user.emailVerified, updated_at: Math.floor(user.updatedAt / 1000) };
+  for (const [name, value] of Object.entries(user.profile)) {
+    if (PROFILE_CLAIMS.has(name) && name !== 'updated_at' && value !== null && value !== undefined) claims[name] = value;
+  }
+  return claims;
+}
+
+export interface OidcAccount {
+  [key: string]: unknown;
+  accountId: string;
+  claims(use: string, scope: string): Promise<{ sub: string; [claim: string]: unknown }>;
+}
+
+export async function findAccount(store: Store, tenantId: TenantId, accountId: string): Promise<OidcAccount | undefined> {
+  const user = await store.users.get(tenantId, accountId);
+  if (!user || user.status !== 'active') return undefined;
+  return {
+    accountId: user.id,
+    // The provider replaces `sub` with the pairwise value where the client uses one.
+    claims: async () => userClaims(user, user.id),
+  };
+}

@@ -1,0 +1,42 @@
+// Wires the per-tenant OIDC providers from the services: settings from the configuration, the
+// registry that caches providers, and the pages the provider renders.
+import type { Services } from '../app.ts';
+import { sessionCookieName } from '../http/public/page-support.ts';
+import { createOidcPages } from './pages.ts';
+import { createTenantProvider, DEFAULT_OIDC_SETTINGS, type OidcSettings } from './provider.ts';
+import { createProviderRegistry, type ProviderRegistry } from './registry.ts';
+
+export function oidcSettings(services: Services): OidcSettings {
+  const { config } = services;
+  return { ...DEFAULT_OIDC_SETTINGS, baseUrl: config.baseUrl, production: config.env === 'production', sessionTtlSeconds: config.sessionAbsoluteSeconds };
+}
+
+export function createOidc(services: Services, log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void): ProviderRegistry {
+  const settings = oidcSettings(services);
+  const pages = createOidcPages();
+  return createProviderRegistry({
+    store: services.store,
+    clock: services.clock,
+    signingKeys: services.signingKeys,
+    build: (tenant) =>
+      createTenantProvider(
+        {
+          store: services.store,
+          db: services.db,
+          redis: services.redis,
+          clock: services.clock,
+          audit: services.audit,
+          sessions: services.sessions,
+          signingKeys: services.signingKeys,
+          cookieKey: services.oidcKeys.cookie,
+          placeholderKey: services.oidcKeys.placeholder,
+          pairwiseKey: services.oidcKeys.pairwise,
+          settings,
+          pages,
+          sessionCookieName,
+          log,
+        },
+        tenant,
+      ),
+  });
+}

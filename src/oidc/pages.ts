@@ -1,0 +1,85 @@
+// The pages the provider renders itself (sign-out confirmation, signed out, device code, protocol
+// error), drawn with our templates and sent with our security headers. A form that ends in a
+// redirect to an app is allowed to by `form-action` naming that app's origin, and nothing else.
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Tenant } from '../core/ports.ts';
+import { negotiateLocale } from '../pages/i18n/index.ts';
+import type { PageContext } from '../pages/layout.ts';
+import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage, renderLogoutConfirmPage, renderOidcErrorPage, renderSignedOutPage } from '../pages/views/oidc.ts';
+import { CONTENT_SECURITY_POLICY } from '../http/security-headers.ts';
+
+export interface OidcPages {
+  logoutConfirm(ctx: KoaContextWithOIDC, tenant: Tenant, form: string): Promise<void>;
+  signedOut(ctx: KoaContextWithOIDC, tenant: Tenant): Promise<void>;
+  deviceCode(ctx: KoaContextWithOIDC, tenant: Tenant, form: string, error: boolean): Promise<void>;
+  deviceConfirm(ctx: KoaContextWithOIDC, tenant: Tenant, form: string, appName: string, userCode: string): Promise<void>;
+  deviceDone(ctx: KoaContextWithOIDC, tenant: Tenant, appName: string): Promise<void>;
+  error(ctx: KoaContextWithOIDC, tenant: Tenant, out: Record<string, unknown>): Promise<void>;
+}
+
+/** `form-action 'self'` plus the origins a form on this page may end up redirecting to. */
+export function cspWithFormTargets(targets: (string | undefined)[]): string {
+  const origins = new Set<string>();
+  for (const target of targets) {
+    if (!target) continue;
+    try {
+      const url = new URL(target);
+      if (url.protocol === 'https:' || url.protocol === 'http:') origins.add(url.origin);
+      else origins.add(`${url.protocol}`); // custom-scheme redirects of native apps
+    } catch {
+      // not a URL: nothing to allow
+    }
+  }
+  if (origins.size === 0) return CONTENT_SECURITY_POLICY;
+  return CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${[...origins].join(' ')}`);
+}
+
+function pageContext(ctx: KoaContextWithOIDC, tenant: Tenant): PageContext {
+  const lang = typeof ctx.query.lang === 'string' ? ctx.query.lang : ctx.cookies.get('__Host-fd-lang', { signed: false });
+  return {
+    locale: negotiateLocale(ctx.get('accept-language') || undefined, lang),
+    tenant: { id: tenant.id, name: tenant.name, branding: tenant.branding },
+    csrfToken: '', // provider forms carry the provider's own xsrf field
+    currentUrl: ctx.originalUrl,
+  };
+}
+
+function send(ctx: KoaContextWithOIDC, body: string, csp = CONTENT_SECURITY_POLICY, status?: number): void {
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.set('content-security-policy', csp);
+  ctx.set('cache-control', 'no-store');
+  if (status !== undefined) ctx.status = status;
+  ctx.body = body;
+}
+
+function appName(ctx: KoaContextWithOIDC): string | null {
+  const client = ctx.oidc?.client;
+  return client ? (client.clientName ?? client.clientId) : null;
+}
+
+export function createOidcPages(): OidcPages {
+  return {
+    async logoutConfirm(ctx, tenant, form) {
+      const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
+      const target = typeof params.post_logout_redirect_uri === 'string' ? params.post_logout_redirect_uri : undefined;
+      send(ctx, renderLogoutConfirmPage(pageContext(ctx, tenant), { appName: appName(ctx), providerForm: form }), cspWithFormTargets([target]));
+    },
+    async signedOut(ctx, tenant) {
+      send(ctx, renderSignedOutPage(pageContext(ctx, tenant), { appName: appName(ctx) }));
+    },
+    async deviceCode(ctx, tenant, form, error) {
+      send(ctx, renderDeviceCodePage(pageContext(ctx, tenant), { providerForm: form, error }));
+    },
+    async deviceConfirm(ctx, tenant, form, name, userCode) {
+      send(ctx, renderDeviceConfirmPage(pageContext(ctx, tenant), { providerForm: form, appName: name, userCode }));
+    },
+    async deviceDone(ctx, tenant, name) {
+      send(ctx, renderDeviceDonePage(pageContext(ctx, tenant), { appName: name }));
+    },
+    async error(ctx, tenant, out) {
+      const error = typeof out.error === 'string' ? out.error : 'invalid_request';
+      const description = typeof out.error_description === 'string' ? out.error_description : null;
+      send(ctx, String(renderOidcErrorPage(pageContext(ctx, tenant), { error, description })), CONTENT_SECURITY_POLICY, ctx.status >= 400 ? ctx.status : 400);
+    },
+  };
+}

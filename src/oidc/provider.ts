@@ -1,0 +1,314 @@
+// One oidc-provider instance for one tenant: its configuration, adapters, keys and hooks. The
+// provider implements the protocol; this module decides what Frontdoor allows (code flow with
+// PKCE only, no implicit or password grant, JWT access tokens for API resources, DPoP, device
+// flow, PAR) and connects it to our users, apps, sessions and pages.
+import Provider, { errors, interactionPolicy, type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Kysely } from 'kysely';
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../core/audit/audit-log.ts';
+import type { RequestContext } from '../core/context.ts';
+import type { SigningKeyService } from '../core/keys/signing-keys.ts';
+import type { Application, Clock, Store, Tenant } from '../core/ports.ts';
+import { hmac, safeEqual } from '../core/secrets.ts';
+import { secretMatches } from '../core/apps/app-admin.ts';
+import type { SessionService } from '../core/sessions/session-service.ts';
+import type { Database } from '../storage/schema.ts';
+import { findAccount, CLAIMS_BY_SCOPE } from './account.ts';
+import { clientMetadata } from './clients.ts';
+import { oidcAdapterFactory } from './redis-adapter.ts';
+import { createSafeFetch } from './safe-fetch.ts';
+import type { OidcPages } from './pages.ts';
+
+export const ACR_PASSWORD = 'urn:frontdoor:acr:pwd';
+
+export interface OidcSettings {
+  baseUrl: URL;
+  production: boolean;
+  accessTokenTtlSeconds: number;
+  authorizationCodeTtlSeconds: number;
+  idTokenTtlSeconds: number;
+  refreshTokenIdleSeconds: number;
+  refreshTokenAbsoluteSeconds: number;
+  sessionTtlSeconds: number;
+  outboundTimeoutMs: number;
+}
+
+export const DEFAULT_OIDC_SETTINGS: Omit<OidcSettings, 'baseUrl' | 'production' | 'sessionTtlSeconds'> = {
+  accessTokenTtlSeconds: 600,
+  authorizationCodeTtlSeconds: 60,
+  idTokenTtlSeconds: 3600,
+  refreshTokenIdleSeconds: 14 * 24 * 3600,
+  refreshTokenAbsoluteSeconds: 30 * 24 * 3600,
+  outboundTimeoutMs: 5000,
+};
+
+/** The longest any token signed by a tenant key lives: a retired key stays in JWKS this long. */
+export function maxSignedLifetimeSeconds(settings: Pick<OidcSettings, 'accessTokenTtlSeconds' | 'idTokenTtlSeconds'>): number {
+  return Math.max(settings.accessTokenTtlSeconds, settings.idTokenTtlSeconds, 3600);
+}
+
+export interface TenantProviderDeps {
+  store: Store;
+  db: Kysely<Database>;
+  redis: Redis | null;
+  clock: Clock;
+  audit: AuditLog;
+  sessions: SessionService;
+  signingKeys: SigningKeyService;
+  /** Key material derived from the master key for this purpose. */
+  cookieKey: Buffer;
+  placeholderKey: Buffer;
+  pairwiseKey: Buffer;
+  settings: OidcSettings;
+  pages: OidcPages;
+  sessionCookieName: (tenantId: string) => string;
+  log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
+}
+
+export function issuerFor(baseUrl: URL, tenantId: string): string {
+  return new URL(`/t/${encodeURIComponent(tenantId)}/oidc`, baseUrl).toString();
+}
+
+export function interactionPath(tenantId: string, uid: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/interaction/${encodeURIComponent(uid)}`;
+}
+
+function eventContext(ctx: KoaContextWithOIDC): RequestContext {
+  return { ip: ctx.ip ?? null, userAgent: ctx.get('user-agent') || null, requestId: ctx.get('x-request-id') || null, locale: 'en', actor: 'anonymous' };
+}
+
+/** Everything the provider needs for one tenant; `keys` are the private JWKs at build time. */
+export async function createTenantProvider(deps: TenantProviderDeps, tenant: Tenant): Promise<Provider> {
+  const { store, settings } = deps;
+  const tenantId = tenant.id;
+  const issuer = issuerFor(settings.baseUrl, tenantId);
+  await deps.signingKeys.ensureKeys(tenantId);
+  const jwks = await deps.signingKeys.jwks(tenantId);
+
+  // Apps read by the Client adapter, kept for the secret check that follows on the same request.
+  const appsByClientId = new Map<string, Application>();
+  const backchannelUris = new Set<string>();
+  const Artifacts = oidcAdapterFactory({ db: deps.db, redis: deps.redis, tenantId, clock: deps.clock });
+
+  class TenantAdapter implements Adapter {
+    readonly inner: Adapter | null;
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+      this.inner = model === 'Client' ? null : new Artifacts(model);
+    }
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.inner) return (await this.inner.find(id)) ?? undefined;
+      const app = await store.apps.findByClientId(tenantId, id);
+      if (!app) return undefined;
+      appsByClientId.set(app.clientId, app);
+      if (app.oidc.backchannelLogoutUri) backchannelUris.add(app.oidc.backchannelLogoutUri);
+      return clientMetadata(app, deps.placeholderKey) as AdapterPayload;
+    }
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (!this.inner) throw new Error('clients are managed through the admin API');
+      return this.inner.upsert(id, payload, expiresIn);
+    }
+    async findByUserCode(userCode: string) {
+      return this.inner?.findByUserCode(userCode);
+    }
+    async findByUid(uid: string) {
+      return this.inner?.findByUid(uid);
+    }
+    async consume(id: string) {
+      return this.inner?.consume(id);
+    }
+    async destroy(id: string) {
+      return this.inner?.destroy(id);
+    }
+    async revokeByGrantId(grantId: string) {
+      return this.inner?.revokeByGrantId(grantId);
+    }
+  }
+
+  const policy = interactionPolicy.base();
+  // Single sign-on rides on the Frontdoor session: when it has ended (sign-out, revocation by an
+  // admin, expiry) or belongs to someone else, the provider's own session no longer counts.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('frontdoor_session', 'the Frontdoor session has ended', async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no_session asks already
+      const current = await deps.sessions.resolve(tenantId, ctx.cookies.get(deps.sessionCookieName(tenantId), { signed: false }) ?? undefined);
+      return current?.user.id === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+
+  const configuration: Configuration = {
+    adapter: TenantAdapter,
+    clients: [],
+    jwks: jwks as Configuration['jwks'],
+    findAccount: (_ctx, sub) => findAccount(store, tenantId, sub),
+    claims: { ...Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])) },
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address'],
+    acrValues: [ACR_PASSWORD],
+    responseTypes: ['code'],
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => hmac(deps.pairwiseKey, `${tenantId}:${client.sectorIdentifier ?? client.clientId}:${accountId}`),
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'ES256' },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      authorizationSigningAlgValues: ['ES256', 'EdDSA', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+      clientAuthSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+    },
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    acceptQueryParamAccessTokens: false,
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    conformIdTokenClaims: true,
+    cookies: {
+      names: { session: `_fd_oidc_${tenantId}`, interaction: `_fd_interaction_${tenantId}`, resume: `_fd_resume_${tenantId}` },
+      keys: [deps.cookieKey.toString('base64url')],
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.accessTokenTtlSeconds,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.accessTokenTtlSeconds,
+      AuthorizationCode: settings.authorizationCodeTtlSeconds,
+      DeviceCode: 600,
+      IdToken: settings.idTokenTtlSeconds,
+      Interaction: 900,
+      Session: settings.sessionTtlSeconds,
+      Grant: settings.refreshTokenAbsoluteSeconds,
+      // Idle lifetime, capped by the absolute lifetime counted from the first token of the chain.
+      RefreshToken: (ctx, token) => {
+        const now = Math.floor(deps.clock.now() / 1000);
+        const started = (token as { iiat?: number }).iiat ?? token.iat ?? now;
+        return Math.max(1, Math.min(settings.refreshTokenIdleSeconds, started + settings.refreshTokenAbsoluteSeconds - now));
+      },
+    },
+    interactions: {
+      url: (_ctx, interaction) => interactionPath(tenantId, interaction.uid),
+      policy,
+    },
+    // A grant is remembered per user and app, so consent given once holds across sessions until
+    // the user withdraws it. First-party apps are consented by the tenant: their grant is widened
+    // to what they ask for without a consent screen.
+    loadExistingGrant: async (ctx) => {
+      const { client, session } = ctx.oidc;
+      const accountId = ctx.oidc.result?.login?.accountId ?? session?.accountId;
+      if (!client || !accountId) return undefined;
+      const resultGrantId = ctx.oidc.result?.consent?.grantId;
+      const remembered = resultGrantId ? null : await store.rememberedGrants.get(tenantId, accountId, client.clientId);
+      const grantId = resultGrantId ?? session?.grantIdFor(client.clientId) ?? remembered?.grantId;
+      let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (grant && grant.accountId !== accountId) grant = undefined;
+      const app = appsByClientId.get(client.clientId) ?? (await store.apps.findByClientId(tenantId, client.clientId));
+      if (!app?.firstParty) return grant;
+      grant ??= new ctx.oidc.provider.Grant({ accountId, clientId: client.clientId });
+      if (ctx.oidc.requestParamOIDCScopes.size) grant.addOIDCScope([...ctx.oidc.requestParamOIDCScopes].join(' '));
+      if (ctx.oidc.requestParamClaims?.size) grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
+      for (const [indicator, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        const allowed = new Set((server.scope ?? '').split(' '));
+        const asked = [...ctx.oidc.requestParamScopes].filter((s) => allowed.has(s));
+        if (asked.length) grant.addResourceScope(indicator, asked.join(' '));
+      }
+      const savedId = await grant.save();
+      const now = deps.clock.now();
+      if (remembered?.grantId !== savedId) await store.rememberedGrants.put({ tenantId, userId: accountId, clientId: client.clientId, grantId: savedId, createdAt: now, updatedAt: now });
+      return grant;
+    },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      dPoP: { enabled: true },
+      backchannelLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => undefined,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, indicator) => {
+          const resource = await store.apiResources.findByIdentifier(tenantId, indicator);
+          if (!resource) throw new errors.InvalidTarget();
+          return {
+            audience: resource.identifier,
+            scope: resource.scopes.map((s) => s.name).join(' '),
+            accessTokenTTL: resource.accessTokenTtlSeconds,
+            accessTokenFormat: resource.accessTokenFormat,
+            ...(resource.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+          };
+        },
+      },
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource: (ctx, form, _out, err) => deps.pages.deviceCode(ctx, tenant, form, Boolean(err)),
+        userCodeConfirmSource: (ctx, form, client, _deviceInfo, userCode) => deps.pages.deviceConfirm(ctx, tenant, form, client.clientName ?? client.clientId, userCode),
+        successSource: (ctx) => deps.pages.deviceDone(ctx, tenant, ctx.oidc.client?.clientName ?? ''),
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => deps.pages.logoutConfirm(ctx, tenant, form),
+        postLogoutSuccessSource: (ctx) => deps.pages.signedOut(ctx, tenant),
+      },
+    },
+    fetchResponseBodyLimits: { jwks_uri: 64 * 1024, sector_identifier_uri: 64 * 1024 },
+    renderError: (ctx, out) => deps.pages.error(ctx, tenant, { ...out }),
+    fetch: createSafeFetch({
+      timeoutMs: settings.outboundTimeoutMs,
+      isTrustedUrl: async (url) =>
+        backchannelUris.has(url.toString()) || (await store.apps.list(tenantId)).some((app) => app.oidc.backchannelLogoutUri === url.toString()),
+    }) as Configuration['fetch'],
+  };
+
+  const provider = new Provider(issuer, configuration);
+  // Our edge rewrites X-Forwarded-* to the public base URL (see src/http/oidc/mount.ts).
+  provider.proxy = true;
+
+  // Client secrets: ours to check (hash + constant time, previous secret during its overlap).
+  const ClientClass = provider.Client as unknown as { prototype: { compareClientSecret(this: { clientId: string }, actual: string): Promise<boolean> } };
+  ClientClass.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, actual: string) {
+    const app = appsByClientId.get(this.clientId) ?? (await store.apps.findByClientId(tenantId, this.clientId));
+    return typeof actual === 'string' && app !== null && secretMatches(app, actual, deps.clock.now(), safeEqual);
+  };
+
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: Error & { error_detail?: string }) => {
+    // The public description is generic; the detail says which check failed.
+    const description = error.error_detail ?? '';
+    if (!/already (used|consumed)/.test(description)) return;
+    // A one-time artifact came back: the provider (or our adapter) has revoked its whole grant.
+    const grantId = (ctx.oidc.entities as { RefreshToken?: { grantId?: string }; AuthorizationCode?: { grantId?: string } }).RefreshToken?.grantId;
+    void deps.audit
+      .record(eventContext(ctx), {
+        tenantId,
+        action: 'oidc.token_replayed',
+        result: 'failure',
+        reason: description,
+        subject: ctx.oidc.entities.Account?.accountId ?? null,
+        details: { clientId: ctx.oidc.client?.clientId ?? null, ...(grantId ? { grantId } : {}) },
+      })
+      .catch((e: unknown) => deps.log('error', 'audit of a replayed token failed', { err: String(e) }));
+  });
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    // RP-initiated logout ends the Frontdoor session too, so every app of the tenant is signed out.
+    const name = deps.sessionCookieName(tenantId);
+    const token = ctx.cookies.get(name, { signed: false }) ?? undefined;
+    ctx.append('set-cookie', `${name}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
+    void deps.sessions
+      .end(tenantId, token)
+      .then((ended) =>
+        ended
+          ? deps.audit.record({ ...eventContext(ctx), actor: `user:${ended.userId}` }, { tenantId, action: 'user.logout', result: 'success', subject: ended.userId, details: { via: 'oidc_end_session' } })
+          : undefined,
+      )
+      .catch((e: unknown) => deps.log('error', 'ending the session at logout failed', { err: String(e) }));
+  });
+  provider.on('server_error', (_ctx: unknown, error: Error) => deps.log('error', 'oidc provider error', { err: error.message, stack: error.stack }));
+  provider.on('backchannel.error', (_ctx: unknown, error: Error, client: { clientId: string }) => deps.log('warn', 'back-channel logout failed', { clientId: client.clientId, err: error.message }));
+  return provider;
+}
