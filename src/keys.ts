@@ -1,6 +1,6 @@
 // The master key: from FRONTDOOR_MASTER_KEY, or generated once into the data dir for an embedded
 // start. Purpose keys are derived from it with HKDF so one leak does not expose another purpose.
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMasterKey, type Config } from './config.ts';
@@ -15,6 +15,4 @@ export function loadOrCreateMasterKey(config: Config): Buffer {
   return key;
 }
 
-export function deriveKey(masterKey: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `frontdoor:${purpose}`, 32));
-}
+export { deriveKey } from './core/secrets.ts';

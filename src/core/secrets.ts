@@ -1,6 +1,6 @@
 // Every secret (session id, link token, admin token) is ≥ 128 bits from the CSPRNG; only its SHA-256
 // is stored, and comparisons run in constant time.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A random token for links, cookies and credentials: 256 bits, base64url. */
 export function randomToken(bytes = 32): string {
@@ -27,4 +27,9 @@ export function safeEqual(a: string, b: string): boolean {
 /** Synchronous HMAC-SHA256 (base64url): cheap enough for every CSRF token and cookie MAC. */
 export function hmac(key: Buffer, value: string): string {
   return createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+}
+
+/** A 256-bit key for one purpose, derived from the master key with HKDF, so one leak does not expose another purpose. */
+export function deriveKey(masterKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `frontdoor:${purpose}`, 32));
 }

@@ -8,7 +8,7 @@ import { createProviderRegistry, type ProviderRegistry } from './registry.ts';
 
 export function oidcSettings(services: Services): OidcSettings {
   const { config } = services;
-  return { ...DEFAULT_OIDC_SETTINGS, baseUrl: config.baseUrl, production: config.env === 'production', sessionTtlSeconds: config.sessionAbsoluteSeconds };
+  return { ...DEFAULT_OIDC_SETTINGS, baseUrl: config.baseUrl, sessionTtlSeconds: config.sessionAbsoluteSeconds };
 }
 
 export function createOidc(services: Services, log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void): ProviderRegistry {

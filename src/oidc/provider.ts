@@ -23,7 +23,6 @@ export const ACR_PASSWORD = 'urn:frontdoor:acr:pwd';
 
 export interface OidcSettings {
   baseUrl: URL;
-  production: boolean;
   accessTokenTtlSeconds: number;
   authorizationCodeTtlSeconds: number;
   idTokenTtlSeconds: number;
@@ -33,7 +32,7 @@ export interface OidcSettings {
   outboundTimeoutMs: number;
 }
 
-export const DEFAULT_OIDC_SETTINGS: Omit<OidcSettings, 'baseUrl' | 'production' | 'sessionTtlSeconds'> = {
+export const DEFAULT_OIDC_SETTINGS: Omit<OidcSettings, 'baseUrl' | 'sessionTtlSeconds'> = {
   accessTokenTtlSeconds: 600,
   authorizationCodeTtlSeconds: 60,
   idTokenTtlSeconds: 3600,
@@ -41,11 +40,6 @@ export const DEFAULT_OIDC_SETTINGS: Omit<OidcSettings, 'baseUrl' | 'production' 
   refreshTokenAbsoluteSeconds: 30 * 24 * 3600,
   outboundTimeoutMs: 5000,
 };
-
-/** The longest any token signed by a tenant key lives: a retired key stays in JWKS this long. */
-export function maxSignedLifetimeSeconds(settings: Pick<OidcSettings, 'accessTokenTtlSeconds' | 'idTokenTtlSeconds'>): number {
-  return Math.max(settings.accessTokenTtlSeconds, settings.idTokenTtlSeconds, 3600);
-}
 
 export interface TenantProviderDeps {
   store: Store;
@@ -77,12 +71,12 @@ function eventContext(ctx: KoaContextWithOIDC): RequestContext {
   return { ip: ctx.ip ?? null, userAgent: ctx.get('user-agent') || null, requestId: ctx.get('x-request-id') || null, locale: 'en', actor: 'anonymous' };
 }
 
-/** Everything the provider needs for one tenant; `keys` are the private JWKs at build time. */
+/** The provider of one tenant, signing with the tenant's keys as they are at build time. */
 export async function createTenantProvider(deps: TenantProviderDeps, tenant: Tenant): Promise<Provider> {
   const { store, settings } = deps;
   const tenantId = tenant.id;
   const issuer = issuerFor(settings.baseUrl, tenantId);
-  await deps.signingKeys.ensureKeys(tenantId);
+  // The registry has made sure the keys exist (ensureKeys) before building.
   const jwks = await deps.signingKeys.jwks(tenantId);
 
   // Apps read by the Client adapter, kept for the secret check that follows on the same request.

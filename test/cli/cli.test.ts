@@ -1,51 +1,14 @@
 // The `frontdoor` command as an operator runs it: a real subprocess (bin/frontdoor.js) against the
 // database named by its environment, human output by default, --json for machines, and one stderr
 // line with a non-zero exit code for every kind of bad input.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
 import { createPostgresDatabase, engines, type TestEngine } from '../support/engines.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/frontdoor.js', import.meta.url));
 const PASSWORD = 'a long and unremarkable passphrase';
-// Each run is a fresh Node process opening the database; a loaded machine needs room.
-const SLOW = 180_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function frontdoor(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      // Only what the command needs: nothing from the test runner's environment leaks in.
-      { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** The failure contract: exit code, exactly one line on stderr starting "frontdoor: ", nothing on stdout. */
-function expectOneLineFailure(run: Run, code: number): string {
-  expect(run.code, run.stderr).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr).toMatch(/^frontdoor: [^\n]+\n$/);
-  expect(run.stderr).not.toMatch(/\bat .+:\d+:\d+/); // no stack frames
-  return run.stderr;
-}
-
-function json(run: Run): any {
-  expect(run.code, run.stderr).toBe(0);
-  expect(run.stderr).toBe('');
-  return JSON.parse(run.stdout);
-}
 
 describe('frontdoor CLI: help and bad input', () => {
   let dataDir: string;

@@ -1,46 +1,11 @@
 // `frontdoor keys rotate|list` as an operator runs them: a real subprocess against the database named
 // by its environment, on both engines; bad input is one stderr line and exit code 1.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
 import { createPostgresDatabase, engines, type TestEngine } from '../support/engines.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/frontdoor.js', import.meta.url));
-const SLOW = 180_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function frontdoor(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function expectOneLineFailure(run: Run, code: number): string {
-  expect(run.code, run.stderr).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr).toMatch(/^frontdoor: [^\n]+\n$/);
-  expect(run.stderr).not.toMatch(/\bat .+:\d+:\d+/);
-  return run.stderr;
-}
-
-function json(run: Run): any {
-  expect(run.code, run.stderr).toBe(0);
-  expect(run.stderr).toBe('');
-  return JSON.parse(run.stdout);
-}
 
 /** Private JWK members (EC/OKP `d`, RSA `p`, `q`, `dp`, `dq`, `qi`) must never be printed. */
 function expectNoPrivateMaterial(text: string) {

@@ -54,8 +54,3 @@ export async function createApiResource(deps: Deps, input: CreateApiResourceInpu
   await deps.audit.record(ctx, { tenantId: input.tenantId, action: 'admin.api_resource_created', result: 'success', subject: resource.id, details: { identifier } });
   return resource;
 }
-
-export async function deleteApiResource(deps: Deps, tenantId: TenantId, id: string, ctx: RequestContext): Promise<void> {
-  if (!(await deps.store.apiResources.delete(tenantId, id))) throw new FrontdoorError('resource.not_found');
-  await deps.audit.record(ctx, { tenantId, action: 'admin.api_resource_deleted', result: 'success', subject: id });
-}

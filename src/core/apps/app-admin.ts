@@ -4,12 +4,12 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Application, ApplicationOidcSettings, Clock, SigningAlg, Store, TenantId, TokenEndpointAuthMethod } from '../ports.ts';
+import type { Application, ApplicationOidcSettings, Clock, Store, TenantId, TokenEndpointAuthMethod } from '../ports.ts';
+import { isSigningAlg } from '../keys/signing-keys.ts';
 import { hashToken, newId, randomToken } from '../secrets.ts';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
 export const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
-export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA', 'RS256'];
 /** How long the secret before a rotation keeps working, unless the caller says otherwise. */
 export const DEFAULT_SECRET_OVERLAP_SECONDS = 24 * 3600;
 
@@ -26,15 +26,6 @@ export interface CreateApplicationInput {
   oidc?: ApplicationOidcSettings;
   /** A chosen client id (letters, digits, `-`, `_`); random when absent. */
   clientId?: string;
-}
-
-export interface UpdateApplicationInput {
-  name?: string;
-  redirectUris?: string[];
-  postLogoutRedirectUris?: string[];
-  grantTypes?: string[];
-  firstParty?: boolean;
-  oidc?: ApplicationOidcSettings;
 }
 
 function validRedirectUri(value: string): boolean {
@@ -83,7 +74,7 @@ function checkOidcSettings(settings: ApplicationOidcSettings, isPublic: boolean)
     out.tokenEndpointAuthMethod = method;
   }
   if (settings.idTokenSignedResponseAlg !== undefined) {
-    if (!SIGNING_ALGS.includes(settings.idTokenSignedResponseAlg)) throw new FrontdoorError('request.invalid', { field: 'id_token_signed_response_alg' });
+    if (!isSigningAlg(settings.idTokenSignedResponseAlg)) throw new FrontdoorError('request.invalid', { field: 'id_token_signed_response_alg' });
     out.idTokenSignedResponseAlg = settings.idTokenSignedResponseAlg;
   }
   if (settings.jwks !== undefined) {
@@ -147,23 +138,6 @@ async function requireApp(store: Store, tenantId: TenantId, id: string): Promise
   const app = await store.apps.get(tenantId, id);
   if (!app) throw new FrontdoorError('app.not_found');
   return app;
-}
-
-export async function updateApplication(deps: Deps, tenantId: TenantId, id: string, input: UpdateApplicationInput, ctx: RequestContext): Promise<Application> {
-  const app = await requireApp(deps.store, tenantId, id);
-  const redirectUris = input.redirectUris ? checkUris(input.redirectUris, 'redirect_uris') : app.redirectUris;
-  const patch: UpdateApplicationInput = {
-    ...(input.name !== undefined ? { name: checkName(input.name) } : {}),
-    ...(input.redirectUris ? { redirectUris } : {}),
-    ...(input.postLogoutRedirectUris ? { postLogoutRedirectUris: checkUris(input.postLogoutRedirectUris, 'post_logout_redirect_uris') } : {}),
-    ...(input.grantTypes || input.redirectUris ? { grantTypes: checkGrantTypes(input.grantTypes ?? app.grantTypes, app.public, redirectUris) } : {}),
-    ...(input.firstParty !== undefined ? { firstParty: input.firstParty } : {}),
-    ...(input.oidc ? { oidc: checkOidcSettings({ ...app.oidc, ...input.oidc }, app.public) } : {}),
-  };
-  const updated = await deps.store.apps.update(tenantId, id, patch, deps.clock.now());
-  if (!updated) throw new FrontdoorError('app.not_found');
-  await deps.audit.record(ctx, { tenantId, action: 'admin.app_updated', result: 'success', subject: id, details: { fields: Object.keys(patch) } });
-  return updated;
 }
 
 /** A new secret, shown once; the old one keeps working for `overlapSeconds` (0 ends it now). */

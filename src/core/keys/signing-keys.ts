@@ -10,7 +10,7 @@
 // key copied to another row or tenant does not open.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { deriveKey } from '../../keys.ts';
+import { deriveKey } from '../secrets.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';

@@ -1,7 +1,7 @@
 // /tenants/:tenantId/applications: the OIDC clients of a tenant. The client secret is returned
 // once, by the create call; the stored hash is never part of any response.
 import type { Services } from '../../app.ts';
-import { createApplication } from '../../core/apps/app-admin.ts';
+import { createApplication, deleteApplication } from '../../core/apps/app-admin.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { adminContext } from './auth.ts';
@@ -72,9 +72,7 @@ export function registerApplicationRoutes(app: AdminApp, services: Services): vo
     { schema: { tags, summary: 'Delete an application', params: AppParams, response: { 204: NoContent, ...errorResponses(404) } } },
     async (request, reply) => {
       const application = await requireApp(request.params.tenantId, request.params.appId);
-      // No deleteApplication in core yet: the delete and its audit event are done here.
-      if (!(await store.apps.delete(application.tenantId, application.id))) throw new FrontdoorError('app.not_found');
-      await services.audit.record(adminContext(request), { tenantId: application.tenantId, action: 'admin.app_deleted', result: 'success', subject: application.id });
+      await deleteApplication(services, application.tenantId, application.id, adminContext(request));
       return reply.status(204).send(null);
     },
   );
