@@ -2,7 +2,8 @@
 // environment it runs in (the same variables as the server). Output is for humans unless --json;
 // any failure is one line on stderr with exit code 1 (2 for configuration errors).
 import { adminBootstrap, adminTokenCreate } from './commands/admin.ts';
-import { appCreate } from './commands/app.ts';
+import { apiCreate, apiDelete, apiList } from './commands/api.ts';
+import { appCreate, appDelete, appList, appRotateSecret, appUpdate } from './commands/app.ts';
 import { keysList, keysRotate } from './commands/keys.ts';
 import { migrate, start } from './commands/server.ts';
 import { tenantCreate, tenantList } from './commands/tenant.ts';
@@ -15,6 +16,13 @@ export const commands: readonly Command[] = [
   tenantCreate,
   tenantList,
   appCreate,
+  appList,
+  appUpdate,
+  appRotateSecret,
+  appDelete,
+  apiCreate,
+  apiList,
+  apiDelete,
   userCreate,
   userList,
   userDisable,

@@ -66,6 +66,12 @@ export interface ApplicationOidcSettings {
   frontchannelLogoutUri?: string;
   /** `pairwise` gives this app its own subject identifier per user. */
   subjectType?: 'public' | 'pairwise';
+  /**
+   * What this app may get with client credentials: API resource identifier → scopes. An app is
+   * authorized for no API until an admin says so (a leaked secret of one worker is not a key to
+   * every API of the tenant).
+   */
+  clientCredentialsScopes?: Record<string, string[]>;
 }
 
 /** An API that accepts access tokens (RFC 8707 resource indicator = `identifier`). */
@@ -216,6 +222,7 @@ export interface ApiResourceRepository {
   get(tenantId: TenantId, id: string): Promise<ApiResource | null>;
   findByIdentifier(tenantId: TenantId, identifier: string): Promise<ApiResource | null>;
   list(tenantId: TenantId): Promise<ApiResource[]>;
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<ApiResource, 'name' | 'scopes' | 'accessTokenFormat' | 'accessTokenTtlSeconds'>>, now: number): Promise<ApiResource | null>;
   delete(tenantId: TenantId, id: string): Promise<boolean>;
 }
 

@@ -2,6 +2,7 @@
 // every use, so a change to an app is seen by every node at the next request. The provider never
 // sees a real client secret: it gets a placeholder derived from the master key, and secret
 // checks are ours (SHA-256 + constant-time compare, the previous secret during its overlap).
+import { clientAuthMethod } from '../core/apps/app-admin.ts';
 import type { Application } from '../core/ports.ts';
 import { hmac } from '../core/secrets.ts';
 
@@ -10,10 +11,6 @@ const CUSTOM_SCHEME = /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/;
 /** Native apps use custom-scheme or loopback redirects; oidc-provider validates those by type. */
 function applicationType(app: Application): 'web' | 'native' {
   return app.redirectUris.some((uri) => CUSTOM_SCHEME.test(new URL(uri).protocol)) ? 'native' : 'web';
-}
-
-export function clientAuthMethod(app: Application): string {
-  return app.oidc.tokenEndpointAuthMethod ?? (app.public ? 'none' : 'client_secret_basic');
 }
 
 /** What oidc-provider's schema takes: snake_case client metadata. */

@@ -225,12 +225,21 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
         enabled: true,
         defaultResource: async () => undefined,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, indicator) => {
+        getResourceServerInfo: async (ctx, indicator, client) => {
           const resource = await store.apiResources.findByIdentifier(tenantId, indicator);
           if (!resource) throw new errors.InvalidTarget();
+          let scopes = resource.scopes.map((s) => s.name);
+          // No user consents to a client-credentials token: the admin's authorization of the app
+          // for this API is the consent, and without one there is no token for it.
+          if (ctx.oidc.params?.grant_type === 'client_credentials') {
+            const app = appsByClientId.get(client.clientId) ?? (await store.apps.findByClientId(tenantId, client.clientId));
+            const allowed = new Set(app?.oidc.clientCredentialsScopes?.[resource.identifier] ?? []);
+            if (!allowed.size) throw new errors.InvalidTarget('this client is not authorized for the requested resource');
+            scopes = scopes.filter((scope) => allowed.has(scope));
+          }
           return {
             audience: resource.identifier,
-            scope: resource.scopes.map((s) => s.name).join(' '),
+            scope: scopes.join(' '),
             accessTokenTTL: resource.accessTokenTtlSeconds,
             accessTokenFormat: resource.accessTokenFormat,
             ...(resource.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),

@@ -96,7 +96,32 @@ function checkOidcSettings(settings: ApplicationOidcSettings, isPublic: boolean)
     if (settings.subjectType !== 'public' && settings.subjectType !== 'pairwise') throw new FrontdoorError('request.invalid', { field: 'subject_type' });
     out.subjectType = settings.subjectType;
   }
+  if (settings.clientCredentialsScopes !== undefined) {
+    const entries = Object.entries(settings.clientCredentialsScopes ?? {});
+    if (entries.length > 50) throw new FrontdoorError('request.invalid', { field: 'client_credentials_scopes' });
+    out.clientCredentialsScopes = Object.fromEntries(
+      entries.map(([resource, scopes]) => {
+        if (!Array.isArray(scopes) || scopes.length > 100 || scopes.some((scope) => typeof scope !== 'string')) throw new FrontdoorError('request.invalid', { field: 'client_credentials_scopes' });
+        return [resource, [...new Set(scopes)]];
+      }),
+    );
+  }
   return out;
+}
+
+/** Client-credentials scopes must name existing API resources and their scopes. */
+async function checkClientCredentialsScopes(store: Store, tenantId: TenantId, settings: ApplicationOidcSettings, grantTypes: string[]): Promise<void> {
+  const entries = Object.entries(settings.clientCredentialsScopes ?? {});
+  if (entries.length && !grantTypes.includes('client_credentials')) {
+    throw new FrontdoorError('request.invalid', { field: 'client_credentials_scopes', detail: 'the app does not use client_credentials' });
+  }
+  for (const [identifier, scopes] of entries) {
+    const resource = await store.apiResources.findByIdentifier(tenantId, identifier);
+    if (!resource) throw new FrontdoorError('request.invalid', { field: 'client_credentials_scopes', detail: `no API resource ${identifier.slice(0, 100)}` });
+    const known = new Set(resource.scopes.map((scope) => scope.name));
+    const unknown = scopes.find((scope) => !known.has(scope));
+    if (unknown !== undefined) throw new FrontdoorError('request.invalid', { field: 'client_credentials_scopes', detail: `the API has no scope ${unknown.slice(0, 100)}` });
+  }
 }
 
 export async function createApplication(deps: Deps, input: CreateApplicationInput, ctx: RequestContext): Promise<{ app: Application; clientSecret: string | null }> {
@@ -109,6 +134,7 @@ export async function createApplication(deps: Deps, input: CreateApplicationInpu
   if (input.clientId !== undefined && !/^[A-Za-z0-9_-]{3,64}$/.test(input.clientId)) throw new FrontdoorError('request.invalid', { field: 'client_id' });
   if (!(await deps.store.tenants.get(input.tenantId))) throw new FrontdoorError('tenant.not_found');
   if (input.clientId !== undefined && (await deps.store.apps.findByClientId(input.tenantId, input.clientId))) throw new FrontdoorError('request.invalid', { field: 'client_id', detail: 'client id taken' });
+  await checkClientCredentialsScopes(deps.store, input.tenantId, oidc, grantTypes);
 
   const now = deps.clock.now();
   const clientSecret = isPublic || oidc.tokenEndpointAuthMethod === 'private_key_jwt' ? null : randomToken();
@@ -140,6 +166,42 @@ async function requireApp(store: Store, tenantId: TenantId, id: string): Promise
   return app;
 }
 
+/** A change to an app: given fields replace; in `oidc`, a key set to null goes back to the default. */
+export interface UpdateApplicationInput {
+  name?: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes?: string[];
+  firstParty?: boolean;
+  oidc?: { [K in keyof ApplicationOidcSettings]?: ApplicationOidcSettings[K] | null };
+}
+
+export async function updateApplication(deps: Deps, tenantId: TenantId, id: string, input: UpdateApplicationInput, ctx: RequestContext): Promise<Application> {
+  const app = await requireApp(deps.store, tenantId, id);
+  const name = input.name === undefined ? app.name : checkName(input.name);
+  const redirectUris = input.redirectUris === undefined ? app.redirectUris : checkUris(input.redirectUris, 'redirect_uris');
+  const postLogoutRedirectUris = input.postLogoutRedirectUris === undefined ? app.postLogoutRedirectUris : checkUris(input.postLogoutRedirectUris, 'post_logout_redirect_uris');
+  const grantTypes = checkGrantTypes(input.grantTypes ?? app.grantTypes, app.public, redirectUris);
+  const merged: Record<string, unknown> = { ...app.oidc };
+  for (const [key, value] of Object.entries(input.oidc ?? {})) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  // Moving a private_key_jwt app to a secret method leaves it without a secret until one is rotated in.
+  const oidc = checkOidcSettings(merged as ApplicationOidcSettings, app.public);
+  await checkClientCredentialsScopes(deps.store, tenantId, oidc, grantTypes);
+  const updated = await deps.store.apps.update(
+    tenantId,
+    id,
+    { name, redirectUris, postLogoutRedirectUris, grantTypes, oidc, ...(input.firstParty !== undefined ? { firstParty: input.firstParty } : {}) },
+    deps.clock.now(),
+  );
+  if (!updated) throw new FrontdoorError('app.not_found');
+  const changed = Object.keys(input).filter((key) => input[key as keyof UpdateApplicationInput] !== undefined);
+  await deps.audit.record(ctx, { tenantId, action: 'admin.app_updated', result: 'success', subject: id, details: { changed } });
+  return updated;
+}
+
 /** A new secret, shown once; the old one keeps working for `overlapSeconds` (0 ends it now). */
 export async function rotateApplicationSecret(
   deps: Deps,
@@ -149,7 +211,7 @@ export async function rotateApplicationSecret(
   ctx: RequestContext,
 ): Promise<{ app: Application; clientSecret: string }> {
   const app = await requireApp(deps.store, tenantId, id);
-  if (!app.secretHash) throw new FrontdoorError('request.invalid', { field: 'id', detail: 'this app has no client secret' });
+  if (app.public) throw new FrontdoorError('request.invalid', { field: 'id', detail: 'a public app has no client secret' });
   const overlap = options.overlapSeconds ?? DEFAULT_SECRET_OVERLAP_SECONDS;
   if (!Number.isInteger(overlap) || overlap < 0 || overlap > 30 * 24 * 3600) throw new FrontdoorError('request.invalid', { field: 'overlap_seconds' });
   const now = deps.clock.now();
@@ -159,8 +221,8 @@ export async function rotateApplicationSecret(
     id,
     {
       secretHash: hashToken(clientSecret),
-      previousSecretHash: overlap > 0 ? app.secretHash : null,
-      previousSecretExpiresAt: overlap > 0 ? now + overlap * 1000 : null,
+      previousSecretHash: overlap > 0 && app.secretHash ? app.secretHash : null,
+      previousSecretExpiresAt: overlap > 0 && app.secretHash ? now + overlap * 1000 : null,
     },
     now,
   );
@@ -172,6 +234,10 @@ export async function rotateApplicationSecret(
 export async function deleteApplication(deps: Deps, tenantId: TenantId, id: string, ctx: RequestContext): Promise<void> {
   if (!(await deps.store.apps.delete(tenantId, id))) throw new FrontdoorError('app.not_found');
   await deps.audit.record(ctx, { tenantId, action: 'admin.app_deleted', result: 'success', subject: id });
+}
+
+export function clientAuthMethod(app: Pick<Application, 'public' | 'oidc'>): TokenEndpointAuthMethod {
+  return app.oidc.tokenEndpointAuthMethod ?? (app.public ? 'none' : 'client_secret_basic');
 }
 
 /** Whether `secret` is the app's current secret, or its previous one within the overlap window. */

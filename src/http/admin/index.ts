@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app.ts';
 import { registerApplicationRoutes } from './applications.ts';
+import { registerApiResourceRoutes } from './api-resources.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerAdminAuth } from './auth.ts';
 import { registerBootstrapRoute } from './bootstrap.ts';
@@ -79,6 +80,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
       registerBootstrapRoute(admin, services);
       registerTenantRoutes(admin, services);
       registerApplicationRoutes(admin, services);
+      registerApiResourceRoutes(admin, services);
       registerUserRoutes(admin, services);
       registerAuditRoutes(admin, services);
     },

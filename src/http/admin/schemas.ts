@@ -114,6 +114,22 @@ export const TenantList = Type.Object({ items: Type.Array(Tenant) }, closed);
 // ---------------------------------------------------------------------------------------------
 // Applications
 
+const absoluteUri = (description: string) => Type.String({ minLength: 1, maxLength: 2000, pattern: NO_CONTROL_CHARACTERS, description });
+const scopeName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$' });
+const authMethod = Type.Enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'], {
+  description: 'Token endpoint authentication (default: client_secret_basic; none for public apps).',
+});
+const signingAlg = Type.Enum(['ES256', 'EdDSA', 'RS256'], { description: 'ID token signing algorithm (default ES256).' });
+const publicJwks = Type.Object(
+  { keys: Type.Array(Type.Record(Type.String({ maxLength: 20 }), Type.Unknown(), { maxProperties: 30 }), { minItems: 1, maxItems: 10 }) },
+  { ...closed, description: 'Public keys (JWK Set) for private_key_jwt.' },
+);
+const subjectType = Type.Enum(['public', 'pairwise'], { description: '`pairwise`: this app gets its own `sub` per user (default public).' });
+const clientCredentialsScopes = Type.Record(absoluteUri('API resource identifier.'), Type.Array(scopeName, { maxItems: 100 }), {
+  maxProperties: 50,
+  description: 'API resource identifier → the scopes this app may get with client_credentials. No entry: no token for that API.',
+});
+
 const applicationProperties = {
   id: Type.String({ description: 'Application id (`app_…`), used in admin URLs.' }),
   client_id: Type.String({ description: 'OAuth 2.0 client_id.' }),
@@ -123,16 +139,36 @@ const applicationProperties = {
   post_logout_redirect_uris: Type.Array(Type.String()),
   grant_types: Type.Array(Type.String()),
   first_party: Type.Boolean(),
+  token_endpoint_auth_method: authMethod,
+  id_token_signed_response_alg: signingAlg,
+  subject_type: subjectType,
+  jwks: nullable(publicJwks),
+  backchannel_logout_uri: nullable(Type.String()),
+  frontchannel_logout_uri: nullable(Type.String()),
+  client_credentials_scopes: clientCredentialsScopes,
+  has_secret: Type.Boolean({ description: 'Whether a client secret is set (it is never shown again).' }),
+  previous_secret_expires_at: nullable(timestamp('Until when the secret before the last rotation still works.')),
   created_at: timestamp('When the application was created.'),
   updated_at: timestamp('When the application was last changed.'),
 };
 
 export const Application = Type.Object(applicationProperties, closed);
 export const CreatedApplication = Type.Object(
-  { ...applicationProperties, client_secret: nullable(Type.String({ description: 'Shown once, now; null for public clients.' })) },
+  { ...applicationProperties, client_secret: nullable(Type.String({ description: 'Shown once, now; null for public clients and private_key_jwt.' })) },
   closed,
 );
+export const ApplicationWithSecret = Type.Object({ ...applicationProperties, client_secret: Type.String({ description: 'The new secret; shown once, now.' }) }, closed);
 export const ApplicationList = Type.Object({ items: Type.Array(Application) }, closed);
+
+const oidcSettingsProperties = {
+  token_endpoint_auth_method: Type.Optional(authMethod),
+  id_token_signed_response_alg: Type.Optional(signingAlg),
+  subject_type: Type.Optional(subjectType),
+  jwks: Type.Optional(publicJwks),
+  backchannel_logout_uri: Type.Optional(absoluteUri('Called with a logout token when the user signs out (OIDC Back-Channel Logout).')),
+  frontchannel_logout_uri: Type.Optional(absoluteUri('Loaded in a hidden frame when the user signs out (OIDC Front-Channel Logout).')),
+  client_credentials_scopes: Type.Optional(clientCredentialsScopes),
+};
 
 export const CreateApplicationBody = Type.Object(
   {
@@ -142,8 +178,80 @@ export const CreateApplicationBody = Type.Object(
     grant_types: Type.Optional(Type.Array(Type.Enum([...GRANT_TYPES]), { maxItems: GRANT_TYPES.length, description: 'Default: authorization_code, refresh_token.' })),
     public: Type.Optional(Type.Boolean({ description: 'No client secret (default false).' })),
     first_party: Type.Optional(Type.Boolean({ description: 'First-party apps may skip consent (default true).' })),
+    client_id: Type.Optional(Type.String({ minLength: 3, maxLength: 64, pattern: OPAQUE, description: 'A chosen client id (default: random).' })),
+    ...oidcSettingsProperties,
   },
   closed,
+);
+
+const clearable = <T extends TSchema>(schema: T) => Type.Optional(nullable(schema));
+export const UpdateApplicationBody = Type.Object(
+  {
+    name: Type.Optional(text(100, { minLength: 1 })),
+    redirect_uris: Type.Optional(redirectUris),
+    post_logout_redirect_uris: Type.Optional(redirectUris),
+    grant_types: Type.Optional(Type.Array(Type.Enum([...GRANT_TYPES]), { minItems: 1, maxItems: GRANT_TYPES.length })),
+    first_party: Type.Optional(Type.Boolean()),
+    token_endpoint_auth_method: clearable(authMethod),
+    id_token_signed_response_alg: clearable(signingAlg),
+    subject_type: clearable(subjectType),
+    jwks: clearable(publicJwks),
+    backchannel_logout_uri: clearable(absoluteUri('')),
+    frontchannel_logout_uri: clearable(absoluteUri('')),
+    client_credentials_scopes: clearable(clientCredentialsScopes),
+  },
+  { ...closed, minProperties: 1, description: 'Given fields replace the current ones; null sets an OIDC setting back to its default.' },
+);
+
+export const RotateSecretBody = Type.Object(
+  {
+    overlap_seconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600, description: 'How long the current secret keeps working (default 86400; 0 ends it now).' }),
+    ),
+  },
+  closed,
+);
+
+// ---------------------------------------------------------------------------------------------
+// API resources
+
+export const ApiResourceParams = Type.Object({ tenantId: TenantParams.properties.tenantId, resourceId: opaqueId('API resource id (`api_…`).') }, closed);
+const resourceScopes = Type.Array(Type.Object({ name: scopeName, description: Type.Optional(text(200)) }, closed), { maxItems: 100 });
+const tokenFormat = Type.Enum(['jwt', 'opaque'], { description: '`jwt` (RFC 9068, verifiable offline; default) or `opaque` (introspect to check).' });
+const tokenTtl = Type.Integer({ minimum: 60, maximum: 24 * 3600, description: 'Access token lifetime in seconds (default 600).' });
+
+export const ApiResource = Type.Object(
+  {
+    id: Type.String(),
+    identifier: Type.String({ description: 'The resource indicator (RFC 8707) apps send, and the `aud` of its tokens.' }),
+    name: Type.String(),
+    scopes: Type.Array(Type.Object({ name: Type.String(), description: Type.String() }, closed)),
+    access_token_format: tokenFormat,
+    access_token_ttl_seconds: Type.Integer(),
+    created_at: timestamp('When the resource was created.'),
+    updated_at: timestamp('When the resource was last changed.'),
+  },
+  closed,
+);
+export const ApiResourceList = Type.Object({ items: Type.Array(ApiResource) }, closed);
+export const CreateApiResourceBody = Type.Object(
+  {
+    identifier: absoluteUri('Absolute URI naming the API, e.g. https://api.example.com/orders. Cannot change later.'),
+    name: text(100, { minLength: 1 }),
+    scopes: Type.Optional(resourceScopes),
+    access_token_format: Type.Optional(tokenFormat),
+    access_token_ttl_seconds: Type.Optional(tokenTtl),
+  },
+  closed,
+);
+export const UpdateApiResourceBody = Type.Object(
+  {
+    name: Type.Optional(text(100, { minLength: 1 })),
+    scopes: Type.Optional(resourceScopes),
+    access_token_format: Type.Optional(tokenFormat),
+    access_token_ttl_seconds: Type.Optional(tokenTtl),
+  },
+  { ...closed, minProperties: 1 },
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Domain objects → the admin wire format (snake_case keys, ISO-8601 times). Shared by the admin API
 // and the CLI's --json output, so both speak the same shape. Secrets have no field here: an
 // application's secret hash and a user's password hash cannot be serialized by construction.
-import type { Application, AuditEvent, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
+import { clientAuthMethod } from '../../core/apps/app-admin.ts';
+import type { ApiResource, Application, AuditEvent, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -65,8 +66,30 @@ export function applicationToWire(app: Application) {
     post_logout_redirect_uris: app.postLogoutRedirectUris,
     grant_types: app.grantTypes,
     first_party: app.firstParty,
+    token_endpoint_auth_method: clientAuthMethod(app),
+    id_token_signed_response_alg: app.oidc.idTokenSignedResponseAlg ?? 'ES256',
+    subject_type: app.oidc.subjectType ?? 'public',
+    jwks: app.oidc.jwks ?? null,
+    backchannel_logout_uri: app.oidc.backchannelLogoutUri ?? null,
+    frontchannel_logout_uri: app.oidc.frontchannelLogoutUri ?? null,
+    client_credentials_scopes: app.oidc.clientCredentialsScopes ?? {},
+    has_secret: app.secretHash !== null,
+    previous_secret_expires_at: app.previousSecretExpiresAt === null ? null : iso(app.previousSecretExpiresAt),
     created_at: iso(app.createdAt),
     updated_at: iso(app.updatedAt),
+  };
+}
+
+export function apiResourceToWire(resource: ApiResource) {
+  return {
+    id: resource.id,
+    identifier: resource.identifier,
+    name: resource.name,
+    scopes: resource.scopes,
+    access_token_format: resource.accessTokenFormat,
+    access_token_ttl_seconds: resource.accessTokenTtlSeconds,
+    created_at: iso(resource.createdAt),
+    updated_at: iso(resource.updatedAt),
   };
 }
 

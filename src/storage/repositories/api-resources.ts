@@ -52,6 +52,18 @@ export function apiResourceRepository(db: Db): ApiResourceRepository {
       const rows = await db.selectFrom('api_resources').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute();
       return rows.map(toResource);
     },
+    async update(tenantId, id, patch, now) {
+      const values = {
+        updated_at: now,
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.scopes !== undefined ? { scopes: JSON.stringify(patch.scopes) } : {}),
+        ...(patch.accessTokenFormat !== undefined ? { access_token_format: patch.accessTokenFormat } : {}),
+        ...(patch.accessTokenTtlSeconds !== undefined ? { access_token_ttl_seconds: patch.accessTokenTtlSeconds } : {}),
+      };
+      await db.updateTable('api_resources').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+      const row = await db.selectFrom('api_resources').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row ? toResource(row) : null;
+    },
     async delete(tenantId, id) {
       const result = await db.deleteFrom('api_resources').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;

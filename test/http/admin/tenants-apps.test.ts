@@ -142,6 +142,15 @@ describe.each(engines)('admin API: tenants and applications (%s)', (engine) => {
         post_logout_redirect_uris: ['https://shop.example/'],
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
         first_party: false,
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'ES256',
+        subject_type: 'public',
+        jwks: null,
+        backchannel_logout_uri: null,
+        frontchannel_logout_uri: null,
+        client_credentials_scopes: {},
+        has_secret: true,
+        previous_secret_expires_at: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       });
@@ -160,7 +169,7 @@ describe.each(engines)('admin API: tenants and applications (%s)', (engine) => {
       for (const response of [fetched, list]) {
         expect(response.text).not.toContain(secret);
         expect(response.text).not.toContain(stored?.secretHash ?? '<none>');
-        expect(response.text).not.toMatch(/secret/);
+        expect(response.text).not.toMatch(/"client_secret"|secret_hash/);
       }
     });
 
@@ -183,7 +192,13 @@ describe.each(engines)('admin API: tenants and applications (%s)', (engine) => {
         [{ name: 'line\nbreak', redirect_uris: ['https://app.example/cb'] }, 'request.invalid', 'name'],
         [{ redirect_uris: ['https://app.example/cb'] }, 'request.invalid', 'name'],
         [{ name: 'x', redirect_uris: ['https://app.example/cb'], secret_hash: 'chosen' }, 'request.invalid', 'secret_hash'],
-        [{ name: 'x', redirect_uris: ['https://app.example/cb'], client_id: 'chosen' }, 'request.invalid', 'client_id'],
+        [{ name: 'x', redirect_uris: ['https://app.example/cb'], client_id: 'x' }, 'request.invalid', 'client_id'],
+        [{ name: 'x', redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'private_key_jwt' }, 'request.invalid', 'jwks'],
+        [{ name: 'x', redirect_uris: ['https://app.example/cb'], public: true, token_endpoint_auth_method: 'client_secret_basic' }, 'request.invalid', 'token_endpoint_auth_method'],
+        [{ name: 'x', redirect_uris: ['https://app.example/cb'], jwks: { keys: [{ kty: 'EC', d: 'private' }] } }, 'request.invalid', 'jwks'],
+        [{ name: 'x', redirect_uris: ['https://app.example/cb'], backchannel_logout_uri: 'http://internal.example/logout' }, 'request.invalid', 'backchannel_logout_uri'],
+        [{ name: 'x', redirect_uris: ['https://app.example/cb'], subject_type: 'random' }, 'request.invalid', 'subject_type'],
+        [{ name: 'x', redirect_uris: [], grant_types: ['client_credentials'], client_credentials_scopes: { 'https://no-such-api.example/': ['read'] } }, 'request.invalid', 'client_credentials_scopes'],
         [{ name: 'x', redirect_uris: Array.from({ length: 21 }, (_, i) => `https://app.example/${i}`) }, 'request.invalid', 'redirect_uris'],
       ];
       for (const [body, code, field] of cases) {

@@ -26,7 +26,12 @@ describe.each(engines)('OIDC client credentials (%s)', (engine) => {
     server = await startTestServer(engine);
     await createApiResource(server.services, { tenantId: 'demo', identifier: API, name: 'Orders API', scopes: [{ name: 'read:orders', description: 'Read your orders' }, { name: 'write:orders' }] }, cliContext);
     await createApiResource(server.services, { tenantId: 'demo', identifier: OPAQUE_API, name: 'Legacy API', scopes: [{ name: 'legacy' }], accessTokenFormat: 'opaque' }, cliContext);
-    const { app, clientSecret } = await makeApp(server, { name: 'Billing worker', redirectUris: [], grantTypes: ['client_credentials'] });
+    const { app, clientSecret } = await makeApp(server, {
+      name: 'Billing worker',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+      oidc: { clientCredentialsScopes: { [API]: ['read:orders'], [OPAQUE_API]: ['legacy'] } },
+    });
     clientId = app.clientId;
     appId = app.id;
     secret = clientSecret!;
@@ -46,12 +51,18 @@ describe.each(engines)('OIDC client credentials (%s)', (engine) => {
     expect(tokens.expires_in).toBeLessThanOrEqual(600);
   });
 
-  it('never grants a scope the resource does not have, and refuses an unknown resource', async () => {
+  it('grants only scopes the resource has and the admin authorized, and refuses an unknown resource', async () => {
     const config = await discover(server, clientId, secret);
-    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'read:orders delete:everything', resource: API });
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'read:orders write:orders delete:everything', resource: API });
     const { payload } = await jose.jwtVerify(tokens.access_token, jwks, { audience: API });
-    expect(payload.scope).toBe('read:orders');
+    expect(payload.scope).toBe('read:orders'); // write:orders exists but was not authorized for this app
     await expect(oidc.clientCredentialsGrant(config, { scope: 'read:orders', resource: 'https://unknown.example.test/' })).rejects.toMatchObject({ error: 'invalid_target' });
+  });
+
+  it('gives an app no token for an API it is not authorized for', async () => {
+    const { app, clientSecret } = await makeApp(server, { name: 'Unrelated worker', redirectUris: [], grantTypes: ['client_credentials'] });
+    const config = await discover(server, app.clientId, clientSecret);
+    await expect(oidc.clientCredentialsGrant(config, { scope: 'read:orders', resource: API })).rejects.toMatchObject({ error: 'invalid_target' });
   });
 
   it('issues opaque tokens where the resource asks, and introspection describes them', async () => {
@@ -91,7 +102,7 @@ describe.each(engines)('OIDC client credentials (%s)', (engine) => {
       name: 'Key-authenticated worker',
       redirectUris: [],
       grantTypes: ['client_credentials'],
-      oidc: { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [publicJwk] } },
+      oidc: { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [publicJwk] }, clientCredentialsScopes: { [API]: ['read:orders'] } },
     });
     const config = await discover(server, app.clientId, null, 'demo', {}, oidc.PrivateKeyJwt({ key: privateKey, kid: 'worker-key-1' }));
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'read:orders', resource: API });
