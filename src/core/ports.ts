@@ -233,6 +233,26 @@ export interface RememberedGrantRepository {
   delete(tenantId: TenantId, userId: string, clientId: string): Promise<RememberedGrant | null>;
 }
 
+/** An app a user has granted access to (through the OIDC provider), for the account page. */
+export interface ConnectedApp {
+  clientId: string;
+  /** OpenID scopes granted (openid, profile, email, offline_access, …). */
+  scopes: string[];
+  /** API resource identifier → granted scopes. */
+  resources: Record<string, string[]>;
+  firstGrantedAt: number;
+}
+
+export interface OidcGrantRepository {
+  listForUser(tenantId: TenantId, userId: string, now: number): Promise<ConnectedApp[]>;
+  /**
+   * Revokes the user's grants — of one app, or of every app when `clientId` is null (then the
+   * provider's own sessions of the user go too) — with every token issued under them, and the
+   * remembered consent. Returns how many grants there were.
+   */
+  revokeForUser(tenantId: TenantId, userId: string, clientId: string | null): Promise<number>;
+}
+
 export interface UserListQuery {
   tenantId: TenantId;
   emailPrefix?: string;
@@ -349,6 +369,7 @@ export interface Store {
   apps: ApplicationRepository;
   apiResources: ApiResourceRepository;
   rememberedGrants: RememberedGrantRepository;
+  oidcGrants: OidcGrantRepository;
   users: UserRepository;
   passwords: PasswordRepository;
   sessions: SessionRepository;

@@ -120,6 +120,8 @@ export function sqlAdapterFactory(db: Kysely<Database>, tenantId: string, clock:
           grant_id: grantIdOf(this.model, payload),
           user_code: stringOrNull(payload.userCode),
           uid: stringOrNull(payload.uid),
+          account_id: stringOrNull(payload.accountId),
+          client_id: stringOrNull(payload.clientId),
           expires_at: expiresAtOf(expiresIn, now),
           consumed_at: consumedAtOf(payload, now),
         })
@@ -129,6 +131,8 @@ export function sqlAdapterFactory(db: Kysely<Database>, tenantId: string, clock:
             grant_id: eb.ref('excluded.grant_id'),
             user_code: eb.ref('excluded.user_code'),
             uid: eb.ref('excluded.uid'),
+            account_id: eb.ref('excluded.account_id'),
+            client_id: eb.ref('excluded.client_id'),
             expires_at: eb.ref('excluded.expires_at'),
             // Consumption is one-way: re-saving an artifact never makes it redeemable again.
             consumed_at: sql<number | null>`coalesce(oidc_artifacts.consumed_at, excluded.consumed_at)`,

@@ -6,6 +6,7 @@ import type { Db } from './repositories/rows.ts';
 import { tenantRepository } from './repositories/tenants.ts';
 import { applicationRepository } from './repositories/applications.ts';
 import { apiResourceRepository } from './repositories/api-resources.ts';
+import { oidcGrantRepository } from './repositories/oidc-grants.ts';
 import { rememberedGrantRepository } from './repositories/remembered-grants.ts';
 import { passwordRepository, userRepository } from './repositories/users.ts';
 import { sessionRepository } from './repositories/sessions.ts';
@@ -21,6 +22,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     apps: applicationRepository(db),
     apiResources: apiResourceRepository(db),
     rememberedGrants: rememberedGrantRepository(db),
+    oidcGrants: oidcGrantRepository(db),
     users: userRepository(db),
     passwords: passwordRepository(db),
     sessions: sessionRepository(db),

@@ -145,6 +145,8 @@ export interface OidcArtifactsTable {
   grant_id: string | null;
   user_code: string | null;
   uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
   expires_at: number | null;
   consumed_at: number | null;
 }

@@ -49,6 +49,8 @@ export async function resetPassword(deps: FlowDeps, input: { tenant: Tenant; tok
     await store.actionTokens.invalidateForUser(tenant.id, user.id, 'reset_password', now);
     // The link proved control of the mailbox, so the address counts as verified.
     if (!user.emailVerified || user.status === 'pending') await store.users.update(tenant.id, user.id, { emailVerified: true, status: 'active' }, now);
+    // Whoever had the account before the reset may hold app tokens too: they go with the sessions.
+    await store.oidcGrants.revokeForUser(tenant.id, user.id, null);
     return store.sessions.revokeAllForUser(tenant.id, user.id, now);
   });
   await deps.mailer.queue({ tenant, to: user.email, template: 'password_changed', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });

@@ -60,7 +60,10 @@ export async function setUserStatus(deps: UserAdminDeps, tenantId: string, id: s
   const user = await deps.store.transaction(async (store) => {
     const updated = await store.users.update(tenantId, id, { status }, now);
     if (!updated) throw new FrontdoorError('user.not_found');
-    if (status === 'disabled') await store.sessions.revokeAllForUser(tenantId, id, now);
+    if (status === 'disabled') {
+      await store.sessions.revokeAllForUser(tenantId, id, now);
+      await store.oidcGrants.revokeForUser(tenantId, id, null);
+    }
     return updated;
   });
   await deps.audit.record(ctx, { tenantId, action: status === 'disabled' ? 'admin.user_disabled' : 'admin.user_enabled', result: 'success', subject: id });
@@ -75,13 +78,21 @@ export async function updateUserProfile(deps: UserAdminDeps, tenantId: string, i
 }
 
 export async function deleteUser(deps: UserAdminDeps, tenantId: string, id: string, ctx: RequestContext): Promise<void> {
-  if (!(await deps.store.users.delete(tenantId, id))) throw new FrontdoorError('user.not_found');
+  await deps.store.transaction(async (store) => {
+    // Tokens apps hold for the user must not outlive the account.
+    await store.oidcGrants.revokeForUser(tenantId, id, null);
+    if (!(await store.users.delete(tenantId, id))) throw new FrontdoorError('user.not_found');
+  });
   await deps.audit.record(ctx, { tenantId, action: 'admin.user_deleted', result: 'success', subject: id });
 }
 
 export async function revokeUserSessions(deps: UserAdminDeps, tenantId: string, id: string, ctx: RequestContext): Promise<number> {
   await getUser(deps.store, tenantId, id);
-  const count = await deps.store.sessions.revokeAllForUser(tenantId, id, deps.clock.now());
-  await deps.audit.record(ctx, { tenantId, action: 'admin.user_sessions_revoked', result: 'success', subject: id, details: { count } });
+  // Sessions and what apps hold: refresh and access tokens, remembered consent.
+  const { count, grants } = await deps.store.transaction(async (store) => ({
+    count: await store.sessions.revokeAllForUser(tenantId, id, deps.clock.now()),
+    grants: await store.oidcGrants.revokeForUser(tenantId, id, null),
+  }));
+  await deps.audit.record(ctx, { tenantId, action: 'admin.user_sessions_revoked', result: 'success', subject: id, details: { count, oidcGrants: grants } });
   return count;
 }

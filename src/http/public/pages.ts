@@ -12,6 +12,7 @@ import { resendVerification, verifyEmail } from '../../core/flows/verification.t
 import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderAccountPage } from '../../pages/views/account.ts';
+import { listConnectedApps, revokeAppAccess } from '../../core/apps/connected-apps.ts';
 import { renderCheckEmailPage } from '../../pages/views/check-email.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { renderForgotPage } from '../../pages/views/forgot.ts';
@@ -181,7 +182,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   // ---- account -------------------------------------------------------------------------------
   async function accountPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: { id: string }; user: User }, extra: { errors?: FormErrors; status?: number } = {}) {
     const ctx = pageContext(services, request, reply, tenant);
-    const sessions = await services.sessions.listForUser(tenant.id, current.user.id);
+    const [sessions, connectedApps] = await Promise.all([services.sessions.listForUser(tenant.id, current.user.id), listConnectedApps(services, tenant.id, current.user.id)]);
     const notice = parseNotice((request.query as Record<string, unknown>).notice);
     return sendPage(
       reply,
@@ -199,6 +200,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
           createdAt: s.createdAt,
           lastSeenAt: s.lastSeenAt,
         })),
+        connectedApps,
       }),
       extra.status ?? 200,
     );
@@ -238,6 +240,16 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     await services.sessions.revokeOwn(tenant.id, current.user.id, sessionId);
     await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.session_revoked', result: 'success', subject: current.user.id, details: { sessionId } });
     return redirect(reply, tenant, sessionId === current.session.id ? '/login?notice=signed_out' : '/account?notice=session_revoked');
+  });
+
+  app.post('/t/:tenant/account/apps/:clientId/revoke', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    const { clientId } = request.params as { clientId: string };
+    await revokeAppAccess(services, tenant.id, current.user.id, clientId, requestContext(request, `user:${current.user.id}`));
+    return redirect(reply, tenant, '/account?notice=app_revoked');
   });
 
   app.post('/t/:tenant/logout', page, async (request, reply) => {

@@ -1,11 +1,12 @@
-// Account page: the user's address, where they are signed in (with sign-out per device),
-// password change and sign-out. Every action is its own POST form with a CSRF token.
+// Account page: the user's address, where they are signed in (with sign-out per device), the
+// apps that hold access (with revoke), password change and sign-out. Every action is its own POST form with a CSRF token.
 
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import { formatDateTime, t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
+import { scopeText } from './oidc.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
 import type { ErrorTexts } from './form.ts';
 import type { FormErrors, Notice } from './types.ts';
@@ -21,6 +22,17 @@ export interface AccountSession {
   lastSeenAt: number;
 }
 
+/** An app that holds access to the account (an OIDC grant). */
+export interface AccountConnectedApp {
+  clientId: string;
+  name: string;
+  /** OpenID scopes granted (openid, profile, email, offline_access, …). */
+  scopes: string[];
+  /** API permissions granted: resource name, scope and its description. */
+  apiScopes: { resource: string; scope: string; description: string }[];
+  grantedAt: number;
+}
+
 export interface AccountPageModel {
   email: string;
   emailVerified: boolean;
@@ -30,6 +42,7 @@ export interface AccountPageModel {
   /** Minimum password length, shown in the hint. */
   minLength: number;
   sessions: AccountSession[];
+  connectedApps: AccountConnectedApp[];
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -93,6 +106,31 @@ ${list}
 </section>`;
 }
 
+function renderConnectedApp(ctx: PageContext, tenantId: string, app: AccountConnectedApp): SafeHtml {
+  const access = [
+    ...app.scopes.filter((s) => s !== 'openid').map((s) => html`<li>${scopeText(ctx, s)}</li>`),
+    ...app.apiScopes.map((a) => html`<li>${a.description || a.scope} <span class="fd-muted">(${a.resource})</span></li>`),
+  ];
+  return html`<li class="fd-session">
+<div class="fd-session__head"><span class="fd-session__device">${app.name}</span></div>
+<ul class="fd-list">${access.length ? access : html`<li>${t(ctx.locale, 'consent.scope.openid')}</li>`}</ul>
+<dl class="fd-meta"><div><dt>${t(ctx.locale, 'account.apps_since')}</dt><dd>${formatDateTime(ctx.locale, app.grantedAt)}</dd></div></dl>
+<form method="post" action="${tenantPath(tenantId, `/account/apps/${encodeURIComponent(app.clientId)}/revoke`)}" class="fd-session__action">
+${csrfInput(ctx)}
+<button class="fd-button fd-button--secondary fd-button--small" type="submit" aria-label="${t(ctx.locale, 'account.apps_revoke_label', { app: app.name })}">${t(ctx.locale, 'account.apps_revoke')}</button>
+</form>
+</li>`;
+}
+
+function renderConnectedAppsSection(ctx: PageContext, tenantId: string, apps: readonly AccountConnectedApp[]): SafeHtml {
+  const list = apps.length > 0 ? html`<ul class="fd-sessions">${apps.map((app) => renderConnectedApp(ctx, tenantId, app))}</ul>` : html`<p>${t(ctx.locale, 'account.apps_empty')}</p>`;
+  return html`<section class="fd-section" aria-labelledby="apps-title">
+<h2 id="apps-title">${t(ctx.locale, 'account.apps_heading')}</h2>
+<p class="fd-muted">${t(ctx.locale, 'account.apps_text')}</p>
+${list}
+</section>`;
+}
+
 export function renderAccountPage(ctx: PageContext, model: AccountPageModel): string {
   const tenant = requireTenant(ctx);
   const { errors } = model;
@@ -111,6 +149,7 @@ ${noticeBanner(ctx, model.notice)}
 ${!summaryInForm && summary}
 ${renderEmailSection(ctx, tenant.id, model)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
+${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 <section class="fd-section" aria-labelledby="password-title">
 <h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>
 <form method="post" action="${tenantPath(tenant.id, '/account/password')}" class="fd-form">

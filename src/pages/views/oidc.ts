@@ -24,7 +24,8 @@ export interface ConsentPageModel {
   apiScopes: { resource: string; scope: string; description: string }[];
 }
 
-function scopeText(ctx: PageContext, scope: string): string {
+/** A scope in plain words: standard OpenID scopes have a text, others are shown as they are. */
+export function scopeText(ctx: PageContext, scope: string): string {
   return (STANDARD_SCOPES as readonly string[]).includes(scope) ? t(ctx.locale, `consent.scope.${scope}` as MessageKey) : scope;
 }
 

@@ -14,6 +14,7 @@ export type Notice =
   | 'password_reset'
   | 'signed_out'
   | 'session_revoked'
+  | 'app_revoked'
   | 'password_changed'
   | 'verification_sent';
 
@@ -22,6 +23,7 @@ export const NOTICES: readonly Notice[] = [
   'password_reset',
   'signed_out',
   'session_revoked',
+  'app_revoked',
   'password_changed',
   'verification_sent',
 ];

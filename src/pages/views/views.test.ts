@@ -342,6 +342,15 @@ describe('account page', () => {
       { id: 'old', current: false, device: 'Firefox on Windows', ip: null, createdAt: SAMPLE_NOW - 48 * hour, lastSeenAt: SAMPLE_NOW - hour },
       { id: 'mine', current: true, device: 'Safari on iPhone', ip: '2001:db8::1', createdAt: SAMPLE_NOW, lastSeenAt: SAMPLE_NOW },
     ],
+    connectedApps: [
+      {
+        clientId: 'photo/app',
+        name: 'Photo <Print>',
+        scopes: ['openid', 'email', 'offline_access', 'custom'],
+        apiScopes: [{ resource: 'Orders API', scope: 'read:orders', description: 'Read your orders' }],
+        grantedAt: SAMPLE_NOW - 24 * hour,
+      },
+    ],
   };
 
   it('lists sessions, this device first, with a revoke form for the others only', () => {
@@ -392,6 +401,22 @@ describe('account page', () => {
     const page = renderAccountPage(ctx(), { ...model, emailVerified: false });
     expect(page).toContain('Not verified');
     expect(page).toContain('action="/t/acme/verify/resend"');
+  });
+
+  it('lists connected apps with what they may do in plain words, and a revoke form each', () => {
+    const page = renderAccountPage(ctx(), model);
+    expect(page).toContain('Apps with access to your account');
+    expect(page).toContain('Photo &lt;Print&gt;');
+    expect(page).not.toContain('Photo <Print>');
+    expect(page).toContain('Your email address');
+    expect(page).toContain('Staying connected when you are not using it');
+    expect(page).toContain('<li>custom</li>');
+    expect(page).toContain('Read your orders <span class="fd-muted">(Orders API)</span>');
+    expect(page).toContain('action="/t/acme/account/apps/photo%2Fapp/revoke"');
+    expect(page).toContain('aria-label="Remove access of Photo &lt;Print&gt;"');
+    const revokeForm = forms(page).find((form) => form.includes('/account/apps/'))!;
+    expect(revokeForm).toContain('name="_csrf"');
+    expect(renderAccountPage(ctx(), { ...model, connectedApps: [] })).toContain('No app has access to your account.');
   });
 
   it('encodes session ids in the revoke URL', () => {
