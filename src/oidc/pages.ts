@@ -1,11 +1,12 @@
 // The pages the provider renders itself (sign-out confirmation, signed out, device code, protocol
 // error), drawn with our templates and sent with our security headers. A form that ends in a
 // redirect to an app is allowed to by `form-action` naming that app's origin, and nothing else.
+import type { IncomingMessage } from 'node:http';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Tenant } from '../core/ports.ts';
 import { negotiateLocale } from '../pages/i18n/index.ts';
 import type { PageContext } from '../pages/layout.ts';
-import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage, renderLogoutConfirmPage, renderOidcErrorPage, renderSignedOutPage } from '../pages/views/oidc.ts';
+import { type DeviceForm, renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage, renderLogoutConfirmPage, renderOidcErrorPage, renderSignedOutPage } from '../pages/views/oidc.ts';
 import { CONTENT_SECURITY_POLICY } from '../http/security-headers.ts';
 
 export interface OidcPages {
@@ -40,7 +41,8 @@ function pageContext(ctx: KoaContextWithOIDC, tenant: Tenant): PageContext {
     locale: negotiateLocale(ctx.get('accept-language') || undefined, lang),
     tenant: { id: tenant.id, name: tenant.name, branding: tenant.branding },
     csrfToken: '', // provider forms carry the provider's own xsrf field
-    currentUrl: ctx.originalUrl,
+    // The public path: our mount strips `/t/{tenant}/oidc` before the provider sees the request.
+    currentUrl: (ctx.req as IncomingMessage & { originalUrl?: string }).originalUrl ?? ctx.originalUrl,
   };
 }
 
@@ -50,6 +52,18 @@ function send(ctx: KoaContextWithOIDC, body: string, csp = CONTENT_SECURITY_POLI
   ctx.set('cache-control', 'no-store');
   if (status !== undefined) ctx.status = status;
   ctx.body = body;
+}
+
+/**
+ * The endpoint and anti-forgery value of a device form the provider generated. The provider's
+ * markup itself (an unlabelled input, inline event handlers) is not shown: our pages draw their
+ * own accessible form that posts the same fields.
+ */
+function deviceForm(providerForm: string): DeviceForm {
+  const action = /\baction="([^"]+)"/.exec(providerForm)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(providerForm)?.[1];
+  if (!action || !xsrf) throw new Error('unexpected device form from the provider');
+  return { action: action.replace(/&amp;/g, '&'), xsrf };
 }
 
 function appName(ctx: KoaContextWithOIDC): string | null {
@@ -68,10 +82,10 @@ export function createOidcPages(): OidcPages {
       send(ctx, renderSignedOutPage(pageContext(ctx, tenant), { appName: appName(ctx) }));
     },
     async deviceCode(ctx, tenant, form, error) {
-      send(ctx, renderDeviceCodePage(pageContext(ctx, tenant), { providerForm: form, error }));
+      send(ctx, renderDeviceCodePage(pageContext(ctx, tenant), { form: deviceForm(form), error }), CONTENT_SECURITY_POLICY, error ? 400 : undefined);
     },
     async deviceConfirm(ctx, tenant, form, name, userCode) {
-      send(ctx, renderDeviceConfirmPage(pageContext(ctx, tenant), { providerForm: form, appName: name, userCode }));
+      send(ctx, renderDeviceConfirmPage(pageContext(ctx, tenant), { form: deviceForm(form), appName: name, userCode }));
     },
     async deviceDone(ctx, tenant, name) {
       send(ctx, renderDeviceDonePage(pageContext(ctx, tenant), { appName: name }));

@@ -69,29 +69,41 @@ export function renderSignedOutPage(ctx: PageContext, model: { appName: string |
 }
 
 /** Device flow, step 1: the code shown on the TV or CLI. `providerForm` holds the provider's xsrf field. */
-export function renderDeviceCodePage(ctx: PageContext, model: { providerForm: string; error: boolean }): string {
+/** What our device forms post to the provider: its endpoint and its anti-forgery value. */
+export interface DeviceForm {
+  action: string;
+  xsrf: string;
+}
+
+/** Device flow, step 1: type the code the device shows. Our own form, posting the provider's fields. */
+export function renderDeviceCodePage(ctx: PageContext, model: { form: DeviceForm; error: boolean }): string {
   const body = html`<h1>${t(ctx.locale, 'device.heading')}</h1>
 <p class="fd-lead">${t(ctx.locale, 'device.lead')}</p>
 ${model.error ? html`<div class="fd-error-summary" role="alert"><p>${t(ctx.locale, 'device.invalid')}</p></div>` : null}
-${unsafeRaw(model.providerForm)}
+<form method="post" action="${model.form.action}" class="fd-form" novalidate>
+<input type="hidden" name="xsrf" value="${model.form.xsrf}">
 <div class="fd-field">
 <label class="fd-label" for="user_code">${t(ctx.locale, 'device.code')}</label>
-<input class="fd-input" id="user_code" name="user_code" form="op.deviceInputForm" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>
+<input class="fd-input" id="user_code" name="user_code" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus${model.error ? html` aria-invalid="true"` : null}>
 </div>
-<button class="fd-button" type="submit" form="op.deviceInputForm">${t(ctx.locale, 'device.continue')}</button>`;
+<button class="fd-button" type="submit">${t(ctx.locale, 'device.continue')}</button>
+</form>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'device.title'), body });
 }
 
 /** Device flow, step 2: confirm the device asking is the one in front of the person. */
-export function renderDeviceConfirmPage(ctx: PageContext, model: { providerForm: string; appName: string; userCode: string }): string {
+export function renderDeviceConfirmPage(ctx: PageContext, model: { form: DeviceForm; appName: string; userCode: string }): string {
   const body = html`<h1>${t(ctx.locale, 'device.confirm_heading', { app: model.appName })}</h1>
 <p class="fd-lead">${t(ctx.locale, 'device.confirm_lead')}</p>
 <p class="fd-code">${model.userCode}</p>
-${unsafeRaw(model.providerForm)}
+<form method="post" action="${model.form.action}" class="fd-form">
+<input type="hidden" name="xsrf" value="${model.form.xsrf}">
+<input type="hidden" name="user_code" value="${model.userCode}">
 <div class="fd-actions">
-<button class="fd-button" type="submit" form="op.deviceConfirmForm">${t(ctx.locale, 'device.confirm')}</button>
-<button class="fd-button fd-button--secondary" type="submit" form="op.deviceConfirmForm" name="abort" value="yes">${t(ctx.locale, 'device.abort')}</button>
-</div>`;
+<button class="fd-button" type="submit" name="confirm" value="yes">${t(ctx.locale, 'device.confirm')}</button>
+<button class="fd-button fd-button--secondary" type="submit" name="abort" value="yes">${t(ctx.locale, 'device.abort')}</button>
+</div>
+</form>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'device.title'), body });
 }
 
