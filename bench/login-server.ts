@@ -6,14 +6,11 @@
 // (database, data dir) when stdin closes or on SIGTERM/SIGINT. A `cpu` line on stdin is answered
 // with `{"cpu":{"user":µs,"system":µs},"threads":{main,pool,other ms}|null}`, so the runner can tell what a sign-in costs in CPU time;
 // `profile-start` and `profile-stop <file>` write a CPU profile of the main thread (BENCH_PROFILE_DIR).
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { createServices } from '../src/app.ts';
 import { firstStart } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
@@ -22,6 +19,7 @@ import type { RateLimiter, RateLimitResult } from '../src/core/ports.ts';
 import { createUser } from '../src/core/users/user-admin.ts';
 import { buildServer } from '../src/http/server.ts';
 import { threadCpuMs } from './machine.ts';
+import { createPostgresDatabase, freePort } from './support.ts';
 
 const BENCH_PASSWORD = 'Quartz-Lantern-Orchard-5821';
 
@@ -57,45 +55,6 @@ function wholeNumber(name: string, fallback: number, min: number, max: number): 
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) throw new Error(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
   return value;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-/** A fresh database on the server BENCH_DATABASE_URL points at; `drop` removes it. */
-async function createPostgresDatabase(adminUrl: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
-  const name = `frontdoor_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
 
 async function main(): Promise<void> {

@@ -12,16 +12,16 @@
 // else an admin URL, e.g. postgres://postgres@127.0.0.1:5432/postgres, under which a temporary
 // database is created and dropped), BENCH_PROFILE_DIR (unset; else a directory for CPU profiles of
 // the server's main thread during the measured sign-in phases — profiling slows the server a little).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { ReferenceResult, ReferenceSettings } from './argon2-reference.ts';
 import type { ReadyLine } from './login-server.ts';
 import { machineBusyMs, type ThreadCpu } from './machine.ts';
+import { JsonLines } from './support.ts';
 import { cpuBetween, watchPostgresCpu, type PostgresCpu } from './postgres-cpu.ts';
 
 const GOAL = 0.85;
@@ -57,52 +57,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- child processes -----------------------------------------------------------------------------
-
-/** JSON lines from a child's stdout, one at a time; other lines are ignored. */
-class JsonLines {
-  private readonly queue: unknown[] = [];
-  private waiter: { resolve: (value: unknown) => void; reject: (error: Error) => void } | null = null;
-  private ended: Error | null = null;
-
-  constructor(child: ChildProcess, what: string) {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const value: unknown = JSON.parse(line);
-      if (this.waiter) {
-        this.waiter.resolve(value);
-        this.waiter = null;
-      } else this.queue.push(value);
-    });
-    // stdout closes after its last line has been read, so nothing is lost to an early exit event.
-    lines.once('close', () => {
-      this.ended = new Error(`${what} ended (exit code ${child.exitCode ?? 'unknown'}) before reporting`);
-      this.waiter?.reject(this.ended);
-      this.waiter = null;
-    });
-  }
-
-  next<T>(timeoutMs: number, what: string): Promise<T> {
-    if (this.queue.length > 0) return Promise.resolve(this.queue.shift() as T);
-    if (this.ended) return Promise.reject(this.ended);
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        reject(new Error(`${what}: no answer within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      this.waiter = {
-        resolve: (value) => {
-          clearTimeout(timer);
-          resolve(value as T);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-    });
-  }
-}
 
 function redactUrl(url: string): string {
   const parsed = new URL(url);

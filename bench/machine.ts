@@ -54,3 +54,15 @@ export function threadCpuMs(): ThreadCpu | null {
     return null;
   }
 }
+
+/** CPU time (ms, user + system, all threads) process `pid` has used so far; null when unknown. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+    return Number.isFinite(ms) ? ms : null;
+  } catch {
+    return null;
+  }
+}

@@ -17,6 +17,7 @@ import { createSmtpDispatcher, type MailDispatcher } from './adapters/mail/smtp-
 import { composeMail } from './pages/mail.ts';
 import { openDatabase, type Engine } from './storage/database.ts';
 import { createKyselyStore } from './storage/kysely-store.ts';
+import { withLookupCache } from './storage/lookup-cache.ts';
 import { migrateToLatest } from './storage/migrations.ts';
 import { deriveKey, loadOrCreateMasterKey } from './keys.ts';
 import type { Kysely } from 'kysely';
@@ -75,7 +76,7 @@ export interface ServiceOptions {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const { db, engine } = openDatabase(config.database);
-  const store = createKyselyStore(db);
+  const store = withLookupCache(createKyselyStore(db));
   try {
     await migrateToLatest(db, engine);
   } catch (error) {

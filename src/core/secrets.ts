@@ -17,8 +17,13 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');
 }
 
-/** Constant-time equality of two strings of possibly different lengths. */
+/** Constant-time equality of two strings of possibly different lengths (only the lengths may show). */
 export function safeEqual(a: string, b: string): boolean {
+  const leftBytes = Buffer.from(a, 'utf8');
+  const rightBytes = Buffer.from(b, 'utf8');
+  // Equal lengths (hashes, tokens of one format) compare directly; otherwise hash both first so
+  // timingSafeEqual gets equal-length inputs.
+  if (leftBytes.length === rightBytes.length) return timingSafeEqual(leftBytes, rightBytes);
   const left = createHash('sha256').update(a, 'utf8').digest();
   const right = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(left, right) && a.length === b.length;

@@ -13,8 +13,20 @@ function applicationType(app: Application): 'web' | 'native' {
   return app.redirectUris.some((uri) => CUSTOM_SCHEME.test(new URL(uri).protocol)) ? 'native' : 'web';
 }
 
+// The same Application object (from the lookup cache) maps to the same metadata: no HMAC per request.
+const metadataByApp = new WeakMap<Application, Record<string, unknown>>();
+
 /** What oidc-provider's schema takes: snake_case client metadata. */
 export function clientMetadata(app: Application, placeholderKey: Buffer): Record<string, unknown> {
+  let metadata = metadataByApp.get(app);
+  if (!metadata) {
+    metadata = buildClientMetadata(app, placeholderKey);
+    metadataByApp.set(app, metadata);
+  }
+  return metadata;
+}
+
+function buildClientMetadata(app: Application, placeholderKey: Buffer): Record<string, unknown> {
   const method = clientAuthMethod(app);
   const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
   return {

@@ -6,7 +6,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Tenant } from '../core/ports.ts';
 import { negotiateLocale } from '../pages/i18n/index.ts';
 import type { PageContext } from '../pages/layout.ts';
-import { type DeviceForm, renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage, renderLogoutConfirmPage, renderOidcErrorPage, renderSignedOutPage } from '../pages/views/oidc.ts';
+import { type DeviceForm, renderDeviceCodePage, renderFrontchannelLogoutPage, renderDeviceConfirmPage, renderDeviceDonePage, renderLogoutConfirmPage, renderOidcErrorPage, renderSignedOutPage } from '../pages/views/oidc.ts';
 import { CONTENT_SECURITY_POLICY } from '../http/security-headers.ts';
 
 export interface OidcPages {
@@ -15,6 +15,8 @@ export interface OidcPages {
   deviceCode(ctx: KoaContextWithOIDC, tenant: Tenant, form: string, error: boolean): Promise<void>;
   deviceConfirm(ctx: KoaContextWithOIDC, tenant: Tenant, form: string, appName: string, userCode: string): Promise<void>;
   deviceDone(ctx: KoaContextWithOIDC, tenant: Tenant, appName: string): Promise<void>;
+  /** Signed out: loads each app's front-channel logout URI in a hidden frame, then goes on to `next`. */
+  frontchannelLogout(ctx: KoaContextWithOIDC, tenant: Tenant, model: { frames: string[]; next: string }): Promise<void>;
   error(ctx: KoaContextWithOIDC, tenant: Tenant, out: Record<string, unknown>): Promise<void>;
 }
 
@@ -89,6 +91,12 @@ export function createOidcPages(): OidcPages {
     },
     async deviceDone(ctx, tenant, name) {
       send(ctx, renderDeviceDonePage(pageContext(ctx, tenant), { appName: name }));
+    },
+    async frontchannelLogout(ctx, tenant, { frames, next }) {
+      // Frames only for the apps' own logout URIs; the page itself still cannot be framed.
+      const origins = [...new Set(frames.map((frame) => new URL(frame).origin))];
+      const csp = `${CONTENT_SECURITY_POLICY}; frame-src ${origins.join(' ')}`;
+      send(ctx, renderFrontchannelLogoutPage(pageContext(ctx, tenant), { frames, next }), csp, 200);
     },
     async error(ctx, tenant, out) {
       const error = typeof out.error === 'string' ? out.error : 'invalid_request';

@@ -59,6 +59,11 @@ export interface TenantProviderDeps {
   log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
 }
 
+/** What the end-session event hands to the front-channel logout step of the same request. */
+interface FrontchannelState {
+  frontchannel?: { clientId: string; sid: string }[];
+}
+
 export function issuerFor(baseUrl: URL, tenantId: string): string {
   return new URL(`/t/${encodeURIComponent(tenantId)}/oidc`, baseUrl).toString();
 }
@@ -260,6 +265,7 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
         postLogoutSuccessSource: (ctx) => deps.pages.signedOut(ctx, tenant),
       },
     },
+    discovery: { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true },
     fetchResponseBodyLimits: { jwks_uri: 64 * 1024, sector_identifier_uri: 64 * 1024 },
     renderError: (ctx, out) => deps.pages.error(ctx, tenant, { ...out }),
     fetch: createSafeFetch({
@@ -274,7 +280,15 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
   provider.proxy = true;
 
   // Client secrets: ours to check (hash + constant time, previous secret during its overlap).
-  const ClientClass = provider.Client as unknown as { prototype: { compareClientSecret(this: { clientId: string }, actual: string): Promise<boolean> } };
+  const ClientClass = provider.Client as unknown as {
+    prototype: { compareClientSecret(this: { clientId: string }, actual: string): Promise<boolean>; includeSid(this: { clientId: string }): boolean };
+  };
+  // Front-channel logout needs the session id in the ID token as back-channel logout does; the
+  // provider only knows the latter. The app was read by the Client adapter earlier in this request.
+  const includeSid = ClientClass.prototype.includeSid;
+  ClientClass.prototype.includeSid = function includeSidForLogout(this: { clientId: string }) {
+    return Boolean(includeSid.call(this)) || Boolean(appsByClientId.get(this.clientId)?.oidc.frontchannelLogoutUri);
+  };
   ClientClass.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, actual: string) {
     const app = appsByClientId.get(this.clientId) ?? (await store.apps.findByClientId(tenantId, this.clientId));
     return typeof actual === 'string' && app !== null && secretMatches(app, actual, deps.clock.now(), safeEqual);
@@ -298,7 +312,12 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       .catch((e: unknown) => deps.log('error', 'audit of a replayed token failed', { err: String(e) }));
   });
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
-    // RP-initiated logout ends the Frontdoor session too, so every app of the tenant is signed out.
+    // "Stay signed in" on the confirmation page ends only the asking app's session at the provider;
+    // only a real sign-out ends the Frontdoor session (and with it SSO for every app of the tenant).
+    if (!ctx.oidc.params?.logout) return;
+    // The apps of this browser session, for front-channel logout once the response is ready.
+    const authorizations = (ctx.oidc.session?.authorizations ?? {}) as Record<string, { sid?: string }>;
+    (ctx.state as FrontchannelState).frontchannel = Object.entries(authorizations).flatMap(([clientId, { sid }]) => (sid ? [{ clientId, sid }] : []));
     const name = deps.sessionCookieName(tenantId);
     const token = ctx.cookies.get(name, { signed: false }) ?? undefined;
     ctx.append('set-cookie', `${name}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
@@ -311,6 +330,28 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       )
       .catch((e: unknown) => deps.log('error', 'ending the session at logout failed', { err: String(e) }));
   });
+  // OIDC Front-Channel Logout 1.0 (not in oidc-provider): after a sign-out, instead of going straight
+  // on, show a page that loads each signed-out app's frontchannel_logout_uri (with iss and sid) in a
+  // hidden frame and then continues where the provider was sending the browser.
+  provider.use(async (ctx, next) => {
+    await next();
+    const sessions = (ctx.state as FrontchannelState).frontchannel;
+    const location = ctx.response.get('location');
+    if (!sessions?.length || ctx.status !== 303 || !location) return;
+    const frames: string[] = [];
+    for (const { clientId, sid } of sessions) {
+      const app = await store.apps.findByClientId(tenantId, clientId);
+      if (!app?.oidc.frontchannelLogoutUri) continue;
+      const frame = new URL(app.oidc.frontchannelLogoutUri);
+      frame.searchParams.set('iss', issuer);
+      frame.searchParams.set('sid', sid);
+      frames.push(frame.toString());
+    }
+    if (frames.length === 0) return;
+    ctx.remove('location');
+    await deps.pages.frontchannelLogout(ctx as KoaContextWithOIDC, tenant, { frames, next: new URL(location, issuer).toString() });
+  });
+
   provider.on('server_error', (_ctx: unknown, error: Error) => deps.log('error', 'oidc provider error', { err: error.message, stack: error.stack }));
   provider.on('backchannel.error', (_ctx: unknown, error: Error, client: { clientId: string }) => deps.log('warn', 'back-channel logout failed', { clientId: client.clientId, err: error.message }));
   return provider;

@@ -25,6 +25,8 @@ export interface DocumentOptions {
   status?: number;
   /** A wider card, for pages with lists (account, mailbox). */
   wide?: boolean;
+  /** Go on to `url` after `seconds`, without script (a meta refresh). */
+  refresh?: { seconds: number; url: string };
 }
 
 /** `/t/{tenantId}{path}`, with the id percent-encoded. `path` starts with a slash. */
@@ -91,7 +93,8 @@ export function renderDocument(ctx: PageContext, options: DocumentOptions): stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light">
+<meta name="color-scheme" content="light">${options.refresh && html`
+<meta http-equiv="refresh" content="${`${options.refresh.seconds};url=${options.refresh.url}`}">`}
 <title>${options.title} · ${siteName}</title>
 <link rel="stylesheet" href="/assets/frontdoor.css">${themeLink}
 </head>

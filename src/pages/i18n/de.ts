@@ -107,6 +107,8 @@ export const de: Catalogue = {
   'logout.lead_app': '{app} möchte Sie von Ihrem Konto abmelden.',
   'logout.confirm': 'Abmelden',
   'logout.stay': 'Angemeldet bleiben',
+  'logout.frontchannel': 'Sie sind abgemeldet. Wir geben Ihren Apps Bescheid.',
+  'logout.continue': 'Weiter',
   'logout.done_heading': 'Sie sind abgemeldet',
   'logout.done': 'Sie wurden abgemeldet.',
   'logout.done_app': 'Sie wurden von {app} abgemeldet.',

@@ -104,6 +104,8 @@ export const en = {
   'logout.lead_app': '{app} asks to sign you out of your account.',
   'logout.confirm': 'Sign out',
   'logout.stay': 'Stay signed in',
+  'logout.frontchannel': "You are signed out. We're telling your apps.",
+  'logout.continue': 'Continue',
   'logout.done_heading': 'You are signed out',
   'logout.done': 'You have been signed out.',
   'logout.done_app': 'You have been signed out of {app}.',

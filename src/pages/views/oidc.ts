@@ -68,7 +68,19 @@ export function renderSignedOutPage(ctx: PageContext, model: { appName: string |
   return renderDocument(ctx, { title: t(ctx.locale, 'logout.done_heading'), body });
 }
 
-/** Device flow, step 1: the code shown on the TV or CLI. `providerForm` holds the provider's xsrf field. */
+/**
+ * Signed out, telling the apps (OIDC Front-Channel Logout): each app's logout URI in a hidden frame,
+ * then on to where the sign-out was going — by itself after a moment (no script: a meta refresh),
+ * or at once with the link.
+ */
+export function renderFrontchannelLogoutPage(ctx: PageContext, model: { frames: string[]; next: string }): string {
+  const body = html`<h1>${t(ctx.locale, 'logout.done_heading')}</h1>
+<p class="fd-lead">${t(ctx.locale, 'logout.frontchannel')}</p>
+<p><a class="fd-button" href="${model.next}">${t(ctx.locale, 'logout.continue')}</a></p>
+${model.frames.map((frame) => html`<iframe class="fd-hidden" src="${frame}" title="" hidden aria-hidden="true" tabindex="-1" referrerpolicy="no-referrer" sandbox="allow-same-origin allow-scripts"></iframe>`)}`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'logout.done_heading'), body, refresh: { seconds: 2, url: model.next } });
+}
+
 /** What our device forms post to the provider: its endpoint and its anti-forgery value. */
 export interface DeviceForm {
   action: string;

@@ -114,6 +114,21 @@ describe.each(engines)('OIDC authorization code flow (%s)', (engine) => {
     expect((await oidc.tokenIntrospection(config, first.access_token)).active).toBe(false);
   });
 
+  it('lets only one of two simultaneous redemptions of a code win, revokes what it got, and audits the replay', async () => {
+    const browser = new FormClient(server.baseUrl);
+    const { callbackUrl, verifier, state, nonce } = await runCodeFlow(browser);
+    const before = (await server.services.store.audit.query({ tenantId: 'demo', action: 'oidc.token_replayed', limit: 100 })).items.length;
+    const results = await Promise.allSettled([0, 1].map(() => oidc.authorizationCodeGrant(config, callbackUrl!, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce })));
+    const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>> => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ error: 'invalid_grant' });
+    // The winner's tokens came from a code that was replayed: they are revoked too.
+    expect((await oidc.tokenIntrospection(config, won[0]!.value.access_token)).active).toBe(false);
+    await expect.poll(async () => (await server.services.store.audit.query({ tenantId: 'demo', action: 'oidc.token_replayed', limit: 100 })).items.length).toBeGreaterThan(before);
+  });
+
   it('refuses a wrong or missing PKCE verifier', async () => {
     const browser = new FormClient(server.baseUrl);
     const { callbackUrl, state, nonce } = await runCodeFlow(browser);

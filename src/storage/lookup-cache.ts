@@ -1,0 +1,97 @@
+// The OIDC provider looks an app up by client id, and an API resource by identifier, several times
+// for every token request. Both change rarely, so each node keeps what it read for a second: a
+// change made through this node is seen at once (its writes drop the tenant's entries), a change
+// made on another node (or by the CLI) within a second — the same bound the provider registry
+// gives key rotations. Only these two lookups are cached; admin reads by id always go to storage.
+import type { ApiResource, Application, Store, TenantId } from '../core/ports.ts';
+
+export const LOOKUP_TTL_MS = 1000;
+const MAX_ENTRIES_PER_TENANT = 10_000;
+
+interface Entry<T> {
+  value: T;
+  until: number;
+}
+
+function tenantCache<T>(ttlMs: number) {
+  const tenants = new Map<TenantId, Map<string, Entry<T>>>();
+  // Bumped by every write: a read that started before a write must not cache what it read.
+  let generation = 0;
+  return {
+    async get(tenantId: TenantId, key: string, load: () => Promise<T>): Promise<T> {
+      const now = performance.now();
+      const entries = tenants.get(tenantId);
+      const hit = entries?.get(key);
+      if (hit && hit.until > now) return hit.value;
+      const started = generation;
+      const value = await load();
+      if (started !== generation) return value;
+      const fresh = tenants.get(tenantId) ?? new Map<string, Entry<T>>();
+      if (fresh.size >= MAX_ENTRIES_PER_TENANT) fresh.clear();
+      fresh.set(key, { value, until: now + ttlMs });
+      tenants.set(tenantId, fresh);
+      return value;
+    },
+    drop(tenantId: TenantId): void {
+      generation += 1;
+      tenants.delete(tenantId);
+    },
+  };
+}
+
+/** `store` with app-by-client-id and resource-by-identifier lookups cached for `ttlMs`. */
+export function withLookupCache(store: Store, ttlMs = LOOKUP_TTL_MS): Store {
+  const apps = tenantCache<Application | null>(ttlMs);
+  const resources = tenantCache<ApiResource | null>(ttlMs);
+  const appRepo = store.apps;
+  const resourceRepo = store.apiResources;
+  const tenantRepo = store.tenants;
+  return {
+    ...store,
+    apps: {
+      ...appRepo,
+      findByClientId: (tenantId, clientId) => apps.get(tenantId, clientId, () => appRepo.findByClientId(tenantId, clientId)),
+      async create(app) {
+        await appRepo.create(app);
+        apps.drop(app.tenantId);
+      },
+      async update(tenantId, id, patch, now) {
+        const updated = await appRepo.update(tenantId, id, patch, now);
+        apps.drop(tenantId);
+        return updated;
+      },
+      async delete(tenantId, id) {
+        const deleted = await appRepo.delete(tenantId, id);
+        apps.drop(tenantId);
+        return deleted;
+      },
+    },
+    apiResources: {
+      ...resourceRepo,
+      findByIdentifier: (tenantId, identifier) => resources.get(tenantId, identifier, () => resourceRepo.findByIdentifier(tenantId, identifier)),
+      async create(resource) {
+        await resourceRepo.create(resource);
+        resources.drop(resource.tenantId);
+      },
+      async update(tenantId, id, patch, now) {
+        const updated = await resourceRepo.update(tenantId, id, patch, now);
+        resources.drop(tenantId);
+        return updated;
+      },
+      async delete(tenantId, id) {
+        const deleted = await resourceRepo.delete(tenantId, id);
+        resources.drop(tenantId);
+        return deleted;
+      },
+    },
+    tenants: {
+      ...tenantRepo,
+      async delete(id) {
+        const deleted = await tenantRepo.delete(id);
+        apps.drop(id);
+        resources.drop(id);
+        return deleted;
+      },
+    },
+  };
+}
