@@ -85,6 +85,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   }
   const masterKey = loadOrCreateMasterKey(config);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
+  // ioredis reconnects by itself; without a listener each failure would be an "unhandled error
+  // event" on stderr with a stack. One line per failure, no URL (it may hold a password).
+  redis?.on('error', (error: Error) => process.stderr.write(`frontdoor: redis: ${error.message}\n`));
   const blocklist = await loadPasswordBlocklist();
   const hasher = createArgon2Hasher(config.argon2);
   // The first dummy verification builds its reference hash; do it now, not during a request.
