@@ -19,7 +19,7 @@ import type { RateLimiter, RateLimitResult } from '../src/core/ports.ts';
 import { createUser } from '../src/core/users/user-admin.ts';
 import { buildServer } from '../src/http/server.ts';
 import { threadCpuMs } from './machine.ts';
-import { createPostgresDatabase, freePort } from './support.ts';
+import { createPostgresDatabase, freePort, stopWithCleanups } from './support.ts';
 
 const BENCH_PASSWORD = 'Quartz-Lantern-Orchard-5821';
 
@@ -61,27 +61,9 @@ async function main(): Promise<void> {
   const userCount = wholeNumber('BENCH_USERS', 200, 1, 100_000);
   const adminUrl = process.env.BENCH_DATABASE_URL?.trim() || null;
 
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const { cleanups, stop } = stopWithCleanups('bench server');
   const dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-bench-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  let stopping: Promise<void> | null = null;
-  const stop = (code: number) => {
-    stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse()) {
-        try {
-          await cleanup();
-        } catch (error) {
-          process.stderr.write(`bench server: cleanup failed: ${(error as Error).message}\n`);
-        }
-      }
-      process.exit(code);
-    })();
-    return stopping;
-  };
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGINT', () => void stop(0));
-  // The parent holds our stdin open; when it ends (normally or because the parent died) we stop.
-  process.stdin.on('end', () => void stop(0));
   // Commands on stdin, each answered with one JSON line: `cpu` (this process's CPU time so far, in
   // all and by thread kind); `profile-start` / `profile-stop <file>` (a CPU profile of the main
   // thread, for BENCH_PROFILE_DIR).

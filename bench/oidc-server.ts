@@ -16,33 +16,16 @@ import { cliContext } from '../src/core/context.ts';
 import { createUser } from '../src/core/users/user-admin.ts';
 import { buildServer } from '../src/http/server.ts';
 import { BENCH_JWT_RESOURCE, BENCH_OPAQUE_RESOURCE, BENCH_REDIRECT_URI, BENCH_SCOPE, type OidcTargetReady } from './oidc-targets.ts';
-import { createPostgresDatabase, freePort } from './support.ts';
+import { createPostgresDatabase, freePort, stopWithCleanups } from './support.ts';
 
 const TENANT = 'demo';
 const EMAIL = 'bench.oidc@example.com';
 const PASSWORD = 'Quartz-Lantern-Orchard-5821';
 
 async function main(): Promise<void> {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const { cleanups, stop } = stopWithCleanups('bench oidc server');
   const dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-bench-oidc-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  let stopping: Promise<void> | null = null;
-  const stop = (code: number) => {
-    stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse()) {
-        try {
-          await cleanup();
-        } catch (error) {
-          process.stderr.write(`bench oidc server: cleanup failed: ${(error as Error).message}\n`);
-        }
-      }
-      process.exit(code);
-    })();
-    return stopping;
-  };
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGINT', () => void stop(0));
-  process.stdin.on('end', () => void stop(0));
   process.stdin.resume();
 
   try {

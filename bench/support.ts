@@ -90,3 +90,30 @@ export async function createPostgresDatabase(adminUrl: string): Promise<{ name: 
     },
   };
 }
+
+/**
+ * Cleanup for a benchmark server process: `cleanups` run in reverse order (each failure reported,
+ * none skipped) when `stop` is called, on SIGTERM/SIGINT, or when stdin ends (the runner is done,
+ * or died); then the process exits.
+ */
+export function stopWithCleanups(what: string): { cleanups: (() => Promise<void> | void)[]; stop: (code: number) => Promise<void> } {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  let stopping: Promise<void> | null = null;
+  const stop = (code: number) => {
+    stopping ??= (async () => {
+      for (const cleanup of cleanups.reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          process.stderr.write(`${what}: cleanup failed: ${(error as Error).message}\n`);
+        }
+      }
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+  process.stdin.on('end', () => void stop(0));
+  return { cleanups, stop };
+}

@@ -5,6 +5,8 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Services } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { isFrontdoorError, type ErrorCode, type FrontdoorError } from '../core/errors.ts';
+import type { Tenant } from '../core/ports.ts';
+import { requireTenant } from '../core/tenants/tenant-admin.ts';
 import { t } from '../pages/i18n/index.ts';
 
 /** Wrong command line: unknown command or option, missing or malformed value. Exit code 1. */
@@ -91,6 +93,12 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** Runs `work` with the services and the tenant named by --tenant (which must exist). */
+export async function inTenant<T>(args: ParsedArgs, command: string, work: (services: Services, tenant: Tenant) => Promise<T>): Promise<T> {
+  const tenantId = requiredString(args, 'tenant', command);
+  return withServices(async (services) => work(services, await requireTenant(services.store, tenantId)));
 }
 
 /** Opens storage and services from the environment (as `frontdoor start` would), runs `work`, closes. */

@@ -1,35 +1,27 @@
 // `frontdoor app …` and `frontdoor api …` as an operator runs them: real subprocesses against the
 // database named by the environment, on both engines. A secret is printed once (create,
 // rotate-secret) and never by list; bad input is one stderr line and exit code 1.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
-import { createPostgresDatabase, engines, type TestEngine } from '../support/engines.ts';
+import { cliEnvironment, expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
+import { engines, type TestEngine } from '../support/engines.ts';
 
 const API = 'https://api.example.test/orders';
 
 describe.each(engines)('frontdoor app and api against %s', (engine: TestEngine) => {
   let dataDir: string;
   let env: Record<string, string>;
-  let drop: (() => Promise<void>) | undefined;
+  let remove: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-cli-apps-'));
-    env = { FRONTDOOR_DATA_DIR: dataDir };
-    if (engine === 'postgres') {
-      const database = await createPostgresDatabase();
-      env.DATABASE_URL = database.url;
-      drop = database.drop;
-    }
+    ({ env, dataDir, remove } = await cliEnvironment(engine, 'frontdoor-cli-apps-'));
     const created = await frontdoor(env, 'tenant', 'create', 'acme');
     expect(created.code, created.stderr).toBe(0);
   }, SLOW);
   afterAll(async () => {
-    await drop?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await remove?.();
   }, SLOW);
 
   it('creates an API and a machine client authorized for it, rotates its secret, changes and deletes them', async () => {

@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
-import { createPostgresDatabase, engines, type TestEngine } from '../support/engines.ts';
+import { cliEnvironment, expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
+import { engines, type TestEngine } from '../support/engines.ts';
 
 const PASSWORD = 'a long and unremarkable passphrase';
 
@@ -90,20 +90,13 @@ describe('frontdoor CLI: help and bad input', () => {
 describe.each(engines)('frontdoor CLI against %s', (engine: TestEngine) => {
   let dataDir: string;
   let env: Record<string, string>;
-  let drop: (() => Promise<void>) | undefined;
+  let remove: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-cli-'));
-    env = { FRONTDOOR_DATA_DIR: dataDir };
-    if (engine === 'postgres') {
-      const database = await createPostgresDatabase();
-      env.DATABASE_URL = database.url;
-      drop = database.drop;
-    }
+    ({ env, dataDir, remove } = await cliEnvironment(engine, 'frontdoor-cli-'));
   }, SLOW);
   afterAll(async () => {
-    await drop?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await remove?.();
   }, SLOW);
 
   it('migrates, then has nothing left to apply', async () => {

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
-import { createPostgresDatabase, engines, type TestEngine } from '../support/engines.ts';
+import { cliEnvironment, expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
+import { engines, type TestEngine } from '../support/engines.ts';
 
 /** Private JWK members (EC/OKP `d`, RSA `p`, `q`, `dp`, `dq`, `qi`) must never be printed. */
 function expectNoPrivateMaterial(text: string) {
@@ -52,22 +52,15 @@ describe('frontdoor keys: help and bad input', () => {
 describe.each(engines)('frontdoor keys against %s', (engine: TestEngine) => {
   let dataDir: string;
   let env: Record<string, string>;
-  let drop: (() => Promise<void>) | undefined;
+  let remove: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-cli-keys-'));
-    env = { FRONTDOOR_DATA_DIR: dataDir };
-    if (engine === 'postgres') {
-      const database = await createPostgresDatabase();
-      env.DATABASE_URL = database.url;
-      drop = database.drop;
-    }
+    ({ env, dataDir, remove } = await cliEnvironment(engine, 'frontdoor-cli-keys-'));
     const created = await frontdoor(env, 'tenant', 'create', 'acme');
     expect(created.code, created.stderr).toBe(0);
   }, SLOW);
   afterAll(async () => {
-    await drop?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await remove?.();
   }, SLOW);
 
   it('rotates and lists keys without printing private material', async () => {

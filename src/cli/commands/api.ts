@@ -5,14 +5,8 @@ import { createApiResource, deleteApiResource } from '../../core/apps/api-resour
 import { cliContext } from '../../core/context.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ApiResource, Tenant } from '../../core/ports.ts';
-import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { apiResourceToWire } from '../../http/admin/wire.ts';
-import { integerOption, out, outJson, requiredString, stringList, table, withServices, type Command, type ParsedArgs } from '../support.ts';
-
-async function inTenant<T>(args: ParsedArgs, command: string, work: (services: Services, tenant: Tenant) => Promise<T>): Promise<T> {
-  const tenantId = requiredString(args, 'tenant', command);
-  return withServices(async (services) => work(services, await requireTenant(services.store, tenantId)));
-}
+import { integerOption, inTenant, out, outJson, requiredString, stringList, table, type Command } from '../support.ts';
 
 /** `--api` takes the resource id (`api_…`) or its identifier. */
 async function findResource(services: Services, tenant: Tenant, ref: string): Promise<ApiResource> {

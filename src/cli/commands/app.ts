@@ -7,14 +7,8 @@ import { cliContext } from '../../core/context.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { SIGNING_ALGS } from '../../core/keys/signing-keys.ts';
 import type { Application, ApplicationOidcSettings, Tenant } from '../../core/ports.ts';
-import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { applicationToWire } from '../../http/admin/wire.ts';
-import { integerOption, optionalString, out, outJson, requiredString, stringList, table, UsageError, withServices, type Command, type ParsedArgs } from '../support.ts';
-
-async function inTenant<T>(args: ParsedArgs, command: string, work: (services: Services, tenant: Tenant) => Promise<T>): Promise<T> {
-  const tenantId = requiredString(args, 'tenant', command);
-  return withServices(async (services) => work(services, await requireTenant(services.store, tenantId)));
-}
+import { integerOption, inTenant, optionalString, out, outJson, requiredString, stringList, table, UsageError, type Command, type ParsedArgs } from '../support.ts';
 
 /** `--app` takes the app id (`app_…`) or its client id. */
 async function findApp(services: Services, tenant: Tenant, ref: string): Promise<Application> {

@@ -1,16 +1,9 @@
 // frontdoor user create|list|disable|enable|delete
-import type { Services } from '../../app.ts';
 import { cliContext } from '../../core/context.ts';
-import type { Tenant, User } from '../../core/ports.ts';
-import { requireTenant } from '../../core/tenants/tenant-admin.ts';
+import type { User } from '../../core/ports.ts';
 import { createUser, deleteUser, getUser, setUserStatus } from '../../core/users/user-admin.ts';
 import { userToWire } from '../../http/admin/wire.ts';
-import { integerOption, optionalString, out, outJson, requiredString, table, withServices, type Command, type ParsedArgs } from '../support.ts';
-
-async function inTenant<T>(args: ParsedArgs, command: string, work: (services: Services, tenant: Tenant) => Promise<T>): Promise<T> {
-  const tenantId = requiredString(args, 'tenant', command);
-  return withServices(async (services) => work(services, await requireTenant(services.store, tenantId)));
-}
+import { integerOption, inTenant, optionalString, out, outJson, requiredString, table, type Command } from '../support.ts';
 
 function describe(user: User): string {
   return `${user.id}  ${user.email}  ${user.status}${user.emailVerified ? '' : '  (email not verified)'}`;
