@@ -81,6 +81,7 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
   const { store, settings } = deps;
   const tenantId = tenant.id;
   const issuer = issuerFor(settings.baseUrl, tenantId);
+  const providerSessionCookie = `_fd_oidc_${tenantId}`;
   // The registry has made sure the keys exist (ensureKeys) before building.
   const jwks = await deps.signingKeys.jwks(tenantId);
 
@@ -166,7 +167,7 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     conformIdTokenClaims: true,
     cookies: {
-      names: { session: `_fd_oidc_${tenantId}`, interaction: `_fd_interaction_${tenantId}`, resume: `_fd_resume_${tenantId}` },
+      names: { session: providerSessionCookie, interaction: `_fd_interaction_${tenantId}`, resume: `_fd_resume_${tenantId}` },
       keys: [deps.cookieKey.toString('base64url')],
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
@@ -330,6 +331,21 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       )
       .catch((e: unknown) => deps.log('error', 'ending the session at logout failed', { err: String(e) }));
   });
+  // A device-code form posted without a live provider session (cookies blocked, session expired)
+  // makes oidc-provider fail while saving the session it has just created (a 500). Send the
+  // browser back to the code page instead, which starts a session and asks again.
+  provider.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === '/device') {
+      const sessionId = ctx.cookies.get(providerSessionCookie, { signed: true });
+      if (!sessionId || !(await provider.Session.find(sessionId))) {
+        ctx.status = 303;
+        ctx.redirect(`${issuer}/device`);
+        return;
+      }
+    }
+    await next();
+  });
+
   // OIDC Front-Channel Logout 1.0 (not in oidc-provider): after a sign-out, instead of going straight
   // on, show a page that loads each signed-out app's frontchannel_logout_uri (with iss and sid) in a
   // hidden frame and then continues where the provider was sending the browser.

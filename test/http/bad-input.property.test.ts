@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../support/client.ts';
 import { engines } from '../support/engines.ts';
+import { makeApp } from '../support/oidc.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const NASTY = [
@@ -45,6 +46,17 @@ const publicPosts = [
   '/admin/api/v1/bootstrap',
 ];
 const publicGets = ['/t/demo/login', '/t/demo/register', '/t/demo/forgot', '/t/demo/reset', '/t/demo/verify', '/t/demo/check-email', '/t/demo/account', '/t/demo', '/t/demo/theme.css', '/t/%ZZ/login', '/dev/mailbox', '/healthz', '/readyz'];
+// OAuth parameters, so generated requests reach the provider's own checks, not only its parser.
+const oauthName = fc.constantFrom('grant_type', 'client_id', 'client_secret', 'code', 'redirect_uri', 'scope', 'resource', 'token', 'token_type_hint', 'refresh_token', 'code_verifier', 'device_code', 'request_uri', 'response_type', 'state', 'nonce', 'prompt', 'max_age', 'claims', 'id_token_hint', 'post_logout_redirect_uri', 'code_challenge', 'code_challenge_method', 'dpop_jkt', 'x');
+const oauthValue = fc.oneof(
+  fieldValue,
+  fc.constantFrom('authorization_code', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'password', 'implicit', 'openid', 'openid offline_access', 'code', 'none', 'S256', 'plain', 'https://app.example.test/cb', 'https://evil.example/cb', 'urn:ietf:params:oauth:request_uri:x', '{"id_token":{"acr":null}}', '-1', '1e309', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'),
+);
+const oidcPosts = ['/token', '/token/introspection', '/token/revocation', '/request', '/device/auth', '/session/end/confirm', '/device', '/me'];
+const oidcGets = ['/auth', '/me', '/session/end', '/device', '/jwks', '/.well-known/openid-configuration', '/nope'];
+/** OIDC endpoints whose errors a program reads: JSON in the OAuth format. */
+const oauthJsonEndpoints = new Set(['/token', '/token/introspection', '/token/revocation', '/request', '/device/auth']);
+
 const adminPosts = ['/admin/api/v1/tenants', '/admin/api/v1/tenants/demo/users', '/admin/api/v1/tenants/demo/applications'];
 
 /** Percent-encodes the UTF-8 bytes (encodeURIComponent throws on lone surrogates). */
@@ -114,5 +126,51 @@ describe.each(engines)('generated bad requests never cause a 5xx (%s)', (engine)
     );
     // The run must have reached past the CSRF check into the handlers.
     expect([...statuses.keys()].some((s) => s === 400 || s === 401 || s === 303)).toBe(true);
+  }, 240_000);
+
+  it('OIDC endpoints answer malformed parameters in the OAuth error format, never with a 5xx', async () => {
+    const { app, clientSecret } = await makeApp(server, { name: 'Fuzzed', redirectUris: ['https://app.example.test/cb'], grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] });
+    const basic = `Basic ${Buffer.from(`${app.clientId}:${clientSecret}`).toString('base64')}`;
+    const issuerPath = '/t/demo/oidc';
+    const errors = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...oidcPosts),
+        fc.array(fc.tuple(oauthName, oauthValue), { maxLength: 6 }),
+        contentType,
+        fc.constantFrom('none', 'client', 'garbage'),
+        async (path, fields, type, auth) => {
+          const headers: Record<string, string> = {};
+          if (type) headers['content-type'] = type;
+          if (auth === 'client') headers.authorization = basic;
+          if (auth === 'garbage') headers.authorization = 'Basic %%%';
+          const r = await client.raw('POST', `${issuerPath}${path}`, new Uint8Array(encodeForm(fields)), headers);
+          const label = `POST ${path} ${type} ${auth} ${JSON.stringify(fields).slice(0, 200)}`;
+          expect(r.status, label).toBeLessThan(500);
+          if (oauthJsonEndpoints.has(path) && r.status >= 400) {
+            expect(r.headers.get('content-type') ?? '', label).toContain('application/json');
+            const answer = JSON.parse(r.text) as { error?: unknown };
+            expect(typeof answer.error, label).toBe('string');
+            errors.set(String(answer.error), (errors.get(String(answer.error)) ?? 0) + 1);
+          }
+        },
+      ),
+      { numRuns: 800 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...oidcGets), fc.array(fc.tuple(oauthName, oauthValue), { maxLength: 8 }), async (path, query) => {
+        const search = query.map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&');
+        const r = await client.get(`${issuerPath}${path}${search ? `?${search}` : ''}`, { accept: 'text/html' });
+        expect(r.status, `${path}?${search}`).toBeLessThan(500);
+        // An error page, never a redirect to an unregistered redirect_uri.
+        if (r.location) expect(r.location.startsWith('https://evil.example'), `${path}?${search}`).toBe(false);
+        if (r.headers.get('content-type')?.includes('text/html')) {
+          for (const nasty of ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>']) expect(r.text).not.toContain(nasty);
+        }
+      }),
+      { numRuns: 600 },
+    );
+    // The generated requests reached the provider's checks, not only the parser.
+    expect([...errors.keys()]).toEqual(expect.arrayContaining(['invalid_request', 'invalid_client']));
   }, 240_000);
 });

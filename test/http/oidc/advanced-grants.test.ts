@@ -88,6 +88,12 @@ describe.each(engines)('OIDC device flow, DPoP, PAR and pairwise subjects (%s)',
       await expect(oidc.pollDeviceAuthorizationGrant(config, started)).rejects.toMatchObject({ error: 'invalid_grant' });
     }, 30_000);
 
+    it('a code form posted without a live session goes back to the code page, not to an error', async () => {
+      const posted = await new FormClient(server.baseUrl).post('/t/demo/oidc/device', { xsrf: 'x', user_code: 'BCDF-GHJK' });
+      expect(posted.status).toBe(303);
+      expect(posted.location).toBe(`${issuerOf(server)}/device`);
+    });
+
     it('a person who aborts on the page denies the device', async () => {
       const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
       const browser = new FormClient(server.baseUrl);
