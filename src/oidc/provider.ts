@@ -59,6 +59,16 @@ export interface TenantProviderDeps {
   log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
 }
 
+/** A first-party grant with nothing new to add is written again at most this often (seconds). */
+const GRANT_RESAVE_SECONDS = 24 * 3600;
+
+/** The parts of an oidc-provider Grant that say what it holds and until when. */
+interface GrantContents {
+  openid?: unknown;
+  resources?: unknown;
+  exp?: number;
+}
+
 /** What the end-session event hands to the front-channel logout step of the same request. */
 interface FrontchannelState {
   frontchannel?: { clientId: string; sid: string }[];
@@ -206,7 +216,10 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       if (grant && grant.accountId !== accountId) grant = undefined;
       const app = appsByClientId.get(client.clientId) ?? (await store.apps.findByClientId(tenantId, client.clientId));
       if (!app?.firstParty) return grant;
+      const existing = grant !== undefined;
       grant ??= new ctx.oidc.provider.Grant({ accountId, clientId: client.clientId });
+      const contents = (g: object) => JSON.stringify([(g as GrantContents).openid, (g as GrantContents).resources]);
+      const before = existing ? contents(grant) : null;
       if (ctx.oidc.requestParamOIDCScopes.size) grant.addOIDCScope([...ctx.oidc.requestParamOIDCScopes].join(' '));
       if (ctx.oidc.requestParamClaims?.size) grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
       for (const [indicator, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
@@ -214,6 +227,10 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
         const asked = [...ctx.oidc.requestParamScopes].filter((s) => allowed.has(s));
         if (asked.length) grant.addResourceScope(indicator, asked.join(' '));
       }
+      // Nothing new asked and the grant was (re)saved within the last day: no write on this sign-in.
+      // Otherwise saving also restarts the grant's lifetime, so an app in daily use keeps it.
+      const secondsLeft = ((grant as GrantContents).exp ?? 0) - Math.floor(deps.clock.now() / 1000);
+      if (existing && before === contents(grant) && remembered?.grantId === grant.jti && secondsLeft > settings.refreshTokenAbsoluteSeconds - GRANT_RESAVE_SECONDS) return grant;
       const savedId = await grant.save();
       const now = deps.clock.now();
       if (remembered?.grantId !== savedId) await store.rememberedGrants.put({ tenantId, userId: accountId, clientId: client.clientId, grantId: savedId, createdAt: now, updatedAt: now });

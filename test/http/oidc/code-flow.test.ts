@@ -98,6 +98,31 @@ describe.each(engines)('OIDC authorization code flow (%s)', (engine) => {
     expect(forced.response.text).toContain('/login"');
   });
 
+  it("a signed-in user's repeated authorizations of a first-party app do not rewrite its grant, a new scope does", async () => {
+    const browser = new FormClient(server.baseUrl);
+    await runCodeFlow(browser);
+    const grantRow = () =>
+      server.services.db
+        .selectFrom('oidc_artifacts')
+        .select(['id', 'payload', 'expires_at'])
+        .where('tenant_id', '=', 'demo')
+        .where('model', '=', 'Grant')
+        .where('account_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .execute();
+    const [first] = await grantRow();
+    expect(first).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a rewrite would move expires_at
+    const again = await runCodeFlow(browser);
+    expect(again.callbackUrl?.searchParams.get('code')).toBeTruthy();
+    expect(await grantRow()).toEqual([first]);
+    const wider = await runCodeFlow(browser, { scope: 'openid email profile phone' });
+    expect(wider.callbackUrl?.searchParams.get('code')).toBeTruthy();
+    const [widened] = await grantRow();
+    expect(widened?.id).toBe(first!.id);
+    expect(JSON.parse(widened!.payload).openid.scope).toContain('phone');
+  });
+
   it('answers prompt=none without a session with login_required', async () => {
     const browser = new FormClient(server.baseUrl);
     const { callbackUrl } = await authorize(browser, oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', prompt: 'none', state: 's-1', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' }));
