@@ -1,15 +1,7 @@
 // Headers every response carries. Pages are locked to our own origin (no inline code, no framing);
 // everything that is not a static asset is `no-store`, since pages show or take secrets.
 import type { FastifyInstance } from 'fastify';
-
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
+import { CONTENT_SECURITY_POLICY } from '../pages/csp.ts';
 
 export function registerSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
   app.addHook('onSend', async (request, reply, payload) => {

@@ -7,7 +7,7 @@ import type { Tenant } from '../core/ports.ts';
 import { negotiateLocale } from '../pages/i18n/index.ts';
 import type { PageContext } from '../pages/layout.ts';
 import { type DeviceForm, renderDeviceCodePage, renderFrontchannelLogoutPage, renderDeviceConfirmPage, renderDeviceDonePage, renderLogoutConfirmPage, renderOidcErrorPage, renderSignedOutPage } from '../pages/views/oidc.ts';
-import { CONTENT_SECURITY_POLICY } from '../http/security-headers.ts';
+import { CONTENT_SECURITY_POLICY, cspWithFormTargets } from '../pages/csp.ts';
 
 export interface OidcPages {
   logoutConfirm(ctx: KoaContextWithOIDC, tenant: Tenant, form: string): Promise<void>;
@@ -20,22 +20,6 @@ export interface OidcPages {
   error(ctx: KoaContextWithOIDC, tenant: Tenant, out: Record<string, unknown>): Promise<void>;
 }
 
-/** `form-action 'self'` plus the origins a form on this page may end up redirecting to. */
-export function cspWithFormTargets(targets: (string | undefined)[]): string {
-  const origins = new Set<string>();
-  for (const target of targets) {
-    if (!target) continue;
-    try {
-      const url = new URL(target);
-      if (url.protocol === 'https:' || url.protocol === 'http:') origins.add(url.origin);
-      else origins.add(`${url.protocol}`); // custom-scheme redirects of native apps
-    } catch {
-      // not a URL: nothing to allow
-    }
-  }
-  if (origins.size === 0) return CONTENT_SECURITY_POLICY;
-  return CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${[...origins].join(' ')}`);
-}
 
 function pageContext(ctx: KoaContextWithOIDC, tenant: Tenant): PageContext {
   const lang = typeof ctx.query.lang === 'string' ? ctx.query.lang : ctx.cookies.get('__Host-fd-lang', { signed: false });

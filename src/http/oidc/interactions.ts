@@ -11,7 +11,7 @@ import { FrontdoorError } from '../../core/errors.ts';
 import { login } from '../../core/flows/login.ts';
 import type { Session, Tenant } from '../../core/ports.ts';
 import { ACR_PASSWORD, interactionPath } from '../../oidc/provider.ts';
-import { cspWithFormTargets } from '../../oidc/pages.ts';
+import { cspWithFormTargets } from '../../pages/csp.ts';
 import type { ProviderRegistry } from '../../oidc/registry.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
 import { renderConsentPage } from '../../pages/views/oidc.ts';

@@ -7,7 +7,7 @@ import type Provider from 'oidc-provider';
 import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ProviderRegistry } from '../../oidc/registry.ts';
-import { CONTENT_SECURITY_POLICY } from '../security-headers.ts';
+import { CONTENT_SECURITY_POLICY } from '../../pages/csp.ts';
 
 const MOUNT = /^\/t\/[^/?#]+\/oidc(?=\/|\?|$)/;
 const CACHEABLE = /^\/(?:\.well-known\/openid-configuration|jwks)(?:\?|$)/;
