@@ -1,7 +1,7 @@
 // Single sign-on in a real browser: the demo app (A, served by Frontdoor at /demo-app) and a
 // second relying party (B, on its own origin) of tenant `demo`. Signing in to A signs the browser
-// in to B without a prompt; signing out of A ends the session and B's back-channel logout
-// endpoint receives a verified logout token.
+// in to B without a prompt; signing out of A ends the session, B's back-channel logout endpoint
+// receives a verified logout token and its front-channel logout URI is loaded in a frame.
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -27,6 +27,7 @@ describe.each(browserEngines)('single sign-on across two apps in Chromium (%s)',
   let appB: FastifyInstance;
   let appBUrl: string;
   const logoutsAtB: JWTPayload[] = [];
+  const frontchannelAtB: Record<string, string>[] = [];
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -43,13 +44,18 @@ describe.each(browserEngines)('single sign-on across two apps in Chromium (%s)',
         public: true,
         redirectUris: [uris.redirectUri],
         postLogoutRedirectUris: [uris.postLogoutRedirectUri],
-        oidc: { tokenEndpointAuthMethod: 'none', backchannelLogoutUri: uris.backchannelLogoutUri },
+        oidc: { tokenEndpointAuthMethod: 'none', backchannelLogoutUri: uris.backchannelLogoutUri, frontchannelLogoutUri: `${appBUrl}/frontchannel-logout` },
       },
       cliContext,
     );
     appB = Fastify();
     await appB.register(fastifyCookie);
     await appB.register(fastifyFormbody);
+    // B's front-channel logout endpoint: Frontdoor's signed-out page loads it in a hidden frame.
+    appB.get('/app-b/frontchannel-logout', async (request) => {
+      frontchannelAtB.push(request.query as Record<string, string>);
+      return 'signed out';
+    });
     registerDemoRelyingParty(appB, { basePath: '/app-b', publicUrl: appBUrl, issuer: issuerOf(server).toString(), clientId: app.clientId, title: 'App B', onBackchannelLogout: (claims) => logoutsAtB.push(claims) });
     await appB.listen({ host: '127.0.0.1', port });
   });
@@ -93,6 +99,10 @@ describe.each(browserEngines)('single sign-on across two apps in Chromium (%s)',
     await page.waitForURL(/\/t\/demo\/oidc\/session\/end/);
     await page.screenshot({ path: screenshotPath(`${engine}-sso-04-logout-confirm`), fullPage: true });
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // The signed-out page loads B's front-channel logout URI in a frame (allowed by its CSP), then
+    // goes on to A by itself.
+    await expect.poll(() => frontchannelAtB.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(frontchannelAtB[0]).toEqual({ iss: issuerOf(server).toString(), sid: claimsB.sid });
     await page.waitForURL(`${server.baseUrl}/demo-app/`);
     await expect(page.getByRole('button', { name: 'Sign in' }).count()).resolves.toBe(1);
 
