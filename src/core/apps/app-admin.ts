@@ -197,7 +197,10 @@ export async function updateApplication(deps: Deps, tenantId: TenantId, id: stri
     deps.clock.now(),
   );
   if (!updated) throw new FrontdoorError('app.not_found');
-  const changed = Object.keys(input).filter((key) => input[key as keyof UpdateApplicationInput] !== undefined);
+  const changed = [
+    ...Object.keys(input).filter((key) => key !== 'oidc' && input[key as keyof UpdateApplicationInput] !== undefined),
+    ...Object.keys(input.oidc ?? {}).filter((key) => input.oidc?.[key as keyof ApplicationOidcSettings] !== undefined),
+  ];
   await deps.audit.record(ctx, { tenantId, action: 'admin.app_updated', result: 'success', subject: id, details: { changed } });
   return updated;
 }

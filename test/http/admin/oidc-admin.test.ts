@@ -169,6 +169,8 @@ describe.each(engines)('admin API: API resources and application OIDC settings (
       const changed = await api('PATCH', path, { subject_type: 'pairwise', id_token_signed_response_alg: 'EdDSA', backchannel_logout_uri: 'https://settings.example.test/logout', token_endpoint_auth_method: 'client_secret_post' });
       expect(changed.status).toBe(200);
       expect(changed.body).toMatchObject({ subject_type: 'pairwise', id_token_signed_response_alg: 'EdDSA', backchannel_logout_uri: 'https://settings.example.test/logout', token_endpoint_auth_method: 'client_secret_post' });
+      const audit = await api('GET', `/tenants/demo/audit?action=admin.app_updated&subject=${app.body.id}`);
+      expect(audit.body.items[0].details.changed.sort()).toEqual(['backchannelLogoutUri', 'idTokenSignedResponseAlg', 'subjectType', 'tokenEndpointAuthMethod']);
       const reset = await api('PATCH', path, { subject_type: null, backchannel_logout_uri: null, token_endpoint_auth_method: null });
       expect(reset.body).toMatchObject({ subject_type: 'public', id_token_signed_response_alg: 'EdDSA', backchannel_logout_uri: null, token_endpoint_auth_method: 'client_secret_basic' });
 
