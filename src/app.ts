@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createAuditLog, type AuditLog } from './core/audit/audit-log.ts';
+import { createTotpService } from './core/credentials/totp.ts';
 import type { PasswordBlocklist } from './core/credentials/password-policy.ts';
 import type { FlowDeps, LinkBuilder } from './core/flows/deps.ts';
 import type { Clock, PasswordHasher, RateLimiter, Store } from './core/ports.ts';
@@ -101,6 +102,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const mailer = createOutboxMailer({ store, clock, compose: composeMail, ...(mailDispatcher ? { onQueued: () => mailDispatcher.kick() } : {}) });
   const links = linkBuilder(config.baseUrl);
   const guard = createAttemptGuard({ limiter });
+  const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(masterKey, 'totp') });
   const flows: FlowDeps = {
     store,
     clock,
@@ -110,6 +112,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     guard,
     audit,
     sessions,
+    totp,
     links,
     ttl: { verifyEmailSeconds: config.verifyEmailTtlSeconds, resetPasswordSeconds: config.resetPasswordTtlSeconds },
   };

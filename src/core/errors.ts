@@ -33,7 +33,11 @@ export type ErrorCode =
   | 'user.exists'
   | 'session.not_found'
   | 'admin.setup_token_invalid'
-  | 'config.invalid';
+  | 'config.invalid'
+  | 'mfa.invalid_code'
+  | 'mfa.already_enrolled'
+  | 'mfa.no_pending_enrollment'
+  | 'mfa.flow_expired';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -68,6 +72,10 @@ const defaultStatus: Record<ErrorCode, number> = {
   'session.not_found': 404,
   'admin.setup_token_invalid': 401,
   'config.invalid': 500,
+  'mfa.invalid_code': 400,
+  'mfa.already_enrolled': 409,
+  'mfa.no_pending_enrollment': 400,
+  'mfa.flow_expired': 400,
 };
 
 export interface FrontdoorErrorOptions {

@@ -134,6 +134,53 @@ export interface Session {
   ip: string | null;
   userAgent: string | null;
   revokedAt: number | null;
+  /** How the user proved who they are in this session: RFC 8176 values, e.g. ["pwd", "otp", "mfa"]. */
+  amr: string[];
+  /** The authentication context class those methods reach (core/auth/acr.ts). */
+  acr: string;
+}
+
+/** An authenticator-app credential; one per user. Pending until a first code confirms it. */
+export interface TotpCredential {
+  tenantId: TenantId;
+  userId: string;
+  secretSealed: string;
+  confirmedAt: number | null;
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  lastUsedStep: number | null;
+  createdAt: number;
+}
+
+export interface TotpRepository {
+  get(tenantId: TenantId, userId: string): Promise<TotpCredential | null>;
+  /** Replaces any unconfirmed credential; refuses (returns false) when a confirmed one exists. */
+  putPending(credential: TotpCredential): Promise<boolean>;
+  confirm(tenantId: TenantId, userId: string, confirmedAt: number, step: number): Promise<boolean>;
+  /** Records `step` as used only if it is later than the last used one (atomic): false = replay. */
+  useStep(tenantId: TenantId, userId: string, step: number): Promise<boolean>;
+  delete(tenantId: TenantId, userId: string): Promise<boolean>;
+}
+
+/** A password-verified sign-in waiting for its second factor; only the token's hash is stored. */
+export interface SignInFlow {
+  id: string;
+  tenantId: TenantId;
+  userId: string;
+  tokenHash: string;
+  amr: string[];
+  /** Where to go once signed in (a path on our origin), e.g. back to an OIDC interaction. */
+  returnTo: string | null;
+  attempts: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface SignInFlowRepository {
+  create(flow: SignInFlow): Promise<void>;
+  findByTokenHash(tenantId: TenantId, tokenHash: string, now: number): Promise<SignInFlow | null>;
+  /** Counts one failed attempt; returns the new count. */
+  recordAttempt(id: string): Promise<number>;
+  delete(id: string): Promise<boolean>;
 }
 
 export type ActionTokenPurpose = 'verify_email' | 'reset_password';
@@ -378,6 +425,8 @@ export interface Store {
   mailOutbox: MailOutboxRepository;
   adminTokens: AdminTokenRepository;
   signingKeys: SigningKeyRepository;
+  totp: TotpRepository;
+  signInFlows: SignInFlowRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

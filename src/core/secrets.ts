@@ -1,6 +1,6 @@
 // Every secret (session id, link token, admin token) is ≥ 128 bits from the CSPRNG; only its SHA-256
 // is stored, and comparisons run in constant time.
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A random token for links, cookies and credentials: 256 bits, base64url. */
 export function randomToken(bytes = 32): string {
@@ -37,4 +37,26 @@ export function hmac(key: Buffer, value: string): string {
 /** A 256-bit key for one purpose, derived from the master key with HKDF, so one leak does not expose another purpose. */
 export function deriveKey(masterKey: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `frontdoor:${purpose}`, 32));
+}
+
+/**
+ * AES-256-GCM of `plaintext` under `key`, bound to `context` (as associated data: a sealed value
+ * copied to another row does not open). Format: `v1.<iv>.<tag>.<ciphertext>`, base64url parts.
+ */
+export function sealString(key: Buffer, plaintext: string, context: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+}
+
+/** The plaintext of a `sealString` value; throws when the key, the context or the value is wrong. */
+export function openString(key: Buffer, sealed: string, context: string): string {
+  const [version, iv, tag, ciphertext] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('not a sealed value');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
+  decipher.setAAD(Buffer.from(context, 'utf8'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
 }

@@ -10,6 +10,7 @@ import { FrontdoorError } from '../core/errors.ts';
 import { errorBody, toFrontdoorError } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerSecondFactorRoutes } from './public/second-factor.ts';
 import { registerPageRoutes } from './public/pages.ts';
 import { renderPageError } from './public/page-support.ts';
 import { registerAssetRoutes } from './public/assets.ts';
@@ -91,6 +92,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerOpsRoutes(app, services, metrics);
   registerAssetRoutes(app, services);
   registerPageRoutes(app, services, metrics);
+  registerSecondFactorRoutes(app, services);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);
   registerInteractionRoutes(app, services, oidc, metrics);

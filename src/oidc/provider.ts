@@ -2,6 +2,7 @@
 // provider implements the protocol; this module decides what Frontdoor allows (code flow with
 // PKCE only, no implicit or password grant, JWT access tokens for API resources, DPoP, device
 // flow, PAR) and connects it to our users, apps, sessions and pages.
+import { ACR_VALUES } from '../core/auth/acr.ts';
 import Provider, { errors, interactionPolicy, type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
@@ -19,7 +20,6 @@ import { oidcAdapterFactory } from './redis-adapter.ts';
 import { createSafeFetch } from './safe-fetch.ts';
 import type { OidcPages } from './pages.ts';
 
-export const ACR_PASSWORD = 'urn:frontdoor:acr:pwd';
 
 export interface OidcSettings {
   baseUrl: URL;
@@ -155,7 +155,7 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     findAccount: (_ctx, sub) => findAccount(store, tenantId, sub),
     claims: { ...Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])) },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address'],
-    acrValues: [ACR_PASSWORD],
+    acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) => hmac(deps.pairwiseKey, `${tenantId}:${client.sectorIdentifier ?? client.clientId}:${accountId}`),

@@ -15,6 +15,7 @@ import { auditRepository } from './repositories/audit.ts';
 import { mailOutboxRepository } from './repositories/mail-outbox.ts';
 import { adminTokenRepository } from './repositories/admin-tokens.ts';
 import { signingKeyRepository } from './repositories/signing-keys.ts';
+import { signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
 
 function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
   return {
@@ -31,6 +32,8 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     mailOutbox: mailOutboxRepository(db),
     adminTokens: adminTokenRepository(db),
     signingKeys: signingKeyRepository(db),
+    totp: totpRepository(db),
+    signInFlows: signInFlowRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

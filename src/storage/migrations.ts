@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import { oidcClientsMigration } from './migrations/0004-oidc-clients.ts';
 import { oidcArtifactOwnerMigration } from './migrations/0005-oidc-artifact-owner.ts';
+import { secondFactorMigration } from './migrations/0006-second-factor.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -200,6 +201,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     },
     '0004_oidc_clients': oidcClientsMigration,
     '0005_oidc_artifact_owner': oidcArtifactOwnerMigration,
+    '0006_second_factor': secondFactorMigration,
   };
 }
 

@@ -82,6 +82,31 @@ export interface SessionsTable {
   ip: string | null;
   user_agent: string | null;
   revoked_at: number | null;
+  /** JSON array of RFC 8176 method references. */
+  amr: string;
+  acr: string;
+}
+
+export interface TotpCredentialsTable {
+  tenant_id: string;
+  user_id: string;
+  /** AES-256-GCM, see core/secrets.ts sealString. */
+  secret_sealed: string;
+  confirmed_at: number | null;
+  last_used_step: number | null;
+  created_at: number;
+}
+
+export interface SignInFlowsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  token_hash: string;
+  amr: string;
+  return_to: string | null;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface ActionTokensTable {
@@ -178,5 +203,7 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   admin_tokens: AdminTokensTable;
   oidc_artifacts: OidcArtifactsTable;
+  totp_credentials: TotpCredentialsTable;
+  sign_in_flows: SignInFlowsTable;
   signing_keys: SigningKeysTable;
 }

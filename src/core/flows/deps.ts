@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { PasswordBlocklist } from '../credentials/password-policy.ts';
 import type { Clock, Mailer, PasswordHasher, Store, TenantId } from '../ports.ts';
 import type { AttemptGuard } from '../risk/attempt-guard.ts';
+import type { TotpService } from '../credentials/totp.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 
 /** Absolute URLs that mails point at; built by the HTTP layer, which owns the routes. */
@@ -21,6 +22,7 @@ export interface FlowDeps {
   guard: AttemptGuard;
   audit: AuditLog;
   sessions: SessionService;
+  totp: TotpService;
   links: LinkBuilder;
   ttl: { verifyEmailSeconds: number; resetPasswordSeconds: number };
 }

@@ -5,7 +5,7 @@
 import { FrontdoorError } from '../errors.ts';
 import type { RateLimiter, TenantId } from '../ports.ts';
 
-export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification';
+export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification' | 'second_factor';
 
 export interface Attempt {
   kind: AttemptKind;
@@ -40,6 +40,7 @@ export const defaultAttemptLimits: AttemptLimits = {
     reset: { limit: 10, windowSeconds: 900 },
     verification_resend: { limit: 10, windowSeconds: 900 },
     verification: { limit: 30, windowSeconds: 900 },
+    second_factor: { limit: 30, windowSeconds: 900 },
   },
   perAccount: {
     login: { limit: 60, windowSeconds: 900 },
@@ -47,6 +48,8 @@ export const defaultAttemptLimits: AttemptLimits = {
     reset: { limit: 3, windowSeconds: 900 },
     verification_resend: { limit: 3, windowSeconds: 900 },
     verification: { limit: 5, windowSeconds: 900 },
+    // Codes are 6 digits: 10 tries per account per 15 min (and 5 per sign-in) keep guessing hopeless.
+    second_factor: { limit: 10, windowSeconds: 900 },
   },
   loginFailuresPerAccount: { limit: 10, windowSeconds: 900 },
 };

@@ -1,5 +1,6 @@
 // Server-side sessions. The browser holds a 256-bit random value; the database holds its SHA-256.
 // Idle and absolute timeouts are enforced here, on every lookup, not by cookie expiry.
+import { acrFor, PASSWORD_AMR } from '../auth/acr.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Clock, Session, Store, TenantId, User } from '../ports.ts';
@@ -14,7 +15,8 @@ export interface SessionSettings {
 const TOUCH_INTERVAL_MS = 60_000;
 
 export interface SessionService {
-  start(tenantId: TenantId, userId: string, ctx: RequestContext): Promise<{ token: string; session: Session }>;
+  /** A new session; `amr` says how the user signed in (default: password). */
+  start(tenantId: TenantId, userId: string, ctx: RequestContext, amr?: readonly string[]): Promise<{ token: string; session: Session }>;
   resolve(tenantId: TenantId, token: string | undefined): Promise<{ session: Session; user: User } | null>;
   end(tenantId: TenantId, token: string | undefined): Promise<Session | null>;
   listForUser(tenantId: TenantId, userId: string): Promise<Session[]>;
@@ -35,7 +37,7 @@ export function createSessionService(deps: { store: Store; clock: Clock; setting
   }
 
   return {
-    async start(tenantId, userId, ctx) {
+    async start(tenantId, userId, ctx, amr = PASSWORD_AMR) {
       const now = clock.now();
       const token = randomToken();
       const session: Session = {
@@ -51,6 +53,8 @@ export function createSessionService(deps: { store: Store; clock: Clock; setting
         ip: ctx.ip,
         userAgent: ctx.userAgent?.slice(0, 512) ?? null,
         revokedAt: null,
+        amr: [...amr],
+        acr: acrFor(amr),
       };
       await store.sessions.create(session);
       return { token, session };

@@ -10,7 +10,7 @@ import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { login } from '../../core/flows/login.ts';
 import type { Session, Tenant } from '../../core/ports.ts';
-import { ACR_PASSWORD, interactionPath } from '../../oidc/provider.ts';
+import { interactionPath } from '../../oidc/provider.ts';
 import { cspWithFormTargets } from '../../pages/csp.ts';
 import type { ProviderRegistry } from '../../oidc/registry.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
@@ -18,7 +18,9 @@ import { renderConsentPage } from '../../pages/views/oidc.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { csrfToken, verifyCsrf } from '../public/csrf.ts';
-import { currentSession, formErrors, formField, isFormError, pageContext, sendPage, startUserSession, withRetryAfter } from '../public/page-support.ts';
+import { afterPassword, clearFlowCookie, currentSession, flowCookieName, formErrors, formField, isFormError, pageContext, sendPage, startUserSession, withRetryAfter } from '../public/page-support.ts';
+import { completeSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
+import { renderSecondFactorPage } from '../../pages/views/second-factor.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -63,7 +65,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
   }
 
   function loginResult(session: Session): InteractionResults {
-    return { login: { accountId: session.userId, acr: ACR_PASSWORD, amr: ['pwd'], ts: Math.floor(session.authenticatedAt / 1000), remember: true } };
+    return { login: { accountId: session.userId, acr: session.acr, amr: session.amr, ts: Math.floor(session.authenticatedAt / 1000), remember: true } };
   }
 
   async function showLogin(request: FastifyRequest, reply: FastifyReply, provider: Provider, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; email?: string; status?: number } = {}) {
@@ -143,13 +145,46 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     try {
       const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
       metrics.signIns.inc({ result: 'success' });
-      const session = await startUserSession(services, request, reply, tenant, user);
-      return finish(request, reply, provider, loginResult(session));
+      const next = await afterPassword(services, request, reply, tenant, user, interactionPath(tenant.id, details.uid));
+      // The second step stays inside the interaction, so finishing it answers this very request.
+      if ('secondFactorPath' in next) return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);
+      return finish(request, reply, provider, loginResult(next.session));
     } catch (error) {
       if (!isFormError(error)) throw error;
       metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });
       const status = withRetryAfter(reply, error);
       return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), email: email ?? '', status });
+    }
+  });
+
+  // ---- second factor inside an interaction ----------------------------------------------------
+  function showSecondFactor(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; status?: number } = {}) {
+    const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
+    reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
+    return sendPage(reply, renderSecondFactorPage(ctx, { action: `${interactionPath(tenant.id, details.uid)}/second-factor`, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
+  }
+
+  app.get('/t/:tenant/interaction/:uid/second-factor', page, async (request, reply) => {
+    const { tenant, details } = await load(request, reply);
+    if (details.prompt.name !== 'login' || !(await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]))) {
+      return reply.redirect(interactionPath(tenant.id, details.uid), 303);
+    }
+    return showSecondFactor(request, reply, tenant, details);
+  });
+
+  app.post('/t/:tenant/interaction/:uid/second-factor', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    try {
+      const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
+      clearFlowCookie(reply, tenant.id);
+      const session = await startUserSession(services, request, reply, tenant, done.user, done.amr);
+      return finish(request, reply, provider, loginResult(session));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
+      return showSecondFactor(request, reply, tenant, details, { errors: formErrors(error), status: withRetryAfter(reply, error) });
     }
   });
 

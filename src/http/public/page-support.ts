@@ -10,6 +10,7 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { csrfToken } from './csrf.ts';
+import { beginSecondFactor, needsSecondFactor, SECOND_FACTOR_FLOW_SECONDS } from '../../core/flows/second-factor.ts';
 
 export function sessionCookieName(tenantId: string): string {
   return `__Host-fd-session-${tenantId}`;
@@ -23,6 +24,15 @@ export function setSessionCookie(reply: FastifyReply, services: Services, tenant
     sameSite: 'lax',
     maxAge: services.config.sessionAbsoluteSeconds,
   });
+}
+
+/** The cookie of a sign-in waiting for its second factor. */
+export function flowCookieName(tenantId: string): string {
+  return `__Host-fd-flow-${tenantId}`;
+}
+
+export function clearFlowCookie(reply: FastifyReply, tenantId: string): void {
+  reply.clearCookie(flowCookieName(tenantId), { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
 }
 
 export function clearSessionCookie(reply: FastifyReply, tenantId: string): void {
@@ -91,9 +101,27 @@ export function withRetryAfter(reply: FastifyReply, error: FrontdoorError): numb
 }
 
 /** Signs the user in on this browser. Rotates: whatever session it had ends; the new one gets a fresh id. */
-export async function startUserSession(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User): Promise<Session> {
+export async function startUserSession(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User, amr?: readonly string[]): Promise<Session> {
   await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
-  const { token, session } = await services.sessions.start(tenant.id, user.id, requestContext(request, `user:${user.id}`));
+  const { token, session } = await services.sessions.start(tenant.id, user.id, requestContext(request, `user:${user.id}`), amr);
   setSessionCookie(reply, services, tenant.id, token);
   return session;
+}
+
+/**
+ * After the password: a session at once, or — for a user with a second factor — a sign-in flow
+ * (cookie) that goes on at the second-factor page and then to `next`.
+ */
+export async function afterPassword(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  user: User,
+  next: string,
+): Promise<{ session: Session } | { secondFactorPath: string }> {
+  if (!(await needsSecondFactor(services.flows, tenant, user))) return { session: await startUserSession(services, request, reply, tenant, user) };
+  const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next });
+  reply.setCookie(flowCookieName(tenant.id), token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: SECOND_FACTOR_FLOW_SECONDS });
+  return { secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
 }

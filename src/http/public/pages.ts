@@ -25,7 +25,7 @@ import { renderThemeCss } from '../../pages/layout.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { clearSessionCookie, currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, sessionCookieName, startUserSession, withRetryAfter } from './page-support.ts';
+import { afterPassword, clearSessionCookie, currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, sessionCookieName, startUserSession, withRetryAfter } from './page-support.ts';
 
 const page = { config: { page: true } };
 
@@ -60,8 +60,8 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     try {
       const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
       metrics.signIns.inc({ result: 'success' });
-      await startSession(request, reply, tenant, user);
-      return redirect(reply, tenant, '/account');
+      const next = await afterPassword(services, request, reply, tenant, user, tenantPath(tenant.id, '/account'));
+      return 'secondFactorPath' in next ? reply.redirect(next.secondFactorPath, 303) : redirect(reply, tenant, '/account');
     } catch (error) {
       if (!isFormError(error)) throw error;
       metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });
@@ -180,31 +180,8 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 
   // ---- account -------------------------------------------------------------------------------
-  async function accountPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: { id: string }; user: User }, extra: { errors?: FormErrors; status?: number } = {}) {
-    const ctx = pageContext(services, request, reply, tenant);
-    const [sessions, connectedApps] = await Promise.all([services.sessions.listForUser(tenant.id, current.user.id), listConnectedApps(services, tenant.id, current.user.id)]);
-    const notice = parseNotice((request.query as Record<string, unknown>).notice);
-    return sendPage(
-      reply,
-      renderAccountPage(ctx, {
-        email: current.user.email,
-        emailVerified: current.user.emailVerified,
-        minLength: effectiveMinLength(tenant.settings, false),
-        ...(notice ? { notice } : {}),
-        ...(extra.errors ? { errors: extra.errors } : {}),
-        sessions: sessions.map((s) => ({
-          id: s.id,
-          current: s.id === current.session.id,
-          device: describeUserAgent(s.userAgent, ctx.locale),
-          ip: s.ip,
-          createdAt: s.createdAt,
-          lastSeenAt: s.lastSeenAt,
-        })),
-        connectedApps,
-      }),
-      extra.status ?? 200,
-    );
-  }
+  const accountPage = (request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: { id: string }; user: User }, extra: { errors?: FormErrors; status?: number } = {}) =>
+    sendAccountPage(services, request, reply, tenant, current, extra);
 
   app.get('/t/:tenant/account', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
@@ -260,4 +237,43 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     if (ended) await services.audit.record(requestContext(request, `user:${ended.userId}`), { tenantId: tenant.id, action: 'user.logout', result: 'success', subject: ended.userId });
     return redirect(reply, tenant, '/login?notice=signed_out');
   });
+}
+
+/** The account page of the signed-in user, with an error to show when a form on it failed. */
+export async function sendAccountPage(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  current: { session: { id: string }; user: User },
+  extra: { errors?: FormErrors; status?: number } = {},
+) {
+  const ctx = pageContext(services, request, reply, tenant);
+  const [sessions, connectedApps, totpEnrolled] = await Promise.all([
+    services.sessions.listForUser(tenant.id, current.user.id),
+    listConnectedApps(services, tenant.id, current.user.id),
+    services.flows.totp.isEnrolled(tenant.id, current.user.id),
+  ]);
+  const notice = parseNotice((request.query as Record<string, unknown>).notice);
+  return sendPage(
+    reply,
+    renderAccountPage(ctx, {
+      email: current.user.email,
+      emailVerified: current.user.emailVerified,
+      minLength: effectiveMinLength(tenant.settings, false),
+      ...(notice ? { notice } : {}),
+      ...(extra.errors ? { errors: extra.errors } : {}),
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        current: s.id === current.session.id,
+        device: describeUserAgent(s.userAgent, ctx.locale),
+        ip: s.ip,
+        createdAt: s.createdAt,
+        lastSeenAt: s.lastSeenAt,
+      })),
+      connectedApps,
+      totpEnrolled,
+    }),
+    extra.status ?? 200,
+  );
 }

@@ -40,6 +40,10 @@ const ERROR_CODES = Object.keys({
   'session.not_found': true,
   'admin.setup_token_invalid': true,
   'config.invalid': true,
+  'mfa.invalid_code': true,
+  'mfa.already_enrolled': true,
+  'mfa.no_pending_enrollment': true,
+  'mfa.flow_expired': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

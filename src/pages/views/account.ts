@@ -7,6 +7,7 @@ import { formatDateTime, t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
 import { scopeText } from './oidc.ts';
+import { codeField } from './second-factor.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
 import type { ErrorTexts } from './form.ts';
 import type { FormErrors, Notice } from './types.ts';
@@ -43,6 +44,8 @@ export interface AccountPageModel {
   minLength: number;
   sessions: AccountSession[];
   connectedApps: AccountConnectedApp[];
+  /** Whether an authenticator app is set up. */
+  totpEnrolled: boolean;
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -106,6 +109,22 @@ ${list}
 </section>`;
 }
 
+function renderTotpSection(ctx: PageContext, tenantId: string, model: AccountPageModel): SafeHtml {
+  const control = model.totpEnrolled
+    ? html`<p>${t(ctx.locale, 'account.totp_on')}</p>
+<form method="post" action="${tenantPath(tenantId, '/account/totp/remove')}" class="fd-form">
+${csrfInput(ctx)}
+${codeField(ctx, model.errors, { name: 'totp_code', label: t(ctx.locale, 'account.totp_remove_hint'), autofocus: false })}
+${submitButton(t(ctx.locale, 'account.totp_remove'), 'secondary')}
+</form>`
+    : html`<p>${t(ctx.locale, 'account.totp_off')}</p>
+<p><a class="fd-button fd-button--secondary" href="${tenantPath(tenantId, '/account/totp')}">${t(ctx.locale, 'account.totp_setup')}</a></p>`;
+  return html`<section class="fd-section" aria-labelledby="totp-title">
+<h2 id="totp-title">${t(ctx.locale, 'account.totp_heading')}</h2>
+${control}
+</section>`;
+}
+
 function renderConnectedApp(ctx: PageContext, tenantId: string, app: AccountConnectedApp): SafeHtml {
   const access = [
     ...app.scopes.filter((s) => s !== 'openid').map((s) => html`<li>${scopeText(ctx, s)}</li>`),
@@ -149,6 +168,7 @@ ${noticeBanner(ctx, model.notice)}
 ${!summaryInForm && summary}
 ${renderEmailSection(ctx, tenant.id, model)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
+${renderTotpSection(ctx, tenant.id, model)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 <section class="fd-section" aria-labelledby="password-title">
 <h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>

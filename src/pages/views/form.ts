@@ -85,7 +85,9 @@ export interface FieldOptions {
   id?: string;
   label: string;
   type: 'email' | 'password' | 'text';
-  autocomplete: 'username' | 'email' | 'current-password' | 'new-password' | 'off';
+  autocomplete: 'username' | 'email' | 'current-password' | 'new-password' | 'one-time-code' | 'off';
+  /** Keyboard hint for phones, e.g. `numeric` for codes. */
+  inputmode?: 'numeric';
   /** Re-filled value; never pass a password. */
   value?: string;
   hint?: string;
@@ -107,7 +109,7 @@ export function inputField(ctx: PageContext, options: FieldOptions): SafeHtml {
 <label class="fd-label" for="${id}">${options.label}</label>
 ${options.hint && html`<p class="fd-hint" id="${hintId}">${options.hint}</p>`}
 ${options.error && html`<p class="fd-field-error" id="${errorId}"><span class="fd-visually-hidden">${t(ctx.locale, 'form.error_prefix')} </span>${fieldErrorText(ctx.locale, options.error, options.texts)}</p>`}
-<input class="fd-input" id="${id}" name="${options.name}" type="${options.type}" autocomplete="${options.autocomplete}" required${
+<input class="fd-input" id="${id}" name="${options.name}" type="${options.type}" autocomplete="${options.autocomplete}"${options.inputmode && html` inputmode="${options.inputmode}"`} required${
     options.type === 'email' && html` autocapitalize="none" spellcheck="false"`
   }${value !== undefined && value !== '' && html` value="${value}"`}${
     options.minLength !== undefined && Number.isInteger(options.minLength) && options.minLength > 0 && html` minlength="${options.minLength}"`

@@ -82,6 +82,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         errors: options.withErrors ? { fields: { current_password: 'auth.invalid_credentials', new_password: 'password.common' } } : undefined,
         minLength,
         sessions,
+        totpEnrolled: !options.withErrors,
         connectedApps: options.withErrors
           ? []
           : [{ clientId: 'photo-app', name: 'Photo <Print> & Co', scopes: ['openid', 'email', 'offline_access'], apiScopes: [{ resource: 'Orders API', scope: 'read:orders', description: 'Read your orders' }], grantedAt: 1_760_000_000_000 }],

@@ -15,6 +15,8 @@ export type Notice =
   | 'signed_out'
   | 'session_revoked'
   | 'app_revoked'
+  | 'totp_enabled'
+  | 'totp_disabled'
   | 'password_changed'
   | 'verification_sent';
 
@@ -24,6 +26,8 @@ export const NOTICES: readonly Notice[] = [
   'signed_out',
   'session_revoked',
   'app_revoked',
+  'totp_enabled',
+  'totp_disabled',
   'password_changed',
   'verification_sent',
 ];

@@ -351,6 +351,7 @@ describe('account page', () => {
         grantedAt: SAMPLE_NOW - 24 * hour,
       },
     ],
+    totpEnrolled: false,
   };
 
   it('lists sessions, this device first, with a revoke form for the others only', () => {

@@ -1,6 +1,6 @@
 import type { Session, SessionRepository } from '../../core/ports.ts';
 import type { SessionsTable } from '../schema.ts';
-import type { Db } from './rows.ts';
+import { parseJson, type Db } from './rows.ts';
 
 function toSession(row: SessionsTable): Session {
   return {
@@ -16,6 +16,8 @@ function toSession(row: SessionsTable): Session {
     ip: row.ip,
     userAgent: row.user_agent,
     revokedAt: row.revoked_at,
+    amr: parseJson(row.amr, ['pwd']),
+    acr: row.acr,
   };
 }
 
@@ -37,6 +39,8 @@ export function sessionRepository(db: Db): SessionRepository {
           ip: s.ip,
           user_agent: s.userAgent,
           revoked_at: s.revokedAt,
+          amr: JSON.stringify(s.amr),
+          acr: s.acr,
         })
         .execute();
     },

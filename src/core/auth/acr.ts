@@ -1,0 +1,23 @@
+// Authentication strength as apps see it: `amr` lists the methods used (RFC 8176), `acr` names the
+// class they reach. An app asks for a class with `acr_values`; the tokens say what really happened.
+export const ACR = {
+  password: 'urn:frontdoor:acr:password',
+  mfa: 'urn:frontdoor:acr:mfa',
+  phishingResistant: 'urn:frontdoor:acr:phishing-resistant',
+} as const;
+
+export const ACR_VALUES: readonly string[] = [ACR.password, ACR.mfa, ACR.phishingResistant];
+
+/** A password sign-in. */
+export const PASSWORD_AMR: readonly string[] = ['pwd'];
+
+/** The methods of a sign-in completed by a second factor `method` (e.g. `otp`): RFC 8176 adds `mfa`. */
+export function withSecondFactor(amr: readonly string[], method: string): string[] {
+  return [...new Set([...amr.filter((m) => m !== 'mfa'), method, 'mfa'])];
+}
+
+/** The class reached by these methods. Phishing-resistant needs a hardware- or platform-bound key. */
+export function acrFor(amr: readonly string[]): string {
+  if (amr.includes('hwk') || amr.includes('swk')) return amr.includes('mfa') || amr.includes('user') ? ACR.phishingResistant : ACR.mfa;
+  return amr.includes('mfa') ? ACR.mfa : ACR.password;
+}

@@ -1,0 +1,79 @@
+// The second step of a sign-in. After the password, a user with an authenticator app gets a
+// sign-in flow instead of a session: a random token for the browser (only its hash stored), ten
+// minutes, five tries. The right code ends the flow and says how the user signed in (amr).
+import { PASSWORD_AMR, withSecondFactor } from '../auth/acr.ts';
+import type { RequestContext } from '../context.ts';
+import { FrontdoorError } from '../errors.ts';
+import type { Tenant, User } from '../ports.ts';
+import type { Attempt } from '../risk/attempt-guard.ts';
+import { hashToken, newId, randomToken } from '../secrets.ts';
+import type { FlowDeps } from './deps.ts';
+
+export const SECOND_FACTOR_FLOW_SECONDS = 600;
+export const SECOND_FACTOR_MAX_ATTEMPTS = 5;
+
+/** Whether this user must give a second factor after the password. */
+export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp'>, tenant: Tenant, user: User): Promise<boolean> {
+  return deps.totp.isEnrolled(tenant.id, user.id);
+}
+
+/** Starts the wait for the second factor; the token goes into the browser's flow cookie. */
+export async function beginSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, input: { tenant: Tenant; user: User; returnTo: string | null }): Promise<{ token: string }> {
+  const now = deps.clock.now();
+  const token = randomToken();
+  await deps.store.signInFlows.create({
+    id: newId('flw'),
+    tenantId: input.tenant.id,
+    userId: input.user.id,
+    tokenHash: hashToken(token),
+    amr: [...PASSWORD_AMR],
+    returnTo: input.returnTo,
+    attempts: 0,
+    createdAt: now,
+    expiresAt: now + SECOND_FACTOR_FLOW_SECONDS * 1000,
+  });
+  return { token };
+}
+
+/** The flow a browser's token names, if it is still open. */
+export async function openSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, tenant: Tenant, token: unknown) {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 128) return null;
+  return deps.store.signInFlows.findByTokenHash(tenant.id, hashToken(token), deps.clock.now());
+}
+
+/**
+ * Checks the code. Right: the flow ends and the caller starts a session with the returned `amr`.
+ * Wrong: `mfa.invalid_code`; after the fifth wrong code the flow is gone (`mfa.flow_expired`).
+ */
+export async function completeSecondFactor(
+  deps: FlowDeps,
+  input: { tenant: Tenant; token: unknown; code: unknown },
+  ctx: RequestContext,
+): Promise<{ user: User; amr: string[]; returnTo: string | null }> {
+  const { tenant } = input;
+  const flow = await openSecondFactor(deps, tenant, input.token);
+  if (!flow) throw new FrontdoorError('mfa.flow_expired');
+  const attempt: Attempt = { kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: flow.userId };
+  await deps.guard.check(attempt);
+  const user = await deps.store.users.get(tenant.id, flow.userId);
+  if (!user || user.status === 'disabled') {
+    await deps.store.signInFlows.delete(flow.id);
+    throw new FrontdoorError('mfa.flow_expired');
+  }
+  if (!(await deps.totp.verify(tenant.id, user.id, input.code))) {
+    await deps.guard.recordFailure(attempt);
+    const attempts = await deps.store.signInFlows.recordAttempt(flow.id);
+    await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'failure', reason: 'invalid_code', subject: user.id, details: { method: 'totp', attempts } });
+    if (attempts >= SECOND_FACTOR_MAX_ATTEMPTS) {
+      await deps.store.signInFlows.delete(flow.id);
+      throw new FrontdoorError('mfa.flow_expired');
+    }
+    throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
+  }
+  // Only one request can end the flow: a second one with the same token finds nothing.
+  if (!(await deps.store.signInFlows.delete(flow.id))) throw new FrontdoorError('mfa.flow_expired');
+  await deps.guard.recordSuccess(attempt);
+  const amr = withSecondFactor(flow.amr, 'otp');
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'success', subject: user.id, details: { method: 'totp', amr } });
+  return { user, amr, returnTo: flow.returnTo };
+}

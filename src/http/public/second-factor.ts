@@ -1,0 +1,90 @@
+// The authenticator app on the hosted pages: the second step of a sign-in, setting the app up
+// from the account page (QR code, first code), and turning it off (a current code).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { Services } from '../../app.ts';
+import { completeSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
+import type { Tenant, User } from '../../core/ports.ts';
+import { tenantPath } from '../../pages/layout.ts';
+import { renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
+import type { FormErrors } from '../../pages/views/types.ts';
+import { requestContext } from '../request-context.ts';
+import { verifyCsrf } from './csrf.ts';
+import { clearFlowCookie, currentSession, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
+import { sendAccountPage } from './pages.ts';
+
+const page = { config: { page: true } };
+
+export function registerSecondFactorRoutes(app: FastifyInstance, services: Services): void {
+  const redirect = (reply: FastifyReply, tenant: Tenant, path: string) => reply.redirect(tenantPath(tenant.id, path), 303);
+
+  // ---- second step of a sign-in ----------------------------------------------------------------
+  app.get('/t/:tenant/login/second-factor', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    if (!(await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]))) return redirect(reply, tenant, '/login');
+    return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), {}));
+  });
+
+  app.post('/t/:tenant/login/second-factor', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    try {
+      const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
+      clearFlowCookie(reply, tenant.id);
+      await startUserSession(services, request, reply, tenant, done.user, done.amr);
+      // returnTo was set by our own code when the flow began (the account page or an OIDC interaction).
+      return reply.redirect(done.returnTo ?? tenantPath(tenant.id, '/account'), 303);
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const status = withRetryAfter(reply, error);
+      if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
+      return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error) }), status);
+    }
+  });
+
+  // ---- setting the app up ----------------------------------------------------------------------
+  async function setupPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User, extra: { errors?: FormErrors; status?: number } = {}) {
+    const ctx = requestContext(request, `user:${user.id}`);
+    const enrollment = (await services.flows.totp.pendingEnrollment(tenant, user)) ?? (await services.flows.totp.beginEnrollment(tenant, user, ctx));
+    const qrDataUrl = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(enrollment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })).toString('base64')}`;
+    return sendPage(reply, renderTotpSetupPage(pageContext(services, request, reply, tenant), { qrDataUrl, secret: enrollment.secret, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
+  }
+
+  app.get('/t/:tenant/account/totp', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    if (await services.flows.totp.isEnrolled(tenant.id, current.user.id)) return redirect(reply, tenant, '/account');
+    return setupPage(request, reply, tenant, current.user);
+  });
+
+  app.post('/t/:tenant/account/totp', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    try {
+      await services.flows.totp.confirmEnrollment(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
+      return redirect(reply, tenant, '/account?notice=totp_enabled');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      if (error.code === 'mfa.already_enrolled') return redirect(reply, tenant, '/account');
+      return setupPage(request, reply, tenant, current.user, { errors: formErrors(error), status: withRetryAfter(reply, error) });
+    }
+  });
+
+  app.post('/t/:tenant/account/totp/remove', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    try {
+      await services.flows.totp.remove(tenant, current.user, formField(request.body, 'totp_code'), requestContext(request, `user:${current.user.id}`));
+      return redirect(reply, tenant, '/account?notice=totp_disabled');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const errors: FormErrors = error.code === 'mfa.invalid_code' ? { fields: { totp_code: error.code } } : formErrors(error);
+      return sendAccountPage(services, request, reply, tenant, current, { errors, status: withRetryAfter(reply, error) });
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// Second step of a sign-in: the code from the user's authenticator app.
+import { html } from '../html.ts';
+import { t } from '../i18n/index.ts';
+import { renderDocument, tenantPath } from '../layout.ts';
+import type { PageContext } from '../layout.ts';
+import { csrfInput, errorSummary, fieldError, inputField, requireTenant, submitButton } from './form.ts';
+import type { FormErrors } from './types.ts';
+
+const CODE_FIELD = [{ name: 'code', id: 'code' }] as const;
+
+/** A code input: numeric keyboard, one-time-code autofill. */
+export function codeField(ctx: PageContext, errors: FormErrors | undefined, options: { name?: string; label?: string; autofocus?: boolean } = {}) {
+  const name = options.name ?? 'code';
+  return inputField(ctx, {
+    name,
+    label: options.label ?? t(ctx.locale, 'mfa.code'),
+    type: 'text',
+    autocomplete: 'one-time-code',
+    inputmode: 'numeric',
+    error: fieldError(errors, name),
+    autofocus: options.autofocus ?? true,
+  });
+}
+
+/** `action` defaults to the tenant's own sign-in; an OIDC interaction posts to its own path. */
+export function renderSecondFactorPage(ctx: PageContext, model: { errors?: FormErrors; action?: string }): string {
+  const tenant = requireTenant(ctx);
+  const body = html`<h1>${t(ctx.locale, 'mfa.title')}</h1>
+<p class="fd-lead">${t(ctx.locale, 'mfa.lead')}</p>
+<form method="post" action="${model.action ?? tenantPath(tenant.id, '/login/second-factor')}" class="fd-form" novalidate>
+${errorSummary(ctx, model.errors, CODE_FIELD)}
+${csrfInput(ctx)}
+${codeField(ctx, model.errors)}
+${submitButton(t(ctx.locale, 'mfa.submit'))}
+</form>
+<p class="fd-alt"><a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'mfa.start_over')}</a></p>`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'mfa.title'), body });
+}
+
+/** Authenticator-app setup: the QR code (an SVG data URL), the key to type, and the first code. */
+export function renderTotpSetupPage(ctx: PageContext, model: { qrDataUrl: string; secret: string; errors?: FormErrors }): string {
+  const tenant = requireTenant(ctx);
+  // Groups of four are easier to type into an app.
+  const grouped = model.secret.replace(/(.{4})(?=.)/g, '$1 ');
+  const body = html`<h1>${t(ctx.locale, 'totp_setup.title')}</h1>
+<p class="fd-lead">${t(ctx.locale, 'totp_setup.scan')}</p>
+<p class="fd-qr"><img src="${model.qrDataUrl}" alt="${t(ctx.locale, 'totp_setup.qr_alt')}" width="200" height="200"></p>
+<p>${t(ctx.locale, 'totp_setup.key')}: <code class="fd-code" id="totp-secret">${grouped}</code></p>
+<form method="post" action="${tenantPath(tenant.id, '/account/totp')}" class="fd-form" novalidate>
+${errorSummary(ctx, model.errors, CODE_FIELD)}
+${csrfInput(ctx)}
+<p>${t(ctx.locale, 'totp_setup.confirm')}</p>
+${codeField(ctx, model.errors)}
+${submitButton(t(ctx.locale, 'totp_setup.submit'))}
+</form>`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'totp_setup.title'), body });
+}

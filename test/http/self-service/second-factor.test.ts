@@ -1,0 +1,168 @@
+// Authenticator-app second factor on the hosted pages, with codes computed by Debian's `oathtool`
+// (not by our own code): setting the app up from the account page, signing in with a code,
+// codes refused when wrong, reused or guessed too often, turning it off, and an OIDC app
+// receiving acr/amr that say a second factor was used. Both engines; the server's clock is ours,
+// so the 30-second steps are under the test's control.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACR } from '../../../src/core/auth/acr.ts';
+import { FormClient, type Response } from '../../support/client.ts';
+import { engines } from '../../support/engines.ts';
+import { discover, follow, makeApp, makeUser, PASSWORD } from '../../support/oidc.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+
+const OATHTOOL = '/usr/bin/oathtool';
+const haveOathtool = existsSync(OATHTOOL);
+if (!haveOathtool && process.env.FRONTDOOR_TEST_REQUIRE_SERVICES === '1') throw new Error('oathtool is required (apt-get install oathtool)');
+if (!haveOathtool) console.warn('skipping second-factor tests: oathtool not installed (apt-get install oathtool)');
+
+/** The code `oathtool` computes for `secret` (base32) at `atMs`. */
+function oathCode(secret: string, atMs: number): string {
+  return execFileSync(OATHTOOL, ['--totp', '-b', '-N', `@${Math.floor(atMs / 1000)}`, secret], { encoding: 'utf8' }).trim();
+}
+
+describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second factor (%s)', (engine) => {
+  let server: TestServer;
+  let now = Date.now();
+  const clock = { now: () => now };
+  /** Moves the server's clock on by whole 30-second steps. */
+  const advanceSteps = (steps: number) => {
+    now += steps * 30_000;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer(engine, { services: { clock } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function signIn(browser: FormClient, email: string): Promise<Response> {
+    await browser.get('/t/demo/login');
+    return browser.post('/t/demo/login', { email, password: PASSWORD });
+  }
+
+  /** Signs in (password only), sets the app up on the account page; returns the secret. */
+  async function enroll(browser: FormClient, email: string): Promise<string> {
+    expect((await signIn(browser, email)).location).toBe('/t/demo/account');
+    const setup = await browser.get('/t/demo/account/totp');
+    expect(setup.status).toBe(200);
+    expect(setup.text).toMatch(/<img src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="QR code for your authenticator app"/);
+    const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(setup.text)![1]!.replace(/ /g, '');
+    const confirmed = await browser.post('/t/demo/account/totp', { code: oathCode(secret, now) });
+    expect(confirmed.location).toBe('/t/demo/account?notice=totp_enabled');
+    return secret;
+  }
+
+  it('sets the app up with a first code, then asks for a code at every sign-in', async () => {
+    const email = `totp-${engine}@example.test`;
+    await makeUser(server, email);
+    const browser = new FormClient(server.baseUrl);
+    // A wrong first code leaves it off.
+    expect((await signIn(browser, email)).location).toBe('/t/demo/account');
+    await browser.get('/t/demo/account/totp');
+    const wrong = await browser.post('/t/demo/account/totp', { code: '000000' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('That code is not right');
+    const stillOff = await browser.get('/t/demo/account');
+    expect(stillOff.text).toContain('/t/demo/account/totp"');
+
+    const secret = await enroll(browser, email);
+    const account = await browser.get('/t/demo/account?notice=totp_enabled');
+    expect(account.text).toContain('Your authenticator app is set up.');
+    expect(account.text).toContain('/t/demo/account/totp/remove');
+    // The secret is sealed at rest.
+    const stored = await server.services.store.totp.get('demo', (await server.services.store.users.findByEmail('demo', email))!.id);
+    expect(stored?.secretSealed).not.toContain(secret);
+
+    // Sign-in: the password alone gives no session, only the second-factor page.
+    const fresh = new FormClient(server.baseUrl);
+    const afterPassword = await signIn(fresh, email);
+    expect(afterPassword.location).toBe('/t/demo/login/second-factor');
+    expect(fresh.cookies.has('__Host-fd-session-demo')).toBe(false);
+    expect((await fresh.get('/t/demo/account')).location).toContain('/t/demo/login');
+    const page = await fresh.get('/t/demo/login/second-factor');
+    expect(page.text).toContain('autocomplete="one-time-code" inputmode="numeric"');
+    advanceSteps(1);
+    const code = oathCode(secret, now);
+    const done = await fresh.post('/t/demo/login/second-factor', { code: `${code.slice(0, 3)} ${code.slice(3)}` });
+    expect(done.location).toBe('/t/demo/account');
+    const session = (await server.services.sessions.listForUser('demo', (await server.services.store.users.findByEmail('demo', email))!.id)).find((s) => s.amr.includes('otp'));
+    expect(session).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], acr: ACR.mfa });
+
+    // The same code never works twice, even in a new sign-in within its 30 seconds.
+    const replay = new FormClient(server.baseUrl);
+    await signIn(replay, email);
+    await replay.get('/t/demo/login/second-factor');
+    const replayed = await replay.post('/t/demo/login/second-factor', { code });
+    expect(replayed.status).toBe(400);
+    expect(replayed.text).toContain('That code is not right');
+    // A code from long ago is refused too; the current one (next step) works.
+    expect((await replay.post('/t/demo/login/second-factor', { code: oathCode(secret, now - 10 * 60_000) })).status).toBe(400);
+    advanceSteps(1);
+    expect((await replay.post('/t/demo/login/second-factor', { code: oathCode(secret, now) })).location).toBe('/t/demo/account');
+
+    // Turning it off needs a current code.
+    const off = await replay.get('/t/demo/account');
+    expect(off.status).toBe(200);
+    const refused = await replay.post('/t/demo/account/totp/remove', { totp_code: '123456' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('That code is not right');
+    advanceSteps(1);
+    expect((await replay.post('/t/demo/account/totp/remove', { totp_code: oathCode(secret, now) })).location).toBe('/t/demo/account?notice=totp_disabled');
+    expect((await signIn(new FormClient(server.baseUrl), email)).location).toBe('/t/demo/account');
+
+    const audit = await server.services.store.audit.query({ tenantId: 'demo', action: 'user.second_factor', limit: 20 });
+    expect(audit.items.map((e) => e.result)).toEqual(expect.arrayContaining(['success', 'failure']));
+  });
+
+  it('ends a sign-in after five wrong codes, and a guessed flow cookie finds nothing', async () => {
+    const email = `totp-guess-${engine}@example.test`;
+    await makeUser(server, email);
+    const secret = await enroll(new FormClient(server.baseUrl), email);
+    advanceSteps(1);
+    const browser = new FormClient(server.baseUrl);
+    await signIn(browser, email);
+    await browser.get('/t/demo/login/second-factor');
+    for (let i = 0; i < 4; i += 1) expect((await browser.post('/t/demo/login/second-factor', { code: String(100000 + i) })).status).toBe(400);
+    const fifth = await browser.post('/t/demo/login/second-factor', { code: '100004' });
+    expect(fifth.text).toContain('This sign-in has expired or had too many wrong codes');
+    // The flow is gone: even the right code does not sign this browser in.
+    const right = await browser.post('/t/demo/login/second-factor', { code: oathCode(secret, now) });
+    expect(right.status).toBe(400);
+    expect(browser.cookies.has('__Host-fd-session-demo')).toBe(false);
+    expect((await browser.get('/t/demo/login/second-factor')).location).toBe('/t/demo/login');
+
+    const stranger = new FormClient(server.baseUrl);
+    stranger.cookies.set('__Host-fd-flow-demo', 'guessed-token');
+    await stranger.get('/t/demo/login');
+    expect((await stranger.post('/t/demo/login/second-factor', { code: oathCode(secret, now) })).status).toBe(400);
+  });
+
+  it('an OIDC app gets acr urn:frontdoor:acr:mfa and amr [pwd, otp, mfa] after the second factor', async () => {
+    const email = `totp-oidc-${engine}@example.test`;
+    await makeUser(server, email);
+    const secret = await enroll(new FormClient(server.baseUrl), email);
+    advanceSteps(1);
+    const { app, clientSecret } = await makeApp(server, { name: 'MFA app', redirectUris: ['https://mfa.example.test/cb'] });
+    const config = await discover(server, app.clientId, clientSecret);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'https://mfa.example.test/cb', scope: 'openid', prompt: 'login', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const browser = new FormClient(server.baseUrl);
+    const loginPage = await follow(browser, await browser.get(url.pathname + url.search));
+    const action = /<form method="post" action="([^"]+\/login)"/.exec(loginPage.text)![1]!.replace(/&amp;/g, '&');
+    const afterPassword = await browser.post(action, { email, password: PASSWORD });
+    // The second step stays inside the interaction (prompt=login is answered by this very sign-in).
+    expect(afterPassword.location).toBe(`${action.slice(0, -'/login'.length)}/second-factor`);
+    const page = await browser.get(afterPassword.location!);
+    expect(page.text).toContain(`action="${afterPassword.location}"`);
+    expect((await browser.post(afterPassword.location!, { code: '000000' })).status).toBe(400);
+    const done = await browser.post(afterPassword.location!, { code: oathCode(secret, now) });
+    const back = await follow(browser, done);
+    expect(back.location).toMatch(/^https:\/\/mfa\.example\.test\/cb\?code=/);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), { pkceCodeVerifier: verifier });
+    expect(tokens.claims()).toMatchObject({ acr: ACR.mfa, amr: ['pwd', 'otp', 'mfa'] });
+  });
+});
