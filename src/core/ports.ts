@@ -161,6 +161,15 @@ export interface TotpRepository {
   delete(tenantId: TenantId, userId: string): Promise<boolean>;
 }
 
+export interface RecoveryCodeRepository {
+  /** Replaces the user's codes with these hashes (the old set stops working). */
+  replace(tenantId: TenantId, userId: string, codeHashes: string[], now: number): Promise<void>;
+  /** Marks the code used if it is the user's and unused (atomic): false otherwise. */
+  use(tenantId: TenantId, userId: string, codeHash: string, now: number): Promise<boolean>;
+  remaining(tenantId: TenantId, userId: string): Promise<number>;
+  deleteAll(tenantId: TenantId, userId: string): Promise<void>;
+}
+
 /** A password-verified sign-in waiting for its second factor; only the token's hash is stored. */
 export interface SignInFlow {
   id: string;
@@ -427,6 +436,7 @@ export interface Store {
   signingKeys: SigningKeyRepository;
   totp: TotpRepository;
   signInFlows: SignInFlowRepository;
+  recoveryCodes: RecoveryCodeRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */
@@ -465,7 +475,8 @@ export type MailTemplate =
   | 'reset_password'
   | 'password_changed'
   | 'account_exists'
-  | 'reset_unknown_account';
+  | 'reset_unknown_account'
+  | 'recovery_code_used';
 
 export interface MailRequest {
   tenant: Tenant;

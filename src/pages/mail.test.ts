@@ -27,6 +27,7 @@ const TEMPLATE_LINKS = {
   password_changed: ['resetLink'],
   account_exists: ['loginLink', 'resetLink'],
   reset_unknown_account: ['registerLink'],
+  recovery_code_used: ['resetLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

@@ -98,6 +98,16 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
           text('mail.reset_unknown_account.ignore'),
         ],
       };
+    case 'recovery_code_used':
+      return {
+        subject: say('mail.recovery_code_used.subject'),
+        blocks: [
+          text('mail.recovery_code_used.intro'),
+          text('mail.recovery_code_used.ok'),
+          text('mail.recovery_code_used.not_you'),
+          ...button('mail.recovery_code_used.action', linkParam(params, 'resetLink', 'link')),
+        ],
+      };
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

@@ -15,7 +15,7 @@ import { auditRepository } from './repositories/audit.ts';
 import { mailOutboxRepository } from './repositories/mail-outbox.ts';
 import { adminTokenRepository } from './repositories/admin-tokens.ts';
 import { signingKeyRepository } from './repositories/signing-keys.ts';
-import { signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
+import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
 
 function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
   return {
@@ -34,6 +34,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     signingKeys: signingKeyRepository(db),
     totp: totpRepository(db),
     signInFlows: signInFlowRepository(db),
+    recoveryCodes: recoveryCodeRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

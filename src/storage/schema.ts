@@ -97,6 +97,14 @@ export interface TotpCredentialsTable {
   created_at: number;
 }
 
+export interface RecoveryCodesTable {
+  tenant_id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface SignInFlowsTable {
   id: string;
   tenant_id: string;
@@ -205,5 +213,6 @@ export interface Database {
   oidc_artifacts: OidcArtifactsTable;
   totp_credentials: TotpCredentialsTable;
   sign_in_flows: SignInFlowsTable;
+  recovery_codes: RecoveryCodesTable;
   signing_keys: SigningKeysTable;
 }

@@ -8,6 +8,7 @@ import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Clock, Store, Tenant, TenantId, User } from '../ports.ts';
 import { openString, sealString } from '../secrets.ts';
+import { newRecoveryCode, normalizeRecoveryCode, RECOVERY_CODE_COUNT, recoveryCodeHash } from './recovery-codes.ts';
 
 const PERIOD_SECONDS = 30;
 const DIGITS = 6;
@@ -27,12 +28,20 @@ export interface TotpService {
   beginEnrollment(tenant: Tenant, user: User, ctx: RequestContext): Promise<TotpEnrollment>;
   /** The pending enrollment's secret again (the setup page is reloaded); null when there is none. */
   pendingEnrollment(tenant: Tenant, user: User): Promise<TotpEnrollment | null>;
-  /** Activates the pending secret when `code` is right. Throws `mfa.invalid_code` otherwise. */
-  confirmEnrollment(tenant: Tenant, user: User, code: unknown, ctx: RequestContext): Promise<void>;
+  /**
+   * Activates the pending secret when `code` is right, and returns a first set of recovery codes
+   * (shown once). Throws `mfa.invalid_code` otherwise.
+   */
+  confirmEnrollment(tenant: Tenant, user: User, code: unknown, ctx: RequestContext): Promise<{ recoveryCodes: string[] }>;
   /** Whether `code` is a current, not yet used code of the user's active credential. */
   verify(tenantId: TenantId, userId: string, code: unknown): Promise<boolean>;
-  /** Removes the credential after a current code proves the user still has it. */
+  /** Removes the credential (and its recovery codes) after a current code proves the user still has it. */
   remove(tenant: Tenant, user: User, code: unknown, ctx: RequestContext): Promise<void>;
+  /** A new set of recovery codes (the old set stops working), after a current code from the app. */
+  regenerateRecoveryCodes(tenant: Tenant, user: User, code: unknown, ctx: RequestContext): Promise<string[]>;
+  /** Signs in with a recovery code instead of the app: true when it was the user's and unused. */
+  useRecoveryCode(tenantId: TenantId, userId: string, code: unknown): Promise<boolean>;
+  recoveryCodesLeft(tenantId: TenantId, userId: string): Promise<number>;
 }
 
 /** Six digits; people paste codes with spaces, so those are dropped. Anything else is not a code. */
@@ -54,6 +63,11 @@ export function matchingStep(secretBase32: string, code: string, nowMs: number):
 
 export function createTotpService(deps: { store: Store; clock: Clock; audit: AuditLog; sealKey: Buffer }): TotpService {
   const { store, clock, audit, sealKey } = deps;
+  async function newRecoveryCodes(tenantId: TenantId, userId: string): Promise<string[]> {
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    await store.recoveryCodes.replace(tenantId, userId, codes.map((code) => recoveryCodeHash(normalizeRecoveryCode(code)!)), clock.now());
+    return codes;
+  }
   const context = (tenantId: TenantId, userId: string) => `totp:${tenantId}:${userId}`;
   const secretOf = (tenantId: TenantId, userId: string, sealed: string) => openString(sealKey, sealed, context(tenantId, userId));
   const enrollment = (tenant: Tenant, user: User, secret: string): TotpEnrollment => ({ secret, uri: totpFor(secret, user.email, tenant.name).toString() });
@@ -89,6 +103,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
         throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
       }
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_enrolled', result: 'success', subject: user.id, details: { method: 'totp' } });
+      return { recoveryCodes: await newRecoveryCodes(tenant.id, user.id) };
     },
 
     async verify(tenantId, userId, code) {
@@ -106,7 +121,28 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
         throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
       }
       await store.totp.delete(tenant.id, user.id);
+      await store.recoveryCodes.deleteAll(tenant.id, user.id);
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_removed', result: 'success', subject: user.id, details: { method: 'totp' } });
+    },
+
+    async regenerateRecoveryCodes(tenant, user, code, ctx) {
+      if (!(await this.verify(tenant.id, user.id, code))) {
+        await audit.record(ctx, { tenantId: tenant.id, action: 'user.recovery_codes_regenerated', result: 'failure', reason: 'invalid_code', subject: user.id });
+        throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
+      }
+      const codes = await newRecoveryCodes(tenant.id, user.id);
+      await audit.record(ctx, { tenantId: tenant.id, action: 'user.recovery_codes_regenerated', result: 'success', subject: user.id });
+      return codes;
+    },
+
+    async useRecoveryCode(tenantId, userId, code) {
+      const normalized = normalizeRecoveryCode(code);
+      if (normalized === null || !(await this.isEnrolled(tenantId, userId))) return false;
+      return store.recoveryCodes.use(tenantId, userId, recoveryCodeHash(normalized), clock.now());
+    },
+
+    recoveryCodesLeft(tenantId, userId) {
+      return store.recoveryCodes.remaining(tenantId, userId);
     },
   };
 }

@@ -1,6 +1,7 @@
 // The second step of a sign-in. After the password, a user with an authenticator app gets a
 // sign-in flow instead of a session: a random token for the browser (only its hash stored), ten
-// minutes, five tries. The right code ends the flow and says how the user signed in (amr).
+// minutes, five tries. The right code — from the app, or one of the user's recovery codes —
+// ends the flow and says how the user signed in (amr).
 import { PASSWORD_AMR, withSecondFactor } from '../auth/acr.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
@@ -60,7 +61,9 @@ export async function completeSecondFactor(
     await deps.store.signInFlows.delete(flow.id);
     throw new FrontdoorError('mfa.flow_expired');
   }
-  if (!(await deps.totp.verify(tenant.id, user.id, input.code))) {
+  const viaApp = await deps.totp.verify(tenant.id, user.id, input.code);
+  const viaRecoveryCode = !viaApp && (await deps.totp.useRecoveryCode(tenant.id, user.id, input.code));
+  if (!viaApp && !viaRecoveryCode) {
     await deps.guard.recordFailure(attempt);
     const attempts = await deps.store.signInFlows.recordAttempt(flow.id);
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'failure', reason: 'invalid_code', subject: user.id, details: { method: 'totp', attempts } });
@@ -73,7 +76,14 @@ export async function completeSecondFactor(
   // Only one request can end the flow: a second one with the same token finds nothing.
   if (!(await deps.store.signInFlows.delete(flow.id))) throw new FrontdoorError('mfa.flow_expired');
   await deps.guard.recordSuccess(attempt);
+  // A recovery code is a one-time password too (RFC 8176 `otp`).
   const amr = withSecondFactor(flow.amr, 'otp');
-  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'success', subject: user.id, details: { method: 'totp', amr } });
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'success', subject: user.id, details: { method: viaApp ? 'totp' : 'recovery_code', amr } });
+  if (viaRecoveryCode) {
+    // The user hears of it, so a stolen sheet of codes does not go unnoticed.
+    const left = await deps.totp.recoveryCodesLeft(tenant.id, user.id);
+    await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.recovery_code_used', result: 'success', subject: user.id, details: { left } });
+    await deps.mailer.queue({ tenant, to: user.email, template: 'recovery_code_used', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });
+  }
   return { user, amr, returnTo: flow.returnTo };
 }

@@ -249,10 +249,11 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
+    services.flows.totp.recoveryCodesLeft(tenant.id, current.user.id),
   ]);
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -273,6 +274,7 @@ export async function sendAccountPage(
       })),
       connectedApps,
       totpEnrolled,
+      recoveryCodesLeft,
     }),
     extra.status ?? 200,
   );

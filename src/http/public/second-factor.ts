@@ -6,7 +6,7 @@ import type { Services } from '../../app.ts';
 import { completeSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
 import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
-import { renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
+import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
@@ -64,12 +64,27 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     const current = await currentSession(services, request, tenant);
     if (!current) return redirect(reply, tenant, '/login');
     try {
-      await services.flows.totp.confirmEnrollment(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
-      return redirect(reply, tenant, '/account?notice=totp_enabled');
+      const { recoveryCodes } = await services.flows.totp.confirmEnrollment(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
+      return sendPage(reply, renderRecoveryCodesPage(pageContext(services, request, reply, tenant), { codes: recoveryCodes }));
     } catch (error) {
       if (!isFormError(error)) throw error;
       if (error.code === 'mfa.already_enrolled') return redirect(reply, tenant, '/account');
       return setupPage(request, reply, tenant, current.user, { errors: formErrors(error), status: withRetryAfter(reply, error) });
+    }
+  });
+
+  app.post('/t/:tenant/account/recovery-codes', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    try {
+      const codes = await services.flows.totp.regenerateRecoveryCodes(tenant, current.user, formField(request.body, 'recovery_totp_code'), requestContext(request, `user:${current.user.id}`));
+      return sendPage(reply, renderRecoveryCodesPage(pageContext(services, request, reply, tenant), { codes }));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const errors: FormErrors = error.code === 'mfa.invalid_code' ? { fields: { recovery_totp_code: error.code } } : formErrors(error);
+      return sendAccountPage(services, request, reply, tenant, current, { errors, status: withRetryAfter(reply, error) });
     }
   });
 

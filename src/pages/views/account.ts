@@ -46,6 +46,8 @@ export interface AccountPageModel {
   connectedApps: AccountConnectedApp[];
   /** Whether an authenticator app is set up. */
   totpEnrolled: boolean;
+  /** Unused recovery codes (when the app is set up). */
+  recoveryCodesLeft?: number;
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -116,6 +118,13 @@ function renderTotpSection(ctx: PageContext, tenantId: string, model: AccountPag
 ${csrfInput(ctx)}
 ${codeField(ctx, model.errors, { name: 'totp_code', label: t(ctx.locale, 'account.totp_remove_hint'), autofocus: false })}
 ${submitButton(t(ctx.locale, 'account.totp_remove'), 'secondary')}
+</form>
+<h3>${t(ctx.locale, 'account.recovery_heading')}</h3>
+<p>${t(ctx.locale, 'account.recovery_remaining', { count: model.recoveryCodesLeft ?? 0 })}</p>
+<form method="post" action="${tenantPath(tenantId, '/account/recovery-codes')}" class="fd-form">
+${csrfInput(ctx)}
+${codeField(ctx, model.errors, { name: 'recovery_totp_code', label: t(ctx.locale, 'account.recovery_regenerate_hint'), autofocus: false })}
+${submitButton(t(ctx.locale, 'account.recovery_regenerate'), 'secondary')}
 </form>`
     : html`<p>${t(ctx.locale, 'account.totp_off')}</p>
 <p><a class="fd-button fd-button--secondary" href="${tenantPath(tenantId, '/account/totp')}">${t(ctx.locale, 'account.totp_setup')}</a></p>`;

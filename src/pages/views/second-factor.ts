@@ -25,16 +25,35 @@ export function codeField(ctx: PageContext, errors: FormErrors | undefined, opti
 /** `action` defaults to the tenant's own sign-in; an OIDC interaction posts to its own path. */
 export function renderSecondFactorPage(ctx: PageContext, model: { errors?: FormErrors; action?: string }): string {
   const tenant = requireTenant(ctx);
+  const action = model.action ?? tenantPath(tenant.id, '/login/second-factor');
   const body = html`<h1>${t(ctx.locale, 'mfa.title')}</h1>
 <p class="fd-lead">${t(ctx.locale, 'mfa.lead')}</p>
-<form method="post" action="${model.action ?? tenantPath(tenant.id, '/login/second-factor')}" class="fd-form" novalidate>
+<form method="post" action="${action}" class="fd-form" novalidate>
 ${errorSummary(ctx, model.errors, CODE_FIELD)}
 ${csrfInput(ctx)}
 ${codeField(ctx, model.errors)}
 ${submitButton(t(ctx.locale, 'mfa.submit'))}
 </form>
+<details class="fd-details">
+<summary>${t(ctx.locale, 'mfa.recovery_hint')}</summary>
+<form method="post" action="${action}" class="fd-form" novalidate>
+${csrfInput(ctx)}
+${inputField(ctx, { name: 'code', id: 'recovery_code', label: t(ctx.locale, 'account.recovery_heading'), type: 'text', autocomplete: 'off' })}
+${submitButton(t(ctx.locale, 'mfa.submit'), 'secondary')}
+</form>
+</details>
 <p class="fd-alt"><a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'mfa.start_over')}</a></p>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'mfa.title'), body });
+}
+
+/** Recovery codes, shown once (after setting the app up, or after making a new set). */
+export function renderRecoveryCodesPage(ctx: PageContext, model: { codes: string[] }): string {
+  const tenant = requireTenant(ctx);
+  const body = html`<h1>${t(ctx.locale, 'recovery.title')}</h1>
+<p class="fd-lead">${t(ctx.locale, 'recovery.lead')}</p>
+<ul class="fd-recovery-codes" id="recovery-codes">${model.codes.map((code) => html`<li><code>${code}</code></li>`)}</ul>
+<p><a class="fd-button" href="${tenantPath(tenant.id, '/account?notice=totp_enabled')}">${t(ctx.locale, 'recovery.done')}</a></p>`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'recovery.title'), body });
 }
 
 /** Authenticator-app setup: the QR code (an SVG data URL), the key to type, and the first code. */

@@ -1,5 +1,5 @@
 // Authenticator-app credentials and the sign-in flows waiting for a second factor.
-import type { SignInFlow, SignInFlowRepository, TotpCredential, TotpRepository } from '../../core/ports.ts';
+import type { RecoveryCodeRepository, SignInFlow, SignInFlowRepository, TotpCredential, TotpRepository } from '../../core/ports.ts';
 import type { SignInFlowsTable, TotpCredentialsTable } from '../schema.ts';
 import { parseJson, type Db } from './rows.ts';
 
@@ -94,6 +94,44 @@ export function signInFlowRepository(db: Db): SignInFlowRepository {
     async delete(id) {
       const result = await db.deleteFrom('sign_in_flows').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function recoveryCodeRepository(db: Db): RecoveryCodeRepository {
+  return {
+    async replace(tenantId, userId, codeHashes, now) {
+      await db.deleteFrom('recovery_codes').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+      if (codeHashes.length) {
+        await db
+          .insertInto('recovery_codes')
+          .values(codeHashes.map((codeHash) => ({ tenant_id: tenantId, user_id: userId, code_hash: codeHash, used_at: null, created_at: now })))
+          .execute();
+      }
+    },
+    async use(tenantId, userId, codeHash, now) {
+      const result = await db
+        .updateTable('recovery_codes')
+        .set({ used_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('code_hash', '=', codeHash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async remaining(tenantId, userId) {
+      const row = await db
+        .selectFrom('recovery_codes')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    },
+    async deleteAll(tenantId, userId) {
+      await db.deleteFrom('recovery_codes').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
     },
   };
 }

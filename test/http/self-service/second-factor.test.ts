@@ -44,16 +44,27 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
     return browser.post('/t/demo/login', { email, password: PASSWORD });
   }
 
-  /** Signs in (password only), sets the app up on the account page; returns the secret. */
-  async function enroll(browser: FormClient, email: string): Promise<string> {
+  const codesOn = (page: Response) => [...page.text.matchAll(/<li><code>([0-9a-z-]+)<\/code><\/li>/g)].map((m) => m[1]!);
+
+  /** Signs in (password only), sets the app up on the account page; returns the secret and recovery codes. */
+  async function enrollWithCodes(browser: FormClient, email: string): Promise<{ secret: string; recoveryCodes: string[] }> {
     expect((await signIn(browser, email)).location).toBe('/t/demo/account');
     const setup = await browser.get('/t/demo/account/totp');
     expect(setup.status).toBe(200);
     expect(setup.text).toMatch(/<img src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="QR code for your authenticator app"/);
     const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(setup.text)![1]!.replace(/ /g, '');
     const confirmed = await browser.post('/t/demo/account/totp', { code: oathCode(secret, now) });
-    expect(confirmed.location).toBe('/t/demo/account?notice=totp_enabled');
-    return secret;
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.headers.get('cache-control')).toContain('no-store');
+    const recoveryCodes = codesOn(confirmed);
+    expect(recoveryCodes).toHaveLength(10);
+    expect(new Set(recoveryCodes).size).toBe(10);
+    for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
+    return { secret, recoveryCodes };
+  }
+
+  async function enroll(browser: FormClient, email: string): Promise<string> {
+    return (await enrollWithCodes(browser, email)).secret;
   }
 
   it('sets the app up with a first code, then asks for a code at every sign-in', async () => {
@@ -116,6 +127,45 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
 
     const audit = await server.services.store.audit.query({ tenantId: 'demo', action: 'user.second_factor', limit: 20 });
     expect(audit.items.map((e) => e.result)).toEqual(expect.arrayContaining(['success', 'failure']));
+  });
+
+  it('a recovery code signs in once, is mailed about, and a new set replaces the old one', async () => {
+    const email = `totp-recovery-${engine}@example.test`;
+    await makeUser(server, email);
+    const { secret, recoveryCodes } = await enrollWithCodes(new FormClient(server.baseUrl), email);
+    const [first, second] = recoveryCodes as [string, string];
+    const storedHashes = await server.services.db.selectFrom('recovery_codes').select('code_hash').execute();
+    expect(JSON.stringify(storedHashes)).not.toContain(first.replace(/-/g, ''));
+
+    // Typed loosely (upper case, spaces) it works, once.
+    const browser = new FormClient(server.baseUrl);
+    await signIn(browser, email);
+    const page = await browser.get('/t/demo/login/second-factor');
+    expect(page.text).toContain('Lost your phone?');
+    const used = await browser.post('/t/demo/login/second-factor', { code: first.toUpperCase().replace(/-/g, ' ') });
+    expect(used.location).toBe('/t/demo/account');
+    const mails = await server.mailTo(email);
+    expect(mails.some((m) => m.subject.includes('recovery code was used'))).toBe(true);
+    const account = await browser.get('/t/demo/account');
+    expect(account.text).toContain('9 of 10 recovery codes left');
+
+    const again = new FormClient(server.baseUrl);
+    await signIn(again, email);
+    await again.get('/t/demo/login/second-factor');
+    expect((await again.post('/t/demo/login/second-factor', { code: first })).status).toBe(400);
+
+    // New codes (a current app code needed); the old unused ones stop working.
+    advanceSteps(1);
+    expect((await browser.post('/t/demo/account/recovery-codes', { recovery_totp_code: '000000' })).status).toBe(400);
+    const fresh = await browser.post('/t/demo/account/recovery-codes', { recovery_totp_code: oathCode(secret, now) });
+    expect(fresh.status).toBe(200);
+    const newCodes = codesOn(fresh);
+    expect(newCodes).toHaveLength(10);
+    expect(newCodes).not.toContain(second);
+    expect((await again.post('/t/demo/login/second-factor', { code: second })).status).toBe(400);
+    expect((await again.post('/t/demo/login/second-factor', { code: newCodes[0]! })).location).toBe('/t/demo/account');
+    const audit = await server.services.store.audit.query({ tenantId: 'demo', action: 'user.recovery_code_used', limit: 10 });
+    expect(audit.items.length).toBeGreaterThanOrEqual(2);
   });
 
   it('ends a sign-in after five wrong codes, and a guessed flow cookie finds nothing', async () => {
