@@ -2,7 +2,7 @@
 // provider implements the protocol; this module decides what Frontdoor allows (code flow with
 // PKCE only, no implicit or password grant, JWT access tokens for API resources, DPoP, device
 // flow, PAR) and connects it to our users, apps, sessions and pages.
-import { ACR_VALUES } from '../core/auth/acr.ts';
+import { acrSatisfies, ACR_VALUES } from '../core/auth/acr.ts';
 import Provider, { errors, interactionPolicy, type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
@@ -58,6 +58,9 @@ export interface TenantProviderDeps {
   sessionCookieName: (tenantId: string) => string;
   log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
 }
+
+/** The login-prompt reason the interaction sees when an app asked for a stronger `acr`. */
+export const STEP_UP_REASON = 'frontdoor_acr';
 
 /** A first-party grant with nothing new to add is written again at most this often (seconds). */
 const GRANT_RESAVE_SECONDS = 24 * 3600;
@@ -145,6 +148,17 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no_session asks already
       const current = await deps.sessions.resolve(tenantId, ctx.cookies.get(deps.sessionCookieName(tenantId), { signed: false }) ?? undefined);
       return current?.user.id === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+  // Step-up: an app that asks for a stronger class with acr_values (e.g. urn:frontdoor:acr:mfa)
+  // than the session has gets a login prompt; the interaction asks for the missing factor.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check(STEP_UP_REASON, 'a stronger authentication was asked for', async (ctx) => {
+      const session = ctx.oidc.session;
+      if (!session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const acrValues = ctx.oidc.params?.acr_values;
+      const asked = typeof acrValues === 'string' ? acrValues.split(' ') : [];
+      return acrSatisfies(session.acr, asked) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
 

@@ -21,3 +21,16 @@ export function acrFor(amr: readonly string[]): string {
   if (amr.includes('hwk') || amr.includes('swk')) return amr.includes('mfa') || amr.includes('user') ? ACR.phishingResistant : ACR.mfa;
   return amr.includes('mfa') ? ACR.mfa : ACR.password;
 }
+
+const STRENGTH: Record<string, number> = { [ACR.password]: 1, [ACR.mfa]: 2, [ACR.phishingResistant]: 3 };
+
+/**
+ * Whether a session of class `current` already gives what an app asked for with `acr_values`:
+ * the values are alternatives, so the weakest class asked for is enough. Unknown values ask for
+ * nothing.
+ */
+export function acrSatisfies(current: string | undefined, requested: readonly string[]): boolean {
+  const asked = requested.map((value) => STRENGTH[value]).filter((n): n is number => n !== undefined);
+  if (asked.length === 0) return true;
+  return (STRENGTH[current ?? ''] ?? 0) >= Math.min(...asked);
+}

@@ -10,7 +10,7 @@ import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { login } from '../../core/flows/login.ts';
 import type { Session, Tenant } from '../../core/ports.ts';
-import { interactionPath } from '../../oidc/provider.ts';
+import { interactionPath, STEP_UP_REASON } from '../../oidc/provider.ts';
 import { cspWithFormTargets } from '../../pages/csp.ts';
 import type { ProviderRegistry } from '../../oidc/registry.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
@@ -18,8 +18,8 @@ import { renderConsentPage } from '../../pages/views/oidc.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { csrfToken, verifyCsrf } from '../public/csrf.ts';
-import { afterPassword, clearFlowCookie, currentSession, flowCookieName, formErrors, formField, isFormError, pageContext, sendPage, startUserSession, withRetryAfter } from '../public/page-support.ts';
-import { completeSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
+import { afterPassword, clearFlowCookie, setFlowCookie, currentSession, flowCookieName, formErrors, formField, isFormError, pageContext, sendPage, startUserSession, withRetryAfter } from '../public/page-support.ts';
+import { beginSecondFactor, completeSecondFactor, needsSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
 import { renderSecondFactorPage } from '../../pages/views/second-factor.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -104,7 +104,17 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     if (details.prompt.name === 'login') {
       const reasons = new Set(details.prompt.reasons);
       const mustSignIn = [...reasons].some((r) => FRESH_SIGN_IN.has(r));
-      if (current && !mustSignIn && freshEnough(current.session, details)) return finish(request, reply, provider, loginResult(current.session));
+      if (current && !mustSignIn && freshEnough(current.session, details)) {
+        // Step-up: the app asked for more than this session has. A user with a second factor is
+        // asked for it (no password again); one without gets the session as it is, and the
+        // tokens say so — the app decides what a password-only sign-in may do.
+        if (reasons.has(STEP_UP_REASON) && (await needsSecondFactor(services.flows, tenant, current.user))) {
+          const { token } = await beginSecondFactor(services.flows, { tenant, user: current.user, returnTo: interactionPath(tenant.id, details.uid) });
+          setFlowCookie(reply, tenant.id, token);
+          return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);
+        }
+        return finish(request, reply, provider, loginResult(current.session));
+      }
       return showLogin(request, reply, provider, tenant, details);
     }
 

@@ -31,6 +31,10 @@ export function flowCookieName(tenantId: string): string {
   return `__Host-fd-flow-${tenantId}`;
 }
 
+export function setFlowCookie(reply: FastifyReply, tenantId: string, token: string): void {
+  reply.setCookie(flowCookieName(tenantId), token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: SECOND_FACTOR_FLOW_SECONDS });
+}
+
 export function clearFlowCookie(reply: FastifyReply, tenantId: string): void {
   reply.clearCookie(flowCookieName(tenantId), { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
 }
@@ -122,6 +126,6 @@ export async function afterPassword(
 ): Promise<{ session: Session } | { secondFactorPath: string }> {
   if (!(await needsSecondFactor(services.flows, tenant, user))) return { session: await startUserSession(services, request, reply, tenant, user) };
   const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next });
-  reply.setCookie(flowCookieName(tenant.id), token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: SECOND_FACTOR_FLOW_SECONDS });
+  setFlowCookie(reply, tenant.id, token);
   return { secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
 }

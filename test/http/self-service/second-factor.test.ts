@@ -191,6 +191,49 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
     expect((await stranger.post('/t/demo/login/second-factor', { code: oathCode(secret, now) })).status).toBe(400);
   });
 
+  it('step-up: an app asking acr_values=urn:frontdoor:acr:mfa of a password-only session gets the second-factor prompt, and its ID token says so', async () => {
+    const email = `totp-stepup-${engine}@example.test`;
+    await makeUser(server, email);
+    const browser = new FormClient(server.baseUrl);
+    // Signed in with the password, then the app is set up: this session is still password-only.
+    const secret = await enroll(browser, email);
+    advanceSteps(1);
+    const { app, clientSecret } = await makeApp(server, { name: 'Bank app', redirectUris: ['https://bank.example.test/cb'] });
+    const config = await discover(server, app.clientId, clientSecret);
+    const authorizeWith = async (acrValues?: string) => {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: 'https://bank.example.test/cb',
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        ...(acrValues ? { acr_values: acrValues } : {}),
+      });
+      return { verifier, response: await follow(browser, await browser.get(url.pathname + url.search)) };
+    };
+
+    // Without acr_values the session is enough, and the token says it was a password.
+    const plain = await authorizeWith();
+    expect(plain.response.location).toMatch(/^https:\/\/bank\.example\.test\/cb\?code=/);
+    const plainTokens = await oidc.authorizationCodeGrant(config, new URL(plain.response.location!), { pkceCodeVerifier: plain.verifier });
+    expect(plainTokens.claims()).toMatchObject({ acr: ACR.password, amr: ['pwd'] });
+
+    // Asking for mfa: the second-factor page (no password page), then a code with acr mfa.
+    const stepUp = await authorizeWith(ACR.mfa);
+    expect(stepUp.response.status).toBe(200);
+    expect(stepUp.response.text).toContain('Two-step verification');
+    expect(stepUp.response.text).not.toContain('name="password"');
+    const action = /<form method="post" action="([^"]+\/second-factor)"/.exec(stepUp.response.text)![1]!;
+    const done = await follow(browser, await browser.post(action, { code: oathCode(secret, now) }));
+    expect(done.location).toMatch(/^https:\/\/bank\.example\.test\/cb\?code=/);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(done.location!), { pkceCodeVerifier: stepUp.verifier });
+    expect(tokens.claims()).toMatchObject({ acr: ACR.mfa, amr: ['pwd', 'otp', 'mfa'] });
+
+    // The stepped-up session now satisfies mfa without asking again.
+    const again = await authorizeWith(ACR.mfa);
+    expect(again.response.location).toMatch(/^https:\/\/bank\.example\.test\/cb\?code=/);
+  });
+
   it('an OIDC app gets acr urn:frontdoor:acr:mfa and amr [pwd, otp, mfa] after the second factor', async () => {
     const email = `totp-oidc-${engine}@example.test`;
     await makeUser(server, email);
