@@ -476,7 +476,8 @@ export type MailTemplate =
   | 'password_changed'
   | 'account_exists'
   | 'reset_unknown_account'
-  | 'recovery_code_used';
+  | 'recovery_code_used'
+  | 'mfa_reset';
 
 export interface MailRequest {
   tenant: Tenant;

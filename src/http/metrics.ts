@@ -5,6 +5,10 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export interface Metrics {
   registry: Registry;
   signIns: Counter<'result'>;
+  /** The second step of sign-ins, by method (`totp`, `recovery_code`) and outcome: the MFA funnel. */
+  secondFactors: Counter<'method' | 'result'>;
+  /** Second-factor set-ups started and completed, by method. */
+  mfaEnrollments: Counter<'method' | 'stage'>;
 }
 
 export function createMetrics(app: FastifyInstance, options: { defaultMetrics: boolean }): Metrics {
@@ -27,5 +31,17 @@ export function createMetrics(app: FastifyInstance, options: { defaultMetrics: b
     const route = request.routeOptions.url ?? 'unmatched';
     latency.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  return { registry, signIns };
+  const secondFactors = new Counter({
+    name: 'frontdoor_second_factor_total',
+    help: 'Second sign-in steps by method and outcome (started, success, failure)',
+    labelNames: ['method', 'result'] as const,
+    registers: [registry],
+  });
+  const mfaEnrollments = new Counter({
+    name: 'frontdoor_mfa_enrollments_total',
+    help: 'Second-factor set-ups by method and stage (started, completed)',
+    labelNames: ['method', 'stage'] as const,
+    registers: [registry],
+  });
+  return { registry, signIns, secondFactors, mfaEnrollments };
 }

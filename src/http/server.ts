@@ -92,7 +92,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerOpsRoutes(app, services, metrics);
   registerAssetRoutes(app, services);
   registerPageRoutes(app, services, metrics);
-  registerSecondFactorRoutes(app, services);
+  registerSecondFactorRoutes(app, services, metrics);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);
   registerInteractionRoutes(app, services, oidc, metrics);

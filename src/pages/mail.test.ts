@@ -28,6 +28,7 @@ const TEMPLATE_LINKS = {
   account_exists: ['loginLink', 'resetLink'],
   reset_unknown_account: ['registerLink'],
   recovery_code_used: ['resetLink'],
+  mfa_reset: ['resetLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

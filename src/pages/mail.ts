@@ -108,6 +108,16 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
           ...button('mail.recovery_code_used.action', linkParam(params, 'resetLink', 'link')),
         ],
       };
+    case 'mfa_reset':
+      return {
+        subject: say('mail.mfa_reset.subject'),
+        blocks: [
+          text('mail.mfa_reset.intro'),
+          text('mail.mfa_reset.ok'),
+          text('mail.mfa_reset.not_you'),
+          ...button('mail.mfa_reset.action', linkParam(params, 'resetLink', 'link')),
+        ],
+      };
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

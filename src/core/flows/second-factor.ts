@@ -50,7 +50,7 @@ export async function completeSecondFactor(
   deps: FlowDeps,
   input: { tenant: Tenant; token: unknown; code: unknown },
   ctx: RequestContext,
-): Promise<{ user: User; amr: string[]; returnTo: string | null }> {
+): Promise<{ user: User; amr: string[]; returnTo: string | null; method: 'totp' | 'recovery_code' }> {
   const { tenant } = input;
   const flow = await openSecondFactor(deps, tenant, input.token);
   if (!flow) throw new FrontdoorError('mfa.flow_expired');
@@ -85,5 +85,5 @@ export async function completeSecondFactor(
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.recovery_code_used', result: 'success', subject: user.id, details: { left } });
     await deps.mailer.queue({ tenant, to: user.email, template: 'recovery_code_used', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });
   }
-  return { user, amr, returnTo: flow.returnTo };
+  return { user, amr, returnTo: flow.returnTo, method: viaApp ? 'totp' : 'recovery_code' };
 }

@@ -1,11 +1,12 @@
-// What an operator may do to users: create, read, search, disable/enable, delete. Disabling ends
-// every session at once. Admins never set an existing user's password; they send a reset link.
+// What an operator may do to users: create, read, search, disable/enable, delete, reset their
+// second factor. Disabling ends every session at once. Admins never set an existing user's password; they send a reset link.
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import type { PasswordBlocklist } from '../credentials/password-policy.ts';
 import { checkNewPassword, effectiveMinLength } from '../credentials/password-policy.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Clock, PasswordHasher, Store, Tenant, User, UserStatus } from '../ports.ts';
+import type { LinkBuilder } from '../flows/deps.ts';
+import type { Clock, Mailer, PasswordHasher, Store, Tenant, User, UserStatus } from '../ports.ts';
 import { newId } from '../secrets.ts';
 import { requireEmail } from './email.ts';
 
@@ -95,4 +96,21 @@ export async function revokeUserSessions(deps: UserAdminDeps, tenantId: string, 
   }));
   await deps.audit.record(ctx, { tenantId, action: 'admin.user_sessions_revoked', result: 'success', subject: id, details: { count, oidcGrants: grants } });
   return count;
+}
+
+/**
+ * Support's answer to a lost authenticator app: removes the user's app and recovery codes, so the
+ * next sign-in needs the password only. Audited, and the user is told by mail — a reset they did
+ * not ask for is how they learn of a social-engineering attempt.
+ */
+export async function resetUserMfa(deps: UserAdminDeps & { mailer: Mailer; links: Pick<LinkBuilder, 'forgotPassword'> }, tenant: Tenant, id: string, ctx: RequestContext): Promise<{ removed: boolean }> {
+  const user = await getUser(deps.store, tenant.id, id);
+  const removed = await deps.store.transaction(async (store) => {
+    const had = await store.totp.delete(tenant.id, user.id);
+    await store.recoveryCodes.deleteAll(tenant.id, user.id);
+    return had;
+  });
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.user_mfa_reset', result: 'success', subject: user.id, details: { removed } });
+  if (removed) await deps.mailer.queue({ tenant, to: user.email, template: 'mfa_reset', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });
+  return { removed };
 }

@@ -316,6 +316,7 @@ export const Session = Type.Object(
   closed,
 );
 export const SessionList = Type.Object({ items: Type.Array(Session) }, closed);
+export const MfaReset = Type.Object({ removed: Type.Boolean({ description: 'Whether the user had a second factor.' }) }, closed);
 export const RevokedSessions = Type.Object({ revoked: Type.Integer({ description: 'How many sessions were ended.' }) }, closed);
 
 // ---------------------------------------------------------------------------------------------

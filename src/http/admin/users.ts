@@ -3,12 +3,13 @@
 import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
-import { createUser, deleteUser, getUser, revokeUserSessions, setUserStatus, updateUserProfile } from '../../core/users/user-admin.ts';
+import { createUser, deleteUser, getUser, resetUserMfa, revokeUserSessions, setUserStatus, updateUserProfile } from '../../core/users/user-admin.ts';
 import type { User as DomainUser } from '../../core/ports.ts';
 import { adminContext } from './auth.ts';
 import {
   CreateUserBody,
   errorResponses,
+  MfaReset,
   NoContent,
   RevokedSessions,
   SessionList,
@@ -160,6 +161,24 @@ export function registerUserRoutes(app: AdminApp, services: Services): void {
     async (request) => {
       const user = await requireUser(request.params.tenantId, request.params.userId);
       return { revoked: await revokeUserSessions(services, user.tenantId, user.id, adminContext(request)) };
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/users/:userId/mfa',
+    {
+      schema: {
+        tags,
+        summary: "Reset a user's second factor",
+        description: 'Removes the authenticator app and recovery codes (for a user who lost them). Audited; the user is told by mail.',
+        params: UserParams,
+        response: { 200: MfaReset, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const user = await requireUser(request.params.tenantId, request.params.userId);
+      const tenant = await requireTenant(services.store, user.tenantId);
+      return resetUserMfa(services.flows, tenant, user.id, adminContext(request));
     },
   );
 

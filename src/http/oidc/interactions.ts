@@ -111,6 +111,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
         if (reasons.has(STEP_UP_REASON) && (await needsSecondFactor(services.flows, tenant, current.user))) {
           const { token } = await beginSecondFactor(services.flows, { tenant, user: current.user, returnTo: interactionPath(tenant.id, details.uid) });
           setFlowCookie(reply, tenant.id, token);
+          metrics.secondFactors.inc({ method: 'any', result: 'started' });
           return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);
         }
         return finish(request, reply, provider, loginResult(current.session));
@@ -157,7 +158,10 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       metrics.signIns.inc({ result: 'success' });
       const next = await afterPassword(services, request, reply, tenant, user, interactionPath(tenant.id, details.uid));
       // The second step stays inside the interaction, so finishing it answers this very request.
-      if ('secondFactorPath' in next) return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);
+      if ('secondFactorPath' in next) {
+        metrics.secondFactors.inc({ method: 'any', result: 'started' });
+        return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);
+      }
       return finish(request, reply, provider, loginResult(next.session));
     } catch (error) {
       if (!isFormError(error)) throw error;
@@ -188,11 +192,13 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
     try {
       const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
+      metrics.secondFactors.inc({ method: done.method, result: 'success' });
       clearFlowCookie(reply, tenant.id);
       const session = await startUserSession(services, request, reply, tenant, done.user, done.amr);
       return finish(request, reply, provider, loginResult(session));
     } catch (error) {
       if (!isFormError(error)) throw error;
+      metrics.secondFactors.inc({ method: 'code', result: 'failure' });
       if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
       return showSecondFactor(request, reply, tenant, details, { errors: formErrors(error), status: withRetryAfter(reply, error) });
     }

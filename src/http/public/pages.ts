@@ -61,7 +61,9 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
       const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
       metrics.signIns.inc({ result: 'success' });
       const next = await afterPassword(services, request, reply, tenant, user, tenantPath(tenant.id, '/account'));
-      return 'secondFactorPath' in next ? reply.redirect(next.secondFactorPath, 303) : redirect(reply, tenant, '/account');
+      if (!('secondFactorPath' in next)) return redirect(reply, tenant, '/account');
+      metrics.secondFactors.inc({ method: 'any', result: 'started' });
+      return reply.redirect(next.secondFactorPath, 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
       metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });

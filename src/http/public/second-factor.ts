@@ -8,6 +8,7 @@ import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
+import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
 import { clearFlowCookie, currentSession, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
@@ -15,7 +16,7 @@ import { sendAccountPage } from './pages.ts';
 
 const page = { config: { page: true } };
 
-export function registerSecondFactorRoutes(app: FastifyInstance, services: Services): void {
+export function registerSecondFactorRoutes(app: FastifyInstance, services: Services, metrics: Metrics): void {
   const redirect = (reply: FastifyReply, tenant: Tenant, path: string) => reply.redirect(tenantPath(tenant.id, path), 303);
 
   // ---- second step of a sign-in ----------------------------------------------------------------
@@ -30,12 +31,14 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     verifyCsrf(request, services.csrfKey, tenant.id);
     try {
       const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
+      metrics.secondFactors.inc({ method: done.method, result: 'success' });
       clearFlowCookie(reply, tenant.id);
       await startUserSession(services, request, reply, tenant, done.user, done.amr);
       // returnTo was set by our own code when the flow began (the account page or an OIDC interaction).
       return reply.redirect(done.returnTo ?? tenantPath(tenant.id, '/account'), 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
+      metrics.secondFactors.inc({ method: 'code', result: 'failure' });
       const status = withRetryAfter(reply, error);
       if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
       return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error) }), status);
@@ -45,7 +48,11 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
   // ---- setting the app up ----------------------------------------------------------------------
   async function setupPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User, extra: { errors?: FormErrors; status?: number } = {}) {
     const ctx = requestContext(request, `user:${user.id}`);
-    const enrollment = (await services.flows.totp.pendingEnrollment(tenant, user)) ?? (await services.flows.totp.beginEnrollment(tenant, user, ctx));
+    let enrollment = await services.flows.totp.pendingEnrollment(tenant, user);
+    if (!enrollment) {
+      enrollment = await services.flows.totp.beginEnrollment(tenant, user, ctx);
+      metrics.mfaEnrollments.inc({ method: 'totp', stage: 'started' });
+    }
     const qrDataUrl = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(enrollment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })).toString('base64')}`;
     return sendPage(reply, renderTotpSetupPage(pageContext(services, request, reply, tenant), { qrDataUrl, secret: enrollment.secret, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
   }
@@ -65,6 +72,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     if (!current) return redirect(reply, tenant, '/login');
     try {
       const { recoveryCodes } = await services.flows.totp.confirmEnrollment(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
+      metrics.mfaEnrollments.inc({ method: 'totp', stage: 'completed' });
       return sendPage(reply, renderRecoveryCodesPage(pageContext(services, request, reply, tenant), { codes: recoveryCodes }));
     } catch (error) {
       if (!isFormError(error)) throw error;

@@ -276,6 +276,11 @@ export const de: Catalogue = {
   'error.admin.setup_token_invalid':
     'Das Einrichtungstoken ist ungültig oder wurde schon verwendet. Erstellen Sie ein neues über die Kommandozeile.',
   'error.config.invalid': 'Der Server ist nicht richtig konfiguriert. Wenden Sie sich an den Administrator.',
+  'mail.mfa_reset.subject': 'Die Bestätigung in zwei Schritten wurde für Ihr {tenant}-Konto ausgeschaltet',
+  'mail.mfa_reset.intro': 'Der Support hat die Bestätigung in zwei Schritten für Ihr {tenant}-Konto ausgeschaltet: Zum Anmelden genügt jetzt Ihr Passwort.',
+  'mail.mfa_reset.ok': 'Wenn Sie darum gebeten haben, richten Sie Ihre Authenticator-App auf Ihrer Kontoseite neu ein.',
+  'mail.mfa_reset.not_you': 'Wenn Sie nicht darum gebeten haben, setzen Sie jetzt Ihr Passwort zurück und wenden Sie sich an den Support.',
+  'mail.mfa_reset.action': 'Passwort zurücksetzen',
   'mail.recovery_code_used.subject': 'Für Ihr {tenant}-Konto wurde ein Wiederherstellungscode verwendet',
   'mail.recovery_code_used.intro': 'Gerade hat sich jemand mit einem Ihrer Wiederherstellungscodes statt mit Ihrer Authenticator-App bei Ihrem {tenant}-Konto angemeldet.',
   'mail.recovery_code_used.ok': 'Wenn Sie das waren, richten Sie Ihre Authenticator-App auf Ihrer Kontoseite neu ein: Jeder Wiederherstellungscode funktioniert nur einmal.',

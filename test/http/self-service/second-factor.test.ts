@@ -12,6 +12,7 @@ import { FormClient, type Response } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
 import { discover, follow, makeApp, makeUser, PASSWORD } from '../../support/oidc.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
+import { adminApi } from '../admin/admin-client.ts';
 
 const OATHTOOL = '/usr/bin/oathtool';
 const haveOathtool = existsSync(OATHTOOL);
@@ -127,6 +128,12 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
 
     const audit = await server.services.store.audit.query({ tenantId: 'demo', action: 'user.second_factor', limit: 20 });
     expect(audit.items.map((e) => e.result)).toEqual(expect.arrayContaining(['success', 'failure']));
+
+    // The funnel shows in /metrics.
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    for (const series of ['frontdoor_second_factor_total{method="any",result="started"}', 'frontdoor_second_factor_total{method="totp",result="success"}', 'frontdoor_second_factor_total{method="code",result="failure"}', 'frontdoor_mfa_enrollments_total{method="totp",stage="completed"}']) {
+      expect(Number(new RegExp(`^${series.replace(/[{}"=,]/g, (c) => `\\${c}`)} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0), series).toBeGreaterThan(0);
+    }
   });
 
   it('a recovery code signs in once, is mailed about, and a new set replaces the old one', async () => {
@@ -166,6 +173,24 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
     expect((await again.post('/t/demo/login/second-factor', { code: newCodes[0]! })).location).toBe('/t/demo/account');
     const audit = await server.services.store.audit.query({ tenantId: 'demo', action: 'user.recovery_code_used', limit: 10 });
     expect(audit.items.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('support resets a lost second factor through the admin API: audited, mailed, password-only sign-in again', async () => {
+    const email = `totp-reset-${engine}@example.test`;
+    const user = await makeUser(server, email);
+    await enroll(new FormClient(server.baseUrl), email);
+    expect((await signIn(new FormClient(server.baseUrl), email)).location).toBe('/t/demo/login/second-factor');
+    const api = adminApi(server);
+    const reset = await api('DELETE', `/tenants/demo/users/${user.id}/mfa`);
+    expect(reset.status).toBe(200);
+    expect(reset.body).toEqual({ removed: true });
+    expect((await signIn(new FormClient(server.baseUrl), email)).location).toBe('/t/demo/account');
+    expect((await server.mailTo(email)).some((m) => m.subject.includes('Two-step verification was turned off'))).toBe(true);
+    const audit = await api('GET', `/tenants/demo/audit?action=admin.user_mfa_reset&subject=${user.id}`);
+    expect(audit.body.items).toHaveLength(1);
+    expect((await api('DELETE', `/tenants/demo/users/${user.id}/mfa`)).body).toEqual({ removed: false });
+    expect((await api('DELETE', `/tenants/demo/users/usr_nobody/mfa`)).status).toBe(404);
+    expect((await adminApi(server, null)('DELETE', `/tenants/demo/users/${user.id}/mfa`)).status).toBe(401);
   });
 
   it('ends a sign-in after five wrong codes, and a guessed flow cookie finds nothing', async () => {
