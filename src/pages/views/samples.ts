@@ -12,6 +12,7 @@ import { renderRegisterPage } from './register.ts';
 import { renderResetInvalidPage, renderResetPage } from './reset.ts';
 import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
+import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
 
 export interface SampleValues {
   email: string;
@@ -88,6 +89,16 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
           : [{ clientId: 'photo-app', name: 'Photo <Print> & Co', scopes: ['openid', 'email', 'offline_access'], apiScopes: [{ resource: 'Orders API', scope: 'read:orders', description: 'Read your orders' }], grantedAt: 1_760_000_000_000 }],
       }),
     },
+    { name: 'second-factor', html: renderSecondFactorPage(ctx, options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) },
+    {
+      name: 'totp-setup',
+      html: renderTotpSetupPage(ctx, {
+        qrDataUrl: 'data:image/svg+xml;base64,PHN2Zy8+',
+        secret: values.token,
+        ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}),
+      }),
+    },
+    { name: 'recovery-codes', html: renderRecoveryCodesPage(ctx, { codes: [values.token, 'abcd-efgh-jkmn-pqrs'] }) },
     { name: 'error', html: renderErrorPage(ctx, { status: 404, code: 'request.not_found' }) },
     { name: 'mailbox', html: renderMailboxPage({ ...ctx, tenant: null }, { mails }) },
   ];
