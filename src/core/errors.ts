@@ -37,7 +37,8 @@ export type ErrorCode =
   | 'mfa.invalid_code'
   | 'mfa.already_enrolled'
   | 'mfa.no_pending_enrollment'
-  | 'mfa.flow_expired';
+  | 'mfa.flow_expired'
+  | 'mfa.required_by_policy';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -76,6 +77,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   'mfa.already_enrolled': 409,
   'mfa.no_pending_enrollment': 400,
   'mfa.flow_expired': 400,
+  'mfa.required_by_policy': 400,
 };
 
 export interface FrontdoorErrorOptions {

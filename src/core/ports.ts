@@ -21,7 +21,14 @@ export interface TenantSettings {
   passwordMinLengthWithMfa?: number;
   /** Refuse sign-in until the email address is verified. */
   requireVerifiedEmail?: boolean;
+  /**
+   * Second factor: `off` (never asked, not offered), `optional` (the default: asked of users who set
+   * one up), `required` (every user sets one up at their next sign-in and cannot remove it).
+   */
+  mfa?: MfaPolicy;
 }
+
+export type MfaPolicy = 'off' | 'optional' | 'required';
 
 export interface Tenant {
   id: TenantId; // the URL slug: /t/{id}

@@ -116,6 +116,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
     },
 
     async remove(tenant, user, code, ctx) {
+      if ((tenant.settings.mfa ?? 'optional') === 'required') throw new FrontdoorError('mfa.required_by_policy', { field: 'code' });
       if (!(await this.verify(tenant.id, user.id, code))) {
         await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_removed', result: 'failure', reason: 'invalid_code', subject: user.id, details: { method: 'totp' } });
         throw new FrontdoorError('mfa.invalid_code', { field: 'code' });

@@ -5,7 +5,7 @@
 import { PASSWORD_AMR, withSecondFactor } from '../auth/acr.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Tenant, User } from '../ports.ts';
+import type { MfaPolicy, Tenant, User } from '../ports.ts';
 import type { Attempt } from '../risk/attempt-guard.ts';
 import { hashToken, newId, randomToken } from '../secrets.ts';
 import type { FlowDeps } from './deps.ts';
@@ -13,9 +13,24 @@ import type { FlowDeps } from './deps.ts';
 export const SECOND_FACTOR_FLOW_SECONDS = 600;
 export const SECOND_FACTOR_MAX_ATTEMPTS = 5;
 
-/** Whether this user must give a second factor after the password. */
+export function mfaPolicy(tenant: Tenant): MfaPolicy {
+  return tenant.settings.mfa ?? 'optional';
+}
+
+/**
+ * What the tenant's policy asks of this user after the password: nothing, a code (`verify`), or —
+ * under `required`, for a user without a second factor — setting one up now (`enroll`).
+ */
+export async function secondFactorStep(deps: Pick<FlowDeps, 'totp'>, tenant: Tenant, user: User): Promise<'none' | 'verify' | 'enroll'> {
+  const policy = mfaPolicy(tenant);
+  if (policy === 'off') return 'none';
+  if (await deps.totp.isEnrolled(tenant.id, user.id)) return 'verify';
+  return policy === 'required' ? 'enroll' : 'none';
+}
+
+/** Whether this user gives a code from their app after the password. */
 export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp'>, tenant: Tenant, user: User): Promise<boolean> {
-  return deps.totp.isEnrolled(tenant.id, user.id);
+  return (await secondFactorStep(deps, tenant, user)) === 'verify';
 }
 
 /** Starts the wait for the second factor; the token goes into the browser's flow cookie. */
@@ -42,6 +57,56 @@ export async function openSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, 
   return deps.store.signInFlows.findByTokenHash(tenant.id, hashToken(token), deps.clock.now());
 }
 
+/** The flow's user, when the flow is open and the user may still sign in. */
+async function flowUser(deps: FlowDeps, tenant: Tenant, token: unknown) {
+  const flow = await openSecondFactor(deps, tenant, token);
+  if (!flow) throw new FrontdoorError('mfa.flow_expired');
+  const user = await deps.store.users.get(tenant.id, flow.userId);
+  if (!user || user.status === 'disabled') {
+    await deps.store.signInFlows.delete(flow.id);
+    throw new FrontdoorError('mfa.flow_expired');
+  }
+  return { flow, user };
+}
+
+/** The authenticator-app set-up a `required` policy asks for in the middle of a sign-in. */
+export async function secondFactorEnrollment(deps: FlowDeps, input: { tenant: Tenant; token: unknown }, ctx: RequestContext) {
+  const { user } = await flowUser(deps, input.tenant, input.token);
+  if (await deps.totp.isEnrolled(input.tenant.id, user.id)) return null;
+  return (await deps.totp.pendingEnrollment(input.tenant, user)) ?? (await deps.totp.beginEnrollment(input.tenant, user, ctx));
+}
+
+/**
+ * Completes a sign-in by setting the app up (policy `required`): the first code confirms the app
+ * and counts as the second factor. Wrong codes count against the flow's five tries.
+ */
+export async function completeSecondFactorEnrollment(
+  deps: FlowDeps,
+  input: { tenant: Tenant; token: unknown; code: unknown },
+  ctx: RequestContext,
+): Promise<{ user: User; amr: string[]; returnTo: string | null; recoveryCodes: string[] }> {
+  const { tenant } = input;
+  const { flow, user } = await flowUser(deps, tenant, input.token);
+  const attempt: Attempt = { kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: user.id };
+  await deps.guard.check(attempt);
+  let recoveryCodes: string[];
+  try {
+    ({ recoveryCodes } = await deps.totp.confirmEnrollment(tenant, user, input.code, ctx));
+  } catch (error) {
+    await deps.guard.recordFailure(attempt);
+    if ((await deps.store.signInFlows.recordAttempt(flow.id)) >= SECOND_FACTOR_MAX_ATTEMPTS) {
+      await deps.store.signInFlows.delete(flow.id);
+      throw new FrontdoorError('mfa.flow_expired');
+    }
+    throw error;
+  }
+  if (!(await deps.store.signInFlows.delete(flow.id))) throw new FrontdoorError('mfa.flow_expired');
+  await deps.guard.recordSuccess(attempt);
+  const amr = withSecondFactor(flow.amr, 'otp');
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'success', subject: user.id, details: { method: 'totp', amr, enrolled: true } });
+  return { user, amr, returnTo: flow.returnTo, recoveryCodes };
+}
+
 /**
  * Checks the code. Right: the flow ends and the caller starts a session with the returned `amr`.
  * Wrong: `mfa.invalid_code`; after the fifth wrong code the flow is gone (`mfa.flow_expired`).
@@ -52,15 +117,9 @@ export async function completeSecondFactor(
   ctx: RequestContext,
 ): Promise<{ user: User; amr: string[]; returnTo: string | null; method: 'totp' | 'recovery_code' }> {
   const { tenant } = input;
-  const flow = await openSecondFactor(deps, tenant, input.token);
-  if (!flow) throw new FrontdoorError('mfa.flow_expired');
-  const attempt: Attempt = { kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: flow.userId };
+  const { flow, user } = await flowUser(deps, tenant, input.token);
+  const attempt: Attempt = { kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: user.id };
   await deps.guard.check(attempt);
-  const user = await deps.store.users.get(tenant.id, flow.userId);
-  if (!user || user.status === 'disabled') {
-    await deps.store.signInFlows.delete(flow.id);
-    throw new FrontdoorError('mfa.flow_expired');
-  }
   const viaApp = await deps.totp.verify(tenant.id, user.id, input.code);
   const viaRecoveryCode = !viaApp && (await deps.totp.useRecoveryCode(tenant.id, user.id, input.code));
   if (!viaApp && !viaRecoveryCode) {

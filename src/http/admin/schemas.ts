@@ -57,6 +57,9 @@ const primaryColor = Type.String({ pattern: '^#[0-9A-Fa-f]{6}$', description: 'C
 const minLength = passwordLength('Minimum password length when the password is the only factor (default 15).');
 const minLengthWithMfa = passwordLength('Minimum password length when the account has a second factor (default 8).');
 const requireVerified = Type.Boolean({ description: 'Refuse sign-in until the email address is verified.' });
+const mfaPolicy = Type.Enum(['off', 'optional', 'required'], {
+  description: 'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in).',
+});
 
 export const TenantBranding = Type.Object({ logo_url: Type.Optional(logoUrl), primary_color: Type.Optional(primaryColor) }, closed);
 export const TenantSettings = Type.Object(
@@ -64,6 +67,7 @@ export const TenantSettings = Type.Object(
     password_min_length: Type.Optional(minLength),
     password_min_length_with_mfa: Type.Optional(minLengthWithMfa),
     require_verified_email: Type.Optional(requireVerified),
+    mfa: Type.Optional(mfaPolicy),
   },
   closed,
 );
@@ -101,6 +105,7 @@ export const UpdateTenantBody = Type.Object(
           password_min_length: Type.Optional(nullable(minLength)),
           password_min_length_with_mfa: Type.Optional(nullable(minLengthWithMfa)),
           require_verified_email: Type.Optional(nullable(requireVerified)),
+          mfa: Type.Optional(nullable(mfaPolicy)),
         },
         closed,
       ),

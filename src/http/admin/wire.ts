@@ -2,7 +2,7 @@
 // and the CLI's --json output, so both speak the same shape. Secrets have no field here: an
 // application's secret hash and a user's password hash cannot be serialized by construction.
 import { clientAuthMethod } from '../../core/apps/app-admin.ts';
-import type { ApiResource, Application, AuditEvent, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
+import type { ApiResource, Application, AuditEvent, MfaPolicy, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -15,6 +15,7 @@ export interface WireSettings {
   password_min_length?: number;
   password_min_length_with_mfa?: number;
   require_verified_email?: boolean;
+  mfa?: MfaPolicy;
 }
 
 function defined<T extends object>(value: T): T {
@@ -30,6 +31,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     password_min_length: settings.passwordMinLength,
     password_min_length_with_mfa: settings.passwordMinLengthWithMfa,
     require_verified_email: settings.requireVerifiedEmail,
+    mfa: settings.mfa,
   });
 }
 
@@ -42,6 +44,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     passwordMinLength: settings.password_min_length,
     passwordMinLengthWithMfa: settings.password_min_length_with_mfa,
     requireVerifiedEmail: settings.require_verified_email,
+    mfa: settings.mfa,
   });
 }
 

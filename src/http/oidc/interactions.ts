@@ -160,7 +160,9 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       // The second step stays inside the interaction, so finishing it answers this very request.
       if ('secondFactorPath' in next) {
         metrics.secondFactors.inc({ method: 'any', result: 'started' });
-        return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);
+        // A code is asked inside the interaction, so the right one finishes it; setting an app up
+        // first (policy `required`) happens on the hosted page, which then comes back here.
+        return reply.redirect(next.secondFactor === 'verify' ? `${interactionPath(tenant.id, details.uid)}/second-factor` : next.secondFactorPath, 303);
       }
       return finish(request, reply, provider, loginResult(next.session));
     } catch (error) {

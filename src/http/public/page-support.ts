@@ -10,7 +10,7 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { csrfToken } from './csrf.ts';
-import { beginSecondFactor, needsSecondFactor, SECOND_FACTOR_FLOW_SECONDS } from '../../core/flows/second-factor.ts';
+import { beginSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 
 export function sessionCookieName(tenantId: string): string {
   return `__Host-fd-session-${tenantId}`;
@@ -113,8 +113,9 @@ export async function startUserSession(services: Services, request: FastifyReque
 }
 
 /**
- * After the password: a session at once, or — for a user with a second factor — a sign-in flow
- * (cookie) that goes on at the second-factor page and then to `next`.
+ * After the password: a session at once, or — when the tenant's policy asks for a second factor
+ * (a code, or setting an app up first) — a sign-in flow (cookie) that goes on at the second-factor
+ * page and then to `next`.
  */
 export async function afterPassword(
   services: Services,
@@ -123,9 +124,10 @@ export async function afterPassword(
   tenant: Tenant,
   user: User,
   next: string,
-): Promise<{ session: Session } | { secondFactorPath: string }> {
-  if (!(await needsSecondFactor(services.flows, tenant, user))) return { session: await startUserSession(services, request, reply, tenant, user) };
+): Promise<{ session: Session } | { secondFactor: 'verify' | 'enroll'; secondFactorPath: string }> {
+  const step = await secondFactorStep(services.flows, tenant, user);
+  if (step === 'none') return { session: await startUserSession(services, request, reply, tenant, user) };
   const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next });
   setFlowCookie(reply, tenant.id, token);
-  return { secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
+  return { secondFactor: step, secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
 }

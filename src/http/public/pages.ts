@@ -5,6 +5,7 @@ import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { effectiveMinLength } from '../../core/credentials/password-policy.ts';
 import { login } from '../../core/flows/login.ts';
+import { mfaPolicy } from '../../core/flows/second-factor.ts';
 import { changePassword } from '../../core/flows/password-change.ts';
 import { isResetTokenLive, requestPasswordReset, resetPassword } from '../../core/flows/recovery.ts';
 import { register, registrationMinLength } from '../../core/flows/registration.ts';
@@ -277,6 +278,7 @@ export async function sendAccountPage(
       connectedApps,
       totpEnrolled,
       recoveryCodesLeft,
+      mfaOffered: mfaPolicy(tenant) !== 'off',
     }),
     extra.status ?? 200,
   );

@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Services } from '../../app.ts';
-import { completeSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
+import type { TotpEnrollment } from '../../core/credentials/totp.ts';
+import { completeSecondFactor, completeSecondFactorEnrollment, mfaPolicy, openSecondFactor, secondFactorEnrollment } from '../../core/flows/second-factor.ts';
 import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
@@ -16,14 +17,63 @@ import { sendAccountPage } from './pages.ts';
 
 const page = { config: { page: true } };
 
+/** The otpauth:// URI as a QR code: an SVG data URL (the pages' CSP allows data: images only). */
+async function qrDataUrl(uri: string): Promise<string> {
+  const svg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
+
 export function registerSecondFactorRoutes(app: FastifyInstance, services: Services, metrics: Metrics): void {
   const redirect = (reply: FastifyReply, tenant: Tenant, path: string) => reply.redirect(tenantPath(tenant.id, path), 303);
 
   // ---- second step of a sign-in ----------------------------------------------------------------
+  /** The set-up page of a sign-in that must set an app up first (policy `required`). */
+  async function signInSetupPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, enrollment: TotpEnrollment, extra: { errors?: FormErrors; status?: number } = {}) {
+    return sendPage(
+      reply,
+      renderTotpSetupPage(pageContext(services, request, reply, tenant), {
+        qrDataUrl: await qrDataUrl(enrollment.uri),
+        secret: enrollment.secret,
+        action: tenantPath(tenant.id, '/login/second-factor/setup'),
+        duringSignIn: true,
+        ...(extra.errors ? { errors: extra.errors } : {}),
+      }),
+      extra.status ?? 200,
+    );
+  }
+
   app.get('/t/:tenant/login/second-factor', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
-    if (!(await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]))) return redirect(reply, tenant, '/login');
+    const token = request.cookies[flowCookieName(tenant.id)];
+    if (!(await openSecondFactor(services.flows, tenant, token))) return redirect(reply, tenant, '/login');
+    const enrollment = await secondFactorEnrollment(services.flows, { tenant, token }, requestContext(request));
+    if (enrollment) return signInSetupPage(request, reply, tenant, enrollment);
     return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), {}));
+  });
+
+  app.post('/t/:tenant/login/second-factor/setup', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const token = request.cookies[flowCookieName(tenant.id)];
+    try {
+      const done = await completeSecondFactorEnrollment(services.flows, { tenant, token, code: formField(request.body, 'code') }, requestContext(request));
+      metrics.mfaEnrollments.inc({ method: 'totp', stage: 'completed' });
+      metrics.secondFactors.inc({ method: 'totp', result: 'success' });
+      clearFlowCookie(reply, tenant.id);
+      await startUserSession(services, request, reply, tenant, done.user, done.amr);
+      return sendPage(reply, renderRecoveryCodesPage(pageContext(services, request, reply, tenant), { codes: done.recoveryCodes, next: done.returnTo ?? tenantPath(tenant.id, '/account') }));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      metrics.secondFactors.inc({ method: 'totp', result: 'failure' });
+      const status = withRetryAfter(reply, error);
+      if (error.code === 'mfa.flow_expired') {
+        clearFlowCookie(reply, tenant.id);
+        return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error) }), status);
+      }
+      const enrollment = await secondFactorEnrollment(services.flows, { tenant, token }, requestContext(request));
+      if (!enrollment) return redirect(reply, tenant, '/login/second-factor');
+      return signInSetupPage(request, reply, tenant, enrollment, { errors: formErrors(error), status });
+    }
   });
 
   app.post('/t/:tenant/login/second-factor', page, async (request, reply) => {
@@ -53,15 +103,18 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
       enrollment = await services.flows.totp.beginEnrollment(tenant, user, ctx);
       metrics.mfaEnrollments.inc({ method: 'totp', stage: 'started' });
     }
-    const qrDataUrl = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(enrollment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })).toString('base64')}`;
-    return sendPage(reply, renderTotpSetupPage(pageContext(services, request, reply, tenant), { qrDataUrl, secret: enrollment.secret, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
+    return sendPage(
+      reply,
+      renderTotpSetupPage(pageContext(services, request, reply, tenant), { qrDataUrl: await qrDataUrl(enrollment.uri), secret: enrollment.secret, ...(extra.errors ? { errors: extra.errors } : {}) }),
+      extra.status ?? 200,
+    );
   }
 
   app.get('/t/:tenant/account/totp', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     const current = await currentSession(services, request, tenant);
     if (!current) return redirect(reply, tenant, '/login');
-    if (await services.flows.totp.isEnrolled(tenant.id, current.user.id)) return redirect(reply, tenant, '/account');
+    if (mfaPolicy(tenant) === 'off' || (await services.flows.totp.isEnrolled(tenant.id, current.user.id))) return redirect(reply, tenant, '/account');
     return setupPage(request, reply, tenant, current.user);
   });
 
@@ -106,7 +159,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
       return redirect(reply, tenant, '/account?notice=totp_disabled');
     } catch (error) {
       if (!isFormError(error)) throw error;
-      const errors: FormErrors = error.code === 'mfa.invalid_code' ? { fields: { totp_code: error.code } } : formErrors(error);
+      const errors: FormErrors = error.code === 'mfa.invalid_code' || error.code === 'mfa.required_by_policy' ? { fields: { totp_code: error.code } } : formErrors(error);
       return sendAccountPage(services, request, reply, tenant, current, { errors, status: withRetryAfter(reply, error) });
     }
   });

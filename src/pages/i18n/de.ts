@@ -276,6 +276,9 @@ export const de: Catalogue = {
   'error.admin.setup_token_invalid':
     'Das Einrichtungstoken ist ungültig oder wurde schon verwendet. Erstellen Sie ein neues über die Kommandozeile.',
   'error.config.invalid': 'Der Server ist nicht richtig konfiguriert. Wenden Sie sich an den Administrator.',
+  'error.mfa.required_by_policy': 'Ihre Organisation verlangt einen zweiten Anmeldeschritt, deshalb kann die Authenticator-App nicht ausgeschaltet werden. Sie können stattdessen neue Wiederherstellungscodes erstellen.',
+  'mfa.setup_lead': 'Ihr Konto braucht einen zweiten Anmeldeschritt. Richten Sie eine Authenticator-App ein, um fortzufahren.',
+  'recovery.continue': 'Weiter',
   'mail.mfa_reset.subject': 'Die Bestätigung in zwei Schritten wurde für Ihr {tenant}-Konto ausgeschaltet',
   'mail.mfa_reset.intro': 'Der Support hat die Bestätigung in zwei Schritten für Ihr {tenant}-Konto ausgeschaltet: Zum Anmelden genügt jetzt Ihr Passwort.',
   'mail.mfa_reset.ok': 'Wenn Sie darum gebeten haben, richten Sie Ihre Authenticator-App auf Ihrer Kontoseite neu ein.',

@@ -44,6 +44,7 @@ const ERROR_CODES = Object.keys({
   'mfa.already_enrolled': true,
   'mfa.no_pending_enrollment': true,
   'mfa.flow_expired': true,
+  'mfa.required_by_policy': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

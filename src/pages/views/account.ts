@@ -46,6 +46,8 @@ export interface AccountPageModel {
   connectedApps: AccountConnectedApp[];
   /** Whether an authenticator app is set up. */
   totpEnrolled: boolean;
+  /** False when the tenant does not offer a second factor (policy `off`). */
+  mfaOffered?: boolean;
   /** Unused recovery codes (when the app is set up). */
   recoveryCodesLeft?: number;
 }
@@ -177,7 +179,7 @@ ${noticeBanner(ctx, model.notice)}
 ${!summaryInForm && summary}
 ${renderEmailSection(ctx, tenant.id, model)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
-${renderTotpSection(ctx, tenant.id, model)}
+${model.mfaOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 <section class="fd-section" aria-labelledby="password-title">
 <h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>

@@ -47,25 +47,29 @@ ${submitButton(t(ctx.locale, 'mfa.submit'), 'secondary')}
 }
 
 /** Recovery codes, shown once (after setting the app up, or after making a new set). */
-export function renderRecoveryCodesPage(ctx: PageContext, model: { codes: string[] }): string {
+export function renderRecoveryCodesPage(ctx: PageContext, model: { codes: string[]; next?: string }): string {
   const tenant = requireTenant(ctx);
   const body = html`<h1>${t(ctx.locale, 'recovery.title')}</h1>
 <p class="fd-lead">${t(ctx.locale, 'recovery.lead')}</p>
 <ul class="fd-recovery-codes" id="recovery-codes">${model.codes.map((code) => html`<li><code>${code}</code></li>`)}</ul>
-<p><a class="fd-button" href="${tenantPath(tenant.id, '/account?notice=totp_enabled')}">${t(ctx.locale, 'recovery.done')}</a></p>`;
+<p><a class="fd-button" href="${model.next ?? tenantPath(tenant.id, '/account?notice=totp_enabled')}">${t(ctx.locale, model.next ? 'recovery.continue' : 'recovery.done')}</a></p>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'recovery.title'), body });
 }
 
-/** Authenticator-app setup: the QR code (an SVG data URL), the key to type, and the first code. */
-export function renderTotpSetupPage(ctx: PageContext, model: { qrDataUrl: string; secret: string; errors?: FormErrors }): string {
+/**
+ * Authenticator-app setup: the QR code (an SVG data URL), the key to type, and the first code.
+ * From the account page by default; `action` and `lead` for the set-up a policy asks for at sign-in.
+ */
+export function renderTotpSetupPage(ctx: PageContext, model: { qrDataUrl: string; secret: string; errors?: FormErrors; action?: string; duringSignIn?: boolean }): string {
   const tenant = requireTenant(ctx);
   // Groups of four are easier to type into an app.
   const grouped = model.secret.replace(/(.{4})(?=.)/g, '$1 ');
   const body = html`<h1>${t(ctx.locale, 'totp_setup.title')}</h1>
+${model.duringSignIn ? html`<p class="fd-lead">${t(ctx.locale, 'mfa.setup_lead')}</p>` : null}
 <p class="fd-lead">${t(ctx.locale, 'totp_setup.scan')}</p>
 <p class="fd-qr"><img src="${model.qrDataUrl}" alt="${t(ctx.locale, 'totp_setup.qr_alt')}" width="200" height="200"></p>
 <p>${t(ctx.locale, 'totp_setup.key')}: <code class="fd-code" id="totp-secret">${grouped}</code></p>
-<form method="post" action="${tenantPath(tenant.id, '/account/totp')}" class="fd-form" novalidate>
+<form method="post" action="${model.action ?? tenantPath(tenant.id, '/account/totp')}" class="fd-form" novalidate>
 ${errorSummary(ctx, model.errors, CODE_FIELD)}
 ${csrfInput(ctx)}
 <p>${t(ctx.locale, 'totp_setup.confirm')}</p>

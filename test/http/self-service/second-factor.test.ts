@@ -193,6 +193,49 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
     expect((await adminApi(server, null)('DELETE', `/tenants/demo/users/${user.id}/mfa`)).status).toBe(401);
   });
 
+  it("tenant policy: 'required' makes a user set the app up at the next sign-in and keeps it; 'off' never asks", async () => {
+    const api = adminApi(server);
+    expect((await api('POST', '/tenants', { id: `strict-${engine}`, settings: { mfa: 'required' } })).status).toBe(201);
+    const tenant = `strict-${engine}`;
+    const email = `policy-${engine}@example.test`;
+    await makeUser(server, email, tenant);
+    const browser = new FormClient(server.baseUrl);
+    await browser.get(`/t/${tenant}/login`);
+    const afterPassword = await browser.post(`/t/${tenant}/login`, { email, password: PASSWORD });
+    expect(afterPassword.location).toBe(`/t/${tenant}/login/second-factor`);
+    expect(browser.cookies.has(`__Host-fd-session-${tenant}`)).toBe(false);
+    const setup = await browser.get(afterPassword.location!);
+    expect(setup.text).toContain('Your account needs a second sign-in step');
+    expect(setup.text).toContain(`action="/t/${tenant}/login/second-factor/setup"`);
+    const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(setup.text)![1]!.replace(/ /g, '');
+    expect((await browser.post(`/t/${tenant}/login/second-factor/setup`, { code: '000000' })).status).toBe(400);
+    const done = await browser.post(`/t/${tenant}/login/second-factor/setup`, { code: oathCode(secret, now) });
+    expect(done.status).toBe(200);
+    expect(codesOn(done)).toHaveLength(10);
+    expect(done.text).toContain(`href="/t/${tenant}/account"`);
+    expect(browser.cookies.has(`__Host-fd-session-${tenant}`)).toBe(true);
+
+    // It cannot be turned off while the policy requires it.
+    advanceSteps(1);
+    const refused = await browser.post(`/t/${tenant}/account/totp/remove`, { totp_code: oathCode(secret, now) });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('requires a second sign-in step');
+
+    // The next sign-in asks for a code, not a set-up.
+    const next = new FormClient(server.baseUrl);
+    await next.get(`/t/${tenant}/login`);
+    expect((await next.post(`/t/${tenant}/login`, { email, password: PASSWORD })).location).toBe(`/t/${tenant}/login/second-factor`);
+    expect((await next.get(`/t/${tenant}/login/second-factor`)).text).toContain('Enter the 6-digit code');
+
+    // Policy off: no second step, and nothing offered on the account page.
+    expect((await api('PATCH', `/tenants/${tenant}`, { settings: { mfa: 'off' } })).body.settings.mfa).toBe('off');
+    const relaxed = new FormClient(server.baseUrl);
+    await relaxed.get(`/t/${tenant}/login`);
+    expect((await relaxed.post(`/t/${tenant}/login`, { email, password: PASSWORD })).location).toBe(`/t/${tenant}/account`);
+    expect((await relaxed.get(`/t/${tenant}/account`)).text).not.toContain('Authenticator app');
+    expect((await relaxed.get(`/t/${tenant}/account/totp`)).location).toBe(`/t/${tenant}/account`);
+  });
+
   it('ends a sign-in after five wrong codes, and a guessed flow cookie finds nothing', async () => {
     const email = `totp-guess-${engine}@example.test`;
     await makeUser(server, email);
