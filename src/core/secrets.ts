@@ -53,8 +53,8 @@ export function sealString(key: Buffer, plaintext: string, context: string): str
 
 /** The plaintext of a `sealString` value; throws when the key, the context or the value is wrong. */
 export function openString(key: Buffer, sealed: string, context: string): string {
-  const [version, iv, tag, ciphertext] = sealed.split('.');
-  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('not a sealed value');
+  const [version, iv, tag, ciphertext, ...rest] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined || rest.length > 0) throw new Error('not a sealed value');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -46,52 +46,31 @@ export function withLookupCache(store: Store, ttlMs = LOOKUP_TTL_MS): Store {
   const appRepo = store.apps;
   const resourceRepo = store.apiResources;
   const tenantRepo = store.tenants;
+  // Each write drops the tenant's cached lookups once it has happened.
+  const thenDrop = async <T>(caches: { drop(tenantId: TenantId): void }[], tenantId: TenantId, write: Promise<T>): Promise<T> => {
+    const result = await write;
+    for (const cache of caches) cache.drop(tenantId);
+    return result;
+  };
   return {
     ...store,
     apps: {
       ...appRepo,
       findByClientId: (tenantId, clientId) => apps.get(tenantId, clientId, () => appRepo.findByClientId(tenantId, clientId)),
-      async create(app) {
-        await appRepo.create(app);
-        apps.drop(app.tenantId);
-      },
-      async update(tenantId, id, patch, now) {
-        const updated = await appRepo.update(tenantId, id, patch, now);
-        apps.drop(tenantId);
-        return updated;
-      },
-      async delete(tenantId, id) {
-        const deleted = await appRepo.delete(tenantId, id);
-        apps.drop(tenantId);
-        return deleted;
-      },
+      create: (app) => thenDrop([apps], app.tenantId, appRepo.create(app)),
+      update: (tenantId, id, patch, now) => thenDrop([apps], tenantId, appRepo.update(tenantId, id, patch, now)),
+      delete: (tenantId, id) => thenDrop([apps], tenantId, appRepo.delete(tenantId, id)),
     },
     apiResources: {
       ...resourceRepo,
       findByIdentifier: (tenantId, identifier) => resources.get(tenantId, identifier, () => resourceRepo.findByIdentifier(tenantId, identifier)),
-      async create(resource) {
-        await resourceRepo.create(resource);
-        resources.drop(resource.tenantId);
-      },
-      async update(tenantId, id, patch, now) {
-        const updated = await resourceRepo.update(tenantId, id, patch, now);
-        resources.drop(tenantId);
-        return updated;
-      },
-      async delete(tenantId, id) {
-        const deleted = await resourceRepo.delete(tenantId, id);
-        resources.drop(tenantId);
-        return deleted;
-      },
+      create: (resource) => thenDrop([resources], resource.tenantId, resourceRepo.create(resource)),
+      update: (tenantId, id, patch, now) => thenDrop([resources], tenantId, resourceRepo.update(tenantId, id, patch, now)),
+      delete: (tenantId, id) => thenDrop([resources], tenantId, resourceRepo.delete(tenantId, id)),
     },
     tenants: {
       ...tenantRepo,
-      async delete(id) {
-        const deleted = await tenantRepo.delete(id);
-        apps.drop(id);
-        resources.drop(id);
-        return deleted;
-      },
+      delete: (id) => thenDrop([apps, resources], id, tenantRepo.delete(id)),
     },
   };
 }

@@ -8,9 +8,9 @@
 // At rest the private JWK is sealed with AES-256-GCM under a key derived from the master key for
 // this purpose only; the tenant id and the kid are the additional authenticated data, so a sealed
 // key copied to another row or tenant does not open.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { deriveKey } from '../secrets.ts';
+import { deriveKey, openString, sealString } from '../secrets.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
@@ -82,28 +82,18 @@ export class SigningKeyUnreadableError extends Error {
 
 const SEAL_VERSION = 'v1';
 
-function aad(tenantId: TenantId, kid: string): Buffer {
+function aad(tenantId: TenantId, kid: string): string {
   // JSON keeps the two values apart whatever they contain.
-  return Buffer.from(`frontdoor:signing-key:${SEAL_VERSION}:${JSON.stringify([tenantId, kid])}`, 'utf8');
+  return `frontdoor:signing-key:${SEAL_VERSION}:${JSON.stringify([tenantId, kid])}`;
 }
 
 function seal(key: Buffer, tenantId: TenantId, kid: string, jwk: JWK): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-  cipher.setAAD(aad(tenantId, kid));
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()]);
-  return [SEAL_VERSION, iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+  return sealString(key, JSON.stringify(jwk), aad(tenantId, kid));
 }
 
 function open(key: Buffer, row: SigningKey): JWK {
   try {
-    const [version, iv, tag, ciphertext, ...rest] = row.privateJwk.split('.');
-    if (version !== SEAL_VERSION || iv === undefined || tag === undefined || ciphertext === undefined || rest.length > 0) throw new Error('unknown format');
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
-    decipher.setAAD(aad(row.tenantId, row.id));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    const clear = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
-    const jwk = JSON.parse(clear.toString('utf8')) as JWK;
+    const jwk = JSON.parse(openString(key, row.privateJwk, aad(row.tenantId, row.id))) as JWK;
     if (jwk.kid !== row.id) throw new Error('kid mismatch');
     return { ...jwk, kid: row.id, alg: row.alg, use: 'sig' };
   } catch (error) {

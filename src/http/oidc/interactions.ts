@@ -18,8 +18,8 @@ import { renderConsentPage } from '../../pages/views/oidc.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { csrfToken, verifyCsrf } from '../public/csrf.ts';
-import { afterPassword, clearFlowCookie, setFlowCookie, currentSession, flowCookieName, formErrors, formField, isFormError, pageContext, sendPage, startUserSession, withRetryAfter } from '../public/page-support.ts';
-import { beginSecondFactor, completeSecondFactor, needsSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
+import { afterPassword, completeSignInWithCode, currentSession, flowCookieName, formErrors, formField, isFormError, pageContext, sendPage, setFlowCookie, withRetryAfter } from '../public/page-support.ts';
+import { beginSecondFactor, needsSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
 import { renderSecondFactorPage } from '../../pages/views/second-factor.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -193,15 +193,10 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
     if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
     try {
-      const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
-      metrics.secondFactors.inc({ method: done.method, result: 'success' });
-      clearFlowCookie(reply, tenant.id);
-      const session = await startUserSession(services, request, reply, tenant, done.user, done.amr);
+      const { session } = await completeSignInWithCode(services, request, reply, tenant, metrics);
       return finish(request, reply, provider, loginResult(session));
     } catch (error) {
       if (!isFormError(error)) throw error;
-      metrics.secondFactors.inc({ method: 'code', result: 'failure' });
-      if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
       return showSecondFactor(request, reply, tenant, details, { errors: formErrors(error), status: withRetryAfter(reply, error) });
     }
   });

@@ -10,7 +10,8 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { csrfToken } from './csrf.ts';
-import { beginSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
+import { beginSecondFactor, completeSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
+import type { Metrics } from '../metrics.ts';
 
 export function sessionCookieName(tenantId: string): string {
   return `__Host-fd-session-${tenantId}`;
@@ -130,4 +131,30 @@ export async function afterPassword(
   const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next });
   setFlowCookie(reply, tenant.id, token);
   return { secondFactor: step, secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
+}
+
+/**
+ * The second step of the browser's sign-in flow, for the hosted page and the OIDC interaction
+ * alike: checks the code, ends the flow and starts the session it earns. A wrong code throws (a
+ * form error); a dead flow also loses its cookie.
+ */
+export async function completeSignInWithCode(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  metrics: Pick<Metrics, 'secondFactors'>,
+): Promise<{ session: Session; returnTo: string | null }> {
+  try {
+    const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
+    metrics.secondFactors.inc({ method: done.method, result: 'success' });
+    clearFlowCookie(reply, tenant.id);
+    return { session: await startUserSession(services, request, reply, tenant, done.user, done.amr), returnTo: done.returnTo };
+  } catch (error) {
+    if (isFormError(error)) {
+      metrics.secondFactors.inc({ method: 'code', result: 'failure' });
+      if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
+    }
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Services } from '../../app.ts';
 import type { TotpEnrollment } from '../../core/credentials/totp.ts';
-import { completeSecondFactor, completeSecondFactorEnrollment, mfaPolicy, openSecondFactor, secondFactorEnrollment } from '../../core/flows/second-factor.ts';
+import { completeSecondFactorEnrollment, mfaPolicy, openSecondFactor, secondFactorEnrollment } from '../../core/flows/second-factor.ts';
 import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
@@ -12,7 +12,7 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { clearFlowCookie, currentSession, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
+import { clearFlowCookie, completeSignInWithCode, currentSession, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
 import { sendAccountPage } from './pages.ts';
 
 const page = { config: { page: true } };
@@ -80,17 +80,12 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     try {
-      const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
-      metrics.secondFactors.inc({ method: done.method, result: 'success' });
-      clearFlowCookie(reply, tenant.id);
-      await startUserSession(services, request, reply, tenant, done.user, done.amr);
+      const { returnTo } = await completeSignInWithCode(services, request, reply, tenant, metrics);
       // returnTo was set by our own code when the flow began (the account page or an OIDC interaction).
-      return reply.redirect(done.returnTo ?? tenantPath(tenant.id, '/account'), 303);
+      return reply.redirect(returnTo ?? tenantPath(tenant.id, '/account'), 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
-      metrics.secondFactors.inc({ method: 'code', result: 'failure' });
       const status = withRetryAfter(reply, error);
-      if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
       return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error) }), status);
     }
   });
