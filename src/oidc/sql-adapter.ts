@@ -10,6 +10,7 @@
 import { sql, type Kysely } from 'kysely';
 import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../core/ports.ts';
+import { isStorableText } from '../storage/repositories/rows.ts';
 import type { Database, OidcArtifactsTable } from '../storage/schema.ts';
 
 /** Models whose artifacts belong to a grant and go when it is revoked (as in the memory adapter). */
@@ -142,19 +143,19 @@ export function sqlAdapterFactory(db: Kysely<Database>, tenantId: string, clock:
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.model === CLIENT_MODEL) return undefined;
+      if (this.model === CLIENT_MODEL || !isStorableText(id)) return undefined;
       const row = await this.select(clock.now()).where('id', '=', id).executeTakeFirst();
       return row ? toPayload(row) : undefined;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      if (this.model === CLIENT_MODEL) return undefined;
+      if (this.model === CLIENT_MODEL || !isStorableText(userCode)) return undefined;
       const row = await this.select(clock.now()).where('user_code', '=', userCode).limit(1).executeTakeFirst();
       return row ? toPayload(row) : undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      if (this.model === CLIENT_MODEL) return undefined;
+      if (this.model === CLIENT_MODEL || !isStorableText(uid)) return undefined;
       const row = await this.select(clock.now()).where('uid', '=', uid).limit(1).executeTakeFirst();
       return row ? toPayload(row) : undefined;
     }

@@ -63,4 +63,14 @@ describe.each(engines)('storage (%s)', (engine) => {
     const page = await server.services.store.users.list({ tenantId: 'demo', emailPrefix: `pct_`, limit: 10 });
     expect(page.items.map((u) => u.email)).toEqual([`pct_${engine}@example.com`]);
   });
+
+  it('treats a key holding a NUL character as a miss, not an error (PostgreSQL text cannot hold NUL)', async () => {
+    const { store } = server.services;
+    const nul = 'demo\u0000';
+    expect(await store.tenants.get(nul)).toBeNull();
+    expect(await store.users.get('demo', `usr_\u0000`)).toBeNull();
+    expect(await store.users.findByEmail('demo', `a\u0000@example.com`)).toBeNull();
+    expect(await store.apps.findByClientId('demo', '\u0000')).toBeNull();
+    expect(await store.apiResources.findByIdentifier('demo', 'https://api.example/\u0000')).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ApiResource, ApiResourceRepository } from '../../core/ports.ts';
 import type { ApiResourcesTable } from '../schema.ts';
-import { isUniqueViolation, parseJson, type Db } from './rows.ts';
+import { isStorableText, isUniqueViolation, parseJson, type Db } from './rows.ts';
 
 function toResource(row: ApiResourcesTable): ApiResource {
   return {
@@ -45,6 +45,7 @@ export function apiResourceRepository(db: Db): ApiResourceRepository {
       return row ? toResource(row) : null;
     },
     async findByIdentifier(tenantId, identifier) {
+      if (!isStorableText(identifier)) return null;
       const row = await db.selectFrom('api_resources').selectAll().where('tenant_id', '=', tenantId).where('identifier', '=', identifier).executeTakeFirst();
       return row ? toResource(row) : null;
     },

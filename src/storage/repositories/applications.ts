@@ -1,6 +1,6 @@
 import type { Application, ApplicationRepository } from '../../core/ports.ts';
 import type { ApplicationsTable } from '../schema.ts';
-import { fromBool, parseJson, toBool, type Db } from './rows.ts';
+import { fromBool, isStorableText, parseJson, toBool, type Db } from './rows.ts';
 
 function toApplication(row: ApplicationsTable): Application {
   return {
@@ -51,6 +51,7 @@ export function applicationRepository(db: Db): ApplicationRepository {
       return row ? toApplication(row) : null;
     },
     async findByClientId(tenantId, clientId) {
+      if (!isStorableText(clientId)) return null;
       const row = await db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('client_id', '=', clientId).executeTakeFirst();
       return row ? toApplication(row) : null;
     },

@@ -5,6 +5,12 @@ import type { Database } from '../schema.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
+/**
+ * PostgreSQL text cannot hold NUL, so no stored key contains one; comparing with such a value is an
+ * error there rather than a miss. Lookups keyed by caller-supplied text check this first.
+ */
+export const isStorableText = (text: string): boolean => !text.includes('\u0000');
+
 export const toBool = (value: number | boolean): boolean => value === 1 || value === true;
 export const fromBool = (value: boolean): number => (value ? 1 : 0);
 

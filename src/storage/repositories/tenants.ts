@@ -1,6 +1,6 @@
 import type { Tenant, TenantRepository } from '../../core/ports.ts';
 import type { TenantsTable } from '../schema.ts';
-import { parseJson, type Db } from './rows.ts';
+import { isStorableText, parseJson, type Db } from './rows.ts';
 
 function toTenant(row: TenantsTable): Tenant {
   return {
@@ -22,6 +22,7 @@ export function tenantRepository(db: Db): TenantRepository {
         .execute();
     },
     async get(id) {
+      if (!isStorableText(id)) return null;
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toTenant(row) : null;
     },

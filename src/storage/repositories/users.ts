@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { PasswordRepository, User, UserRepository, UserStatus } from '../../core/ports.ts';
 import type { UsersTable } from '../schema.ts';
-import { decodeCursor, encodeCursor, fromBool, isUniqueViolation, likePrefix, parseJson, toBool, type Db } from './rows.ts';
+import { decodeCursor, encodeCursor, fromBool, isStorableText, isUniqueViolation, likePrefix, parseJson, toBool, type Db } from './rows.ts';
 
 function toUser(row: UsersTable): User {
   return {
@@ -44,10 +44,12 @@ export function userRepository(db: Db): UserRepository {
       });
     },
     async get(tenantId, id) {
+      if (!isStorableText(id)) return null;
       const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return row ? toUser(row) : null;
     },
     async findByEmail(tenantId, email) {
+      if (!isStorableText(email)) return null;
       const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('email', '=', email).executeTakeFirst();
       return row ? toUser(row) : null;
     },
