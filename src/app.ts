@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createAuditLog, type AuditLog } from './core/audit/audit-log.ts';
+import { createPasskeyService } from './core/credentials/passkeys.ts';
 import { createTotpService } from './core/credentials/totp.ts';
 import type { PasswordBlocklist } from './core/credentials/password-policy.ts';
 import type { FlowDeps, LinkBuilder } from './core/flows/deps.ts';
@@ -103,6 +104,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const links = linkBuilder(config.baseUrl);
   const guard = createAttemptGuard({ limiter });
   const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(masterKey, 'totp') });
+  const passkeys = createPasskeyService({ store, clock, audit, baseUrl: config.baseUrl, challengeKey: deriveKey(masterKey, 'webauthn-challenge') });
   const flows: FlowDeps = {
     store,
     clock,
@@ -113,6 +115,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     audit,
     sessions,
     totp,
+    passkeys,
     links,
     ttl: { verifyEmailSeconds: config.verifyEmailTtlSeconds, resetPasswordSeconds: config.resetPasswordTtlSeconds },
   };

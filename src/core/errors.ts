@@ -38,7 +38,13 @@ export type ErrorCode =
   | 'mfa.already_enrolled'
   | 'mfa.no_pending_enrollment'
   | 'mfa.flow_expired'
-  | 'mfa.required_by_policy';
+  | 'mfa.required_by_policy'
+  | 'passkey.failed'
+  | 'passkey.unknown_credential'
+  | 'passkey.not_allowed'
+  | 'passkey.exists'
+  | 'passkey.not_found'
+  | 'passkey.disabled';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -78,6 +84,12 @@ const defaultStatus: Record<ErrorCode, number> = {
   'mfa.no_pending_enrollment': 400,
   'mfa.flow_expired': 400,
   'mfa.required_by_policy': 400,
+  'passkey.failed': 400,
+  'passkey.unknown_credential': 400,
+  'passkey.not_allowed': 400,
+  'passkey.exists': 409,
+  'passkey.not_found': 404,
+  'passkey.disabled': 400,
 };
 
 export interface FrontdoorErrorOptions {

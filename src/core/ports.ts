@@ -26,6 +26,16 @@ export interface TenantSettings {
    * one up), `required` (every user sets one up at their next sign-in and cannot remove it).
    */
   mfa?: MfaPolicy;
+  /** Passkeys offered (sign-in button, autofill, account page, second factor); default true. */
+  passkeys?: boolean;
+  /** WebAuthn relying party id; default the host name of the base URL. */
+  passkeyRpId?: string;
+  /** Origins allowed to answer WebAuthn ceremonies; default the base URL's origin. */
+  passkeyOrigins?: string[];
+  /** Only authenticator models (AAGUIDs) on this list may register a passkey. */
+  passkeyAaguidAllow?: string[];
+  /** Authenticator models (AAGUIDs) that may not register a passkey. */
+  passkeyAaguidDeny?: string[];
 }
 
 export type MfaPolicy = 'off' | 'optional' | 'required';
@@ -175,6 +185,51 @@ export interface RecoveryCodeRepository {
   use(tenantId: TenantId, userId: string, codeHash: string, now: number): Promise<boolean>;
   remaining(tenantId: TenantId, userId: string): Promise<number>;
   deleteAll(tenantId: TenantId, userId: string): Promise<void>;
+}
+
+/** A WebAuthn credential (passkey or security key) registered by a user. */
+export interface Passkey {
+  id: string;
+  tenantId: TenantId;
+  userId: string;
+  /** base64url, as the authenticator reports it. */
+  credentialId: string;
+  /** COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter; 0 for authenticators that keep none (most synced passkeys). */
+  signCount: number;
+  transports: string[];
+  /** Backup eligible: a synced (multi-device) passkey rather than one bound to a device. */
+  backupEligible: boolean;
+  backedUp: boolean;
+  /** The authenticator model's id as it declared it (self-asserted without attestation trust). */
+  aaguid: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface PasskeyRepository {
+  create(passkey: Passkey): Promise<void>;
+  findByCredentialId(tenantId: TenantId, credentialId: string): Promise<Passkey | null>;
+  listForUser(tenantId: TenantId, userId: string): Promise<Passkey[]>;
+  countForUser(tenantId: TenantId, userId: string): Promise<number>;
+  /**
+   * Records a use. The counter must move forward when the authenticator keeps one (atomic: of two
+   * assertions with the same counter only one is accepted); false = refused.
+   */
+  recordUse(id: string, signCount: number, backedUp: boolean, now: number): Promise<boolean>;
+  rename(tenantId: TenantId, userId: string, id: string, name: string): Promise<boolean>;
+  delete(tenantId: TenantId, userId: string, id: string): Promise<boolean>;
+  deleteAllForUser(tenantId: TenantId, userId: string): Promise<number>;
+  /** Users of the tenant (active ones) and how many of them hold at least one passkey. */
+  adoption(): Promise<{ tenantId: TenantId; activeUsers: number; withPasskey: number }[]>;
+}
+
+export interface WebauthnChallengeRepository {
+  /** Records a challenge as used; false when it was used before. */
+  markUsed(tenantId: TenantId, challengeHash: string, expiresAt: number): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
 }
 
 /** A password-verified sign-in waiting for its second factor; only the token's hash is stored. */
@@ -444,6 +499,8 @@ export interface Store {
   totp: TotpRepository;
   signInFlows: SignInFlowRepository;
   recoveryCodes: RecoveryCodeRepository;
+  passkeys: PasskeyRepository;
+  webauthnChallenges: WebauthnChallengeRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

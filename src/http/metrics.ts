@@ -1,6 +1,6 @@
 // Prometheus metrics, one registry per server (tests run several in a process).
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -9,9 +9,19 @@ export interface Metrics {
   secondFactors: Counter<'method' | 'result'>;
   /** Second-factor set-ups started and completed, by method. */
   mfaEnrollments: Counter<'method' | 'stage'>;
+  /** First-factor sign-ins by method (`password`, `passkey`) and stage (`completed`, `failed`): the funnel by method. */
+  signInMethods: Counter<'method' | 'stage'>;
+  /** Passkeys registered and removed, by where (`account`, `offer`) and outcome. */
+  passkeyRegistrations: Counter<'source' | 'result'>;
 }
 
-export function createMetrics(app: FastifyInstance, options: { defaultMetrics: boolean }): Metrics {
+/** Per tenant: active users and how many hold a passkey (read at scrape time). */
+export type PasskeyAdoptionSource = () => Promise<{ tenantId: string; activeUsers: number; withPasskey: number }[]>;
+
+/** Adoption is a count over all users: computed at most once a minute, whatever the scrape rate. */
+const ADOPTION_CACHE_MS = 60_000;
+
+export function createMetrics(app: FastifyInstance, options: { defaultMetrics: boolean; passkeyAdoption?: PasskeyAdoptionSource; now?: () => number }): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   const latency = new Histogram({
@@ -43,5 +53,46 @@ export function createMetrics(app: FastifyInstance, options: { defaultMetrics: b
     labelNames: ['method', 'stage'] as const,
     registers: [registry],
   });
-  return { registry, signIns, secondFactors, mfaEnrollments };
+  const signInMethods = new Counter({
+    name: 'frontdoor_sign_in_methods_total',
+    help: 'First-factor sign-ins by method (password, passkey) and stage (completed, failed)',
+    labelNames: ['method', 'stage'] as const,
+    registers: [registry],
+  });
+  const passkeyRegistrations = new Counter({
+    name: 'frontdoor_passkey_registrations_total',
+    help: 'Passkey registrations by source (account page, offer after a password sign-in) and result',
+    labelNames: ['source', 'result'] as const,
+    registers: [registry],
+  });
+  const adoptionSource = options.passkeyAdoption;
+  if (adoptionSource) {
+    const now = options.now ?? Date.now;
+    let cached: { at: number; rows: Awaited<ReturnType<PasskeyAdoptionSource>> } | null = null;
+    const rows = async () => {
+      if (!cached || now() - cached.at >= ADOPTION_CACHE_MS) cached = { at: now(), rows: await adoptionSource() };
+      return cached.rows;
+    };
+    new Gauge({
+      name: 'frontdoor_passkey_adoption_ratio',
+      help: 'Share of active users who hold at least one passkey, per tenant (refreshed at most once a minute)',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await rows()) this.set({ tenant: row.tenantId }, row.activeUsers > 0 ? row.withPasskey / row.activeUsers : 0);
+      },
+    });
+    new Gauge({
+      name: 'frontdoor_users_with_passkey',
+      help: 'Active users who hold at least one passkey, per tenant (refreshed at most once a minute)',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await rows()) this.set({ tenant: row.tenantId }, row.withPasskey);
+      },
+    });
+  }
+  return { registry, signIns, secondFactors, mfaEnrollments, signInMethods, passkeyRegistrations };
 }

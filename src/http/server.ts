@@ -9,6 +9,7 @@ import type { Services } from '../app.ts';
 import { FrontdoorError } from '../core/errors.ts';
 import { errorBody, toFrontdoorError } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { registerPasskeyRoutes } from './public/passkeys.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerSecondFactorRoutes } from './public/second-factor.ts';
 import { registerPageRoutes } from './public/pages.ts';
@@ -74,7 +75,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
     reply.header('x-request-id', request.id);
     return payload;
   });
-  const metrics = createMetrics(app, { defaultMetrics: config.env !== 'test' });
+  const metrics = createMetrics(app, { defaultMetrics: config.env !== 'test', passkeyAdoption: () => services.store.passkeys.adoption(), now: () => services.clock.now() });
 
   app.setErrorHandler(async (error, request, reply) => {
     const failure = toFrontdoorError(error);
@@ -93,6 +94,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerAssetRoutes(app, services);
   registerPageRoutes(app, services, metrics);
   registerSecondFactorRoutes(app, services, metrics);
+  registerPasskeyRoutes(app, services, metrics);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);
   registerInteractionRoutes(app, services, oidc, metrics);

@@ -6,6 +6,7 @@ import { oidcClientsMigration } from './migrations/0004-oidc-clients.ts';
 import { oidcArtifactOwnerMigration } from './migrations/0005-oidc-artifact-owner.ts';
 import { secondFactorMigration } from './migrations/0006-second-factor.ts';
 import { recoveryCodesMigration } from './migrations/0007-recovery-codes.ts';
+import { passkeysMigration } from './migrations/0008-passkeys.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -204,6 +205,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0005_oidc_artifact_owner': oidcArtifactOwnerMigration,
     '0006_second_factor': secondFactorMigration,
     '0007_recovery_codes': recoveryCodesMigration,
+    '0008_passkeys': passkeysMigration,
   };
 }
 

@@ -105,6 +105,28 @@ export interface RecoveryCodesTable {
   created_at: number;
 }
 
+export interface PasskeysTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: string;
+  sign_count: number;
+  transports: string;
+  backup_eligible: number | boolean;
+  backed_up: number | boolean;
+  aaguid: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface WebauthnUsedChallengesTable {
+  challenge_hash: string;
+  tenant_id: string;
+  expires_at: number;
+}
+
 export interface SignInFlowsTable {
   id: string;
   tenant_id: string;
@@ -214,5 +236,7 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   sign_in_flows: SignInFlowsTable;
   recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_used_challenges: WebauthnUsedChallengesTable;
   signing_keys: SigningKeysTable;
 }

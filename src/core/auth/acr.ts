@@ -11,6 +11,16 @@ export const ACR_VALUES: readonly string[] = [ACR.password, ACR.mfa, ACR.phishin
 /** A password sign-in. */
 export const PASSWORD_AMR: readonly string[] = ['pwd'];
 
+/**
+ * A passkey's methods (RFC 8176): `hwk` for a key bound to its device, `swk` for a synced one
+ * (backup eligible, so not hardware-bound); verifying the user (biometric or PIN) makes it `user`
+ * and, with the key, multi-factor.
+ */
+export function passkeyAmr(backupEligible: boolean, userVerified: boolean): string[] {
+  const key = backupEligible ? 'swk' : 'hwk';
+  return userVerified ? [key, 'user', 'mfa'] : [key];
+}
+
 /** The methods of a sign-in completed by a second factor `method` (e.g. `otp`): RFC 8176 adds `mfa`. */
 export function withSecondFactor(amr: readonly string[], method: string): string[] {
   return [...new Set([...amr.filter((m) => m !== 'mfa'), method, 'mfa'])];

@@ -116,7 +116,10 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
     },
 
     async remove(tenant, user, code, ctx) {
-      if ((tenant.settings.mfa ?? 'optional') === 'required') throw new FrontdoorError('mfa.required_by_policy', { field: 'code' });
+      // Under `required` the app may go only when a passkey remains as the second factor.
+      if ((tenant.settings.mfa ?? 'optional') === 'required' && (await store.passkeys.countForUser(tenant.id, user.id)) === 0) {
+        throw new FrontdoorError('mfa.required_by_policy', { field: 'code' });
+      }
       if (!(await this.verify(tenant.id, user.id, code))) {
         await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_removed', result: 'failure', reason: 'invalid_code', subject: user.id, details: { method: 'totp' } });
         throw new FrontdoorError('mfa.invalid_code', { field: 'code' });

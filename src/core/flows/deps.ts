@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { PasswordBlocklist } from '../credentials/password-policy.ts';
 import type { Clock, Mailer, PasswordHasher, Store, TenantId } from '../ports.ts';
 import type { AttemptGuard } from '../risk/attempt-guard.ts';
+import type { PasskeyService } from '../credentials/passkeys.ts';
 import type { TotpService } from '../credentials/totp.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 
@@ -23,6 +24,7 @@ export interface FlowDeps {
   audit: AuditLog;
   sessions: SessionService;
   totp: TotpService;
+  passkeys: PasskeyService;
   links: LinkBuilder;
   ttl: { verifyEmailSeconds: number; resetPasswordSeconds: number };
 }

@@ -8,6 +8,7 @@ import { FrontdoorError } from '../errors.ts';
 import type { MfaPolicy, Tenant, User } from '../ports.ts';
 import type { Attempt } from '../risk/attempt-guard.ts';
 import { hashToken, newId, randomToken } from '../secrets.ts';
+import { passkeysEnabled } from '../credentials/passkeys.ts';
 import type { FlowDeps } from './deps.ts';
 
 export const SECOND_FACTOR_FLOW_SECONDS = 600;
@@ -21,15 +22,16 @@ export function mfaPolicy(tenant: Tenant): MfaPolicy {
  * What the tenant's policy asks of this user after the password: nothing, a code (`verify`), or —
  * under `required`, for a user without a second factor — setting one up now (`enroll`).
  */
-export async function secondFactorStep(deps: Pick<FlowDeps, 'totp'>, tenant: Tenant, user: User): Promise<'none' | 'verify' | 'enroll'> {
+export async function secondFactorStep(deps: Pick<FlowDeps, 'totp' | 'store'>, tenant: Tenant, user: User): Promise<'none' | 'verify' | 'enroll'> {
   const policy = mfaPolicy(tenant);
   if (policy === 'off') return 'none';
   if (await deps.totp.isEnrolled(tenant.id, user.id)) return 'verify';
+  if (passkeysEnabled(tenant) && (await deps.store.passkeys.countForUser(tenant.id, user.id)) > 0) return 'verify';
   return policy === 'required' ? 'enroll' : 'none';
 }
 
-/** Whether this user gives a code from their app after the password. */
-export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp'>, tenant: Tenant, user: User): Promise<boolean> {
+/** Whether this user gives a second factor (a code or a passkey) after the password. */
+export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store'>, tenant: Tenant, user: User): Promise<boolean> {
   return (await secondFactorStep(deps, tenant, user)) === 'verify';
 }
 
@@ -57,8 +59,8 @@ export async function openSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, 
   return deps.store.signInFlows.findByTokenHash(tenant.id, hashToken(token), deps.clock.now());
 }
 
-/** The flow's user, when the flow is open and the user may still sign in. */
-async function flowUser(deps: FlowDeps, tenant: Tenant, token: unknown) {
+/** The flow and its user, when the flow is open and the user may still sign in. */
+export async function flowUser(deps: FlowDeps, tenant: Tenant, token: unknown) {
   const flow = await openSecondFactor(deps, tenant, token);
   if (!flow) throw new FrontdoorError('mfa.flow_expired');
   const user = await deps.store.users.get(tenant.id, flow.userId);

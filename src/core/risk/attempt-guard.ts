@@ -5,7 +5,7 @@
 import { FrontdoorError } from '../errors.ts';
 import type { RateLimiter, TenantId } from '../ports.ts';
 
-export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification' | 'second_factor';
+export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification' | 'second_factor' | 'passkey';
 
 export interface Attempt {
   kind: AttemptKind;
@@ -41,6 +41,8 @@ export const defaultAttemptLimits: AttemptLimits = {
     verification_resend: { limit: 10, windowSeconds: 900 },
     verification: { limit: 30, windowSeconds: 900 },
     second_factor: { limit: 30, windowSeconds: 900 },
+    // Assertions cannot be guessed; this only bounds the signature checks one address can cause.
+    passkey: { limit: 60, windowSeconds: 60 },
   },
   perAccount: {
     login: { limit: 60, windowSeconds: 900 },
@@ -50,6 +52,7 @@ export const defaultAttemptLimits: AttemptLimits = {
     verification: { limit: 5, windowSeconds: 900 },
     // Codes are 6 digits: 10 tries per account per 15 min (and 5 per sign-in) keep guessing hopeless.
     second_factor: { limit: 10, windowSeconds: 900 },
+    passkey: { limit: 30, windowSeconds: 900 },
   },
   loginFailuresPerAccount: { limit: 10, windowSeconds: 900 },
 };

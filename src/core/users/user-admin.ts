@@ -106,9 +106,11 @@ export async function revokeUserSessions(deps: UserAdminDeps, tenantId: string, 
 export async function resetUserMfa(deps: UserAdminDeps & { mailer: Mailer; links: Pick<LinkBuilder, 'forgotPassword'> }, tenant: Tenant, id: string, ctx: RequestContext): Promise<{ removed: boolean }> {
   const user = await getUser(deps.store, tenant.id, id);
   const removed = await deps.store.transaction(async (store) => {
-    const had = await store.totp.delete(tenant.id, user.id);
+    const hadApp = await store.totp.delete(tenant.id, user.id);
     await store.recoveryCodes.deleteAll(tenant.id, user.id);
-    return had;
+    // Passkeys are second factors too: a lost phone may hold them.
+    const passkeys = await store.passkeys.deleteAllForUser(tenant.id, user.id);
+    return hadApp || passkeys > 0;
   });
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.user_mfa_reset', result: 'success', subject: user.id, details: { removed } });
   if (removed) await deps.mailer.queue({ tenant, to: user.email, template: 'mfa_reset', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });

@@ -18,13 +18,36 @@ import { renderConsentPage } from '../../pages/views/oidc.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { csrfToken, verifyCsrf } from '../public/csrf.ts';
-import { afterPassword, completeSignInWithCode, currentSession, flowCookieName, formErrors, formField, isFormError, pageContext, sendPage, setFlowCookie, withRetryAfter } from '../public/page-support.ts';
+import {
+  afterPassword,
+  afterSignInDestination,
+  clearFlowCookie,
+  completeSignInWithCode,
+  currentSession,
+  flowCookieName,
+  formErrors,
+  formField,
+  isFormError,
+  pageContext,
+  secondFactorMethods,
+  sendPage,
+  setFlowCookie,
+  signInCeremony,
+  startUserSession,
+  unknownPasskeySignal,
+  withRetryAfter,
+} from '../public/page-support.ts';
+import { ceremonyAnswer } from '../public/passkeys.ts';
+import { completeSecondFactorWithPasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
+import type { PasskeySignal } from '../../pages/views/passkeys.ts';
 import { beginSecondFactor, needsSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
 import { renderSecondFactorPage } from '../../pages/views/second-factor.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const page = { config: { page: true } };
+/** How long after signing in a detour (the passkey offer) may still finish the sign-in it interrupted. */
+const RESUME_WITHIN_MS = 10 * 60_000;
 /** Reasons of the login prompt that a session cannot answer: the app wants a fresh sign-in, or someone else. */
 const FRESH_SIGN_IN = new Set(['login_prompt', 'id_token_hint', 'claims_id_token_sub', 'essential_acr', 'essential_acrs']);
 
@@ -68,15 +91,25 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     return { login: { accountId: session.userId, acr: session.acr, amr: session.amr, ts: Math.floor(session.authenticatedAt / 1000), remember: true } };
   }
 
-  async function showLogin(request: FastifyRequest, reply: FastifyReply, provider: Provider, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; email?: string; status?: number } = {}) {
+  async function showLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    provider: Provider,
+    tenant: Tenant,
+    details: Details,
+    extra: { errors?: ReturnType<typeof formErrors>; email?: string; status?: number; passkeySignal?: PasskeySignal | undefined } = {},
+  ) {
     const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
     reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
+    const passkey = await signInCeremony(services, tenant, `${interactionPath(tenant.id, details.uid)}/login/passkey`);
     return sendPage(
       reply,
       renderLoginPage(ctx, {
         action: `${interactionPath(tenant.id, details.uid)}/login`,
         appName: await appName(provider, details),
+        ...(passkey ? { passkey } : {}),
+        ...(extra.passkeySignal ? { passkeySignal: extra.passkeySignal } : {}),
         ...(extra.email ?? hint ? { email: extra.email ?? hint } : {}),
         ...(extra.errors ? { errors: extra.errors, showResendVerification: extra.errors.form === 'auth.email_not_verified' } : {}),
       }),
@@ -156,6 +189,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     try {
       const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
       metrics.signIns.inc({ result: 'success' });
+      metrics.signInMethods.inc({ method: 'password', stage: 'completed' });
       const next = await afterPassword(services, request, reply, tenant, user, interactionPath(tenant.id, details.uid));
       // The second step stays inside the interaction, so finishing it answers this very request.
       if ('secondFactorPath' in next) {
@@ -164,6 +198,10 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
         // first (policy `required`) happens on the hosted page, which then comes back here.
         return reply.redirect(next.secondFactor === 'verify' ? `${interactionPath(tenant.id, details.uid)}/second-factor` : next.secondFactorPath, 303);
       }
+      // The passkey offer, when it applies, comes first; it then resumes this interaction.
+      const resume = `${interactionPath(tenant.id, details.uid)}/resume`;
+      const destination = await afterSignInDestination(services, request, tenant, user, resume);
+      if (destination !== resume) return reply.redirect(destination, 303);
       return finish(request, reply, provider, loginResult(next.session));
     } catch (error) {
       if (!isFormError(error)) throw error;
@@ -173,12 +211,61 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     }
   });
 
+  app.post('/t/:tenant/interaction/:uid/login/passkey', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    let response: unknown = null;
+    try {
+      response = ceremonyAnswer(request);
+      const { user, amr } = await signInWithPasskey(services.flows, { tenant, response }, requestContext(request));
+      metrics.signInMethods.inc({ method: 'passkey', stage: 'completed' });
+      const session = await startUserSession(services, request, reply, tenant, user, amr);
+      return finish(request, reply, provider, loginResult(session));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      metrics.signInMethods.inc({ method: 'passkey', stage: 'failed' });
+      const status = withRetryAfter(reply, error);
+      const passkeySignal = error.code === 'passkey.unknown_credential' ? unknownPasskeySignal(services, tenant, response) : undefined;
+      return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), status, passkeySignal });
+    }
+  });
+
+  // After a detour that began with a fresh sign-in (the passkey offer): finish with that session.
+  app.get('/t/:tenant/interaction/:uid/resume', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    const current = await currentSession(services, request, tenant);
+    if (details.prompt.name === 'login' && current && services.clock.now() - current.session.authenticatedAt <= RESUME_WITHIN_MS) {
+      return finish(request, reply, provider, loginResult(current.session));
+    }
+    return reply.redirect(interactionPath(tenant.id, details.uid), 303);
+  });
+
   // ---- second factor inside an interaction ----------------------------------------------------
-  function showSecondFactor(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; status?: number } = {}) {
+  async function showSecondFactor(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; status?: number } = {}) {
     const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
     reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
-    return sendPage(reply, renderSecondFactorPage(ctx, { action: `${interactionPath(tenant.id, details.uid)}/second-factor`, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
+    const methods = await secondFactorMethods(services, request, tenant, `${interactionPath(tenant.id, details.uid)}/second-factor/passkey`);
+    return sendPage(reply, renderSecondFactorPage(ctx, { action: `${interactionPath(tenant.id, details.uid)}/second-factor`, ...methods, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
   }
+
+  app.post('/t/:tenant/interaction/:uid/second-factor/passkey', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    try {
+      const done = await completeSecondFactorWithPasskey(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], response: ceremonyAnswer(request) }, requestContext(request));
+      metrics.secondFactors.inc({ method: 'passkey', result: 'success' });
+      clearFlowCookie(reply, tenant.id);
+      const session = await startUserSession(services, request, reply, tenant, done.user, done.amr);
+      return finish(request, reply, provider, loginResult(session));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      metrics.secondFactors.inc({ method: 'passkey', result: 'failure' });
+      if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
+      return showSecondFactor(request, reply, tenant, details, { errors: formErrors(error), status: withRetryAfter(reply, error) });
+    }
+  });
 
   app.get('/t/:tenant/interaction/:uid/second-factor', page, async (request, reply) => {
     const { tenant, details } = await load(request, reply);

@@ -1,11 +1,23 @@
 // Static assets of the hosted pages, read once at start and served with an ETag.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app.ts';
 
+/** The browser build of @simplewebauthn/browser (a UMD file defining window.SimpleWebAuthnBrowser). */
+function webauthnBrowserBundle(): URL {
+  const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+  return pathToFileURL(join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js'));
+}
+
+const SCRIPT = 'text/javascript; charset=utf-8';
 const ASSETS: Record<string, { file: URL; type: string }> = {
   'frontdoor.css': { file: new URL('../../pages/assets/frontdoor.css', import.meta.url), type: 'text/css; charset=utf-8' },
+  'passkeys.js': { file: new URL('../../pages/assets/passkeys.js', import.meta.url), type: SCRIPT },
+  'webauthn.js': { file: webauthnBrowserBundle(), type: SCRIPT },
 };
 
 export function registerAssetRoutes(app: FastifyInstance, _services: Services): void {

@@ -10,8 +10,11 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { csrfToken } from './csrf.ts';
-import { beginSecondFactor, completeSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
+import { beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 import type { Metrics } from '../metrics.ts';
+import { passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
+import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
+import { tenantPath } from '../../pages/layout.ts';
 
 export function sessionCookieName(tenantId: string): string {
   return `__Host-fd-session-${tenantId}`;
@@ -157,4 +160,66 @@ export async function completeSignInWithCode(
     }
     throw error;
   }
+}
+
+// ---- passkeys ---------------------------------------------------------------------------------
+
+/** The passkey sign-in the login page offers (button and autofill), when the tenant offers passkeys. */
+export async function signInCeremony(services: Services, tenant: Tenant, action: string): Promise<PasskeyCeremony | undefined> {
+  if (!passkeysEnabled(tenant)) return undefined;
+  return { action, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'sign_in' }) };
+}
+
+/** After an unknown passkey was offered: the Signal API data that lets the device drop it. */
+export function unknownPasskeySignal(services: Services, tenant: Tenant, response: unknown): PasskeySignal | undefined {
+  const id = (response as { id?: unknown } | null)?.id;
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,1366}$/.test(id)) return undefined;
+  return { rpId: relyingParty(tenant, services.config.baseUrl).id, unknownCredentialId: id };
+}
+
+/** What the second-factor page offers this flow's user: their passkeys, their app's codes, or both. */
+export async function secondFactorMethods(services: Services, request: FastifyRequest, tenant: Tenant, passkeyAction: string): Promise<{ passkey?: PasskeyCeremony; totp: boolean }> {
+  const flow = await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]);
+  if (!flow) return { totp: true };
+  const [totp, passkeys] = await Promise.all([services.flows.totp.isEnrolled(tenant.id, flow.userId), passkeysEnabled(tenant) ? services.store.passkeys.countForUser(tenant.id, flow.userId) : 0]);
+  if (passkeys === 0) return { totp: true };
+  const options = await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'second_factor', flowId: flow.id, userId: flow.userId });
+  return { passkey: { action: passkeyAction, options }, totp };
+}
+
+/** The account page's passkey section: the list, a registration bound to this session, and the signals. */
+export async function accountPasskeys(services: Services, tenant: Tenant, session: { id: string }, user: User) {
+  if (!passkeysEnabled(tenant)) return undefined;
+  const [items, options] = await Promise.all([services.flows.passkeys.list(tenant, user.id), services.flows.passkeys.registrationOptions(tenant, user, session.id)]);
+  return {
+    items: items.map((p) => ({ id: p.id, name: p.name, synced: p.backupEligible, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt })),
+    register: { action: tenantPath(tenant.id, '/account/passkeys'), options },
+    signal: { rpId: relyingParty(tenant, services.config.baseUrl).id, userHandle: userHandle(user), acceptedCredentialIds: items.map((p) => p.credentialId), name: user.email } satisfies PasskeySignal,
+  };
+}
+
+/** A path back into our own pages of this tenant; anything else (another origin, `//x`) is refused. */
+export function sameTenantPath(tenant: Tenant, value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 512) return null;
+  const prefix = `/t/${encodeURIComponent(tenant.id)}/`;
+  if (!value.startsWith(prefix) || value.includes('\\') || /[\u0000-\u001f]/.test(value)) return null;
+  return value;
+}
+
+export function passkeyOfferCookieName(tenantId: string): string {
+  return `__Host-fd-passkey-offer-${tenantId}`;
+}
+
+/** "Not now" is remembered on this browser for this long. */
+export const PASSKEY_OFFER_SNOOZE_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Where a password sign-in goes on: the passkey offer when this device can hold a passkey (the
+ * page's script said so), the tenant offers passkeys, the user has none and has not said "not now"
+ * on this browser; else straight to `next`.
+ */
+export async function afterSignInDestination(services: Services, request: FastifyRequest, tenant: Tenant, user: User, next: string): Promise<string> {
+  if (!passkeysEnabled(tenant) || formField(request.body, 'passkey_capable') !== '1' || request.cookies[passkeyOfferCookieName(tenant.id)]) return next;
+  if ((await services.store.passkeys.countForUser(tenant.id, user.id)) > 0) return next;
+  return `${tenantPath(tenant.id, '/passkeys/offer')}?next=${encodeURIComponent(next)}`;
 }

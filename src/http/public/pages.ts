@@ -26,7 +26,23 @@ import { renderThemeCss } from '../../pages/layout.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { afterPassword, clearSessionCookie, currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, sessionCookieName, startUserSession, withRetryAfter } from './page-support.ts';
+import {
+  accountPasskeys,
+  afterPassword,
+  afterSignInDestination,
+  clearSessionCookie,
+  currentSession,
+  formErrors,
+  formField,
+  isFormError,
+  loadTenant,
+  pageContext,
+  sendPage,
+  sessionCookieName,
+  signInCeremony,
+  startUserSession,
+  withRetryAfter,
+} from './page-support.ts';
 
 const page = { config: { page: true } };
 
@@ -48,10 +64,13 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 
   // ---- sign-in -------------------------------------------------------------------------------
+  const passkeySignIn = (tenant: Tenant) => signInCeremony(services, tenant, tenantPath(tenant.id, '/login/passkey'));
+
   app.get('/t/:tenant/login', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     const notice = parseNotice((request.query as Record<string, unknown>).notice);
-    return sendPage(reply, renderLoginPage(pageContext(services, request, reply, tenant), { ...(notice ? { notice } : {}) }));
+    const passkey = await passkeySignIn(tenant);
+    return sendPage(reply, renderLoginPage(pageContext(services, request, reply, tenant), { ...(notice ? { notice } : {}), ...(passkey ? { passkey } : {}) }));
   });
 
   app.post('/t/:tenant/login', page, async (request, reply) => {
@@ -61,18 +80,21 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     try {
       const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
       metrics.signIns.inc({ result: 'success' });
+      metrics.signInMethods.inc({ method: 'password', stage: 'completed' });
       const next = await afterPassword(services, request, reply, tenant, user, tenantPath(tenant.id, '/account'));
-      if (!('secondFactorPath' in next)) return redirect(reply, tenant, '/account');
+      if (!('secondFactorPath' in next)) return reply.redirect(await afterSignInDestination(services, request, tenant, user, tenantPath(tenant.id, '/account')), 303);
       metrics.secondFactors.inc({ method: 'any', result: 'started' });
       return reply.redirect(next.secondFactorPath, 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
       metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });
+      metrics.signInMethods.inc({ method: 'password', stage: 'failed' });
       const status = withRetryAfter(reply, error);
       const ctx = pageContext(services, request, reply, tenant);
+      const passkey = await passkeySignIn(tenant);
       return sendPage(
         reply,
-        renderLoginPage(ctx, { email: email ?? '', errors: formErrors(error), showResendVerification: error.code === 'auth.email_not_verified' }),
+        renderLoginPage(ctx, { email: email ?? '', errors: formErrors(error), showResendVerification: error.code === 'auth.email_not_verified', ...(passkey ? { passkey } : {}) }),
         status,
       );
     }
@@ -252,11 +274,12 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
     services.flows.totp.recoveryCodesLeft(tenant.id, current.user.id),
+    accountPasskeys(services, tenant, current.session, current.user),
   ]);
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -279,6 +302,7 @@ export async function sendAccountPage(
       totpEnrolled,
       recoveryCodesLeft,
       mfaOffered: mfaPolicy(tenant) !== 'off',
+      ...(passkeys ? { passkeys } : {}),
     }),
     extra.status ?? 200,
   );

@@ -12,10 +12,11 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { clearFlowCookie, completeSignInWithCode, currentSession, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
+import { clearFlowCookie, completeSignInWithCode, currentSession, secondFactorMethods, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
 import { sendAccountPage } from './pages.ts';
 
 const page = { config: { page: true } };
+const PASSKEY_SECOND_FACTOR = (tenant: Tenant) => tenantPath(tenant.id, '/login/second-factor/passkey');
 
 /** The otpauth:// URI as a QR code: an SVG data URL (the pages' CSP allows data: images only). */
 async function qrDataUrl(uri: string): Promise<string> {
@@ -48,7 +49,8 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     if (!(await openSecondFactor(services.flows, tenant, token))) return redirect(reply, tenant, '/login');
     const enrollment = await secondFactorEnrollment(services.flows, { tenant, token }, requestContext(request));
     if (enrollment) return signInSetupPage(request, reply, tenant, enrollment);
-    return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), {}));
+    const methods = await secondFactorMethods(services, request, tenant, PASSKEY_SECOND_FACTOR(tenant));
+    return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), methods));
   });
 
   app.post('/t/:tenant/login/second-factor/setup', page, async (request, reply) => {
@@ -86,7 +88,8 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     } catch (error) {
       if (!isFormError(error)) throw error;
       const status = withRetryAfter(reply, error);
-      return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error) }), status);
+      const methods = await secondFactorMethods(services, request, tenant, PASSKEY_SECOND_FACTOR(tenant));
+      return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error), ...methods }), status);
     }
   });
 

@@ -45,6 +45,12 @@ const ERROR_CODES = Object.keys({
   'mfa.no_pending_enrollment': true,
   'mfa.flow_expired': true,
   'mfa.required_by_policy': true,
+  'passkey.failed': true,
+  'passkey.unknown_credential': true,
+  'passkey.not_allowed': true,
+  'passkey.exists': true,
+  'passkey.not_found': true,
+  'passkey.disabled': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -8,6 +8,7 @@ import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
 import { scopeText } from './oidc.ts';
 import { codeField } from './second-factor.ts';
+import { renderPasskeysSection, type AccountPasskey, type PasskeyCeremony, type PasskeySignal } from './passkeys.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
 import type { ErrorTexts } from './form.ts';
 import type { FormErrors, Notice } from './types.ts';
@@ -50,6 +51,8 @@ export interface AccountPageModel {
   mfaOffered?: boolean;
   /** Unused recovery codes (when the app is set up). */
   recoveryCodesLeft?: number;
+  /** The user's passkeys and the ceremony to add one, when the tenant offers passkeys. */
+  passkeys?: { items: AccountPasskey[]; register: PasskeyCeremony; signal: PasskeySignal };
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -179,6 +182,7 @@ ${noticeBanner(ctx, model.notice)}
 ${!summaryInForm && summary}
 ${renderEmailSection(ctx, tenant.id, model)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
+${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 <section class="fd-section" aria-labelledby="password-title">
@@ -218,5 +222,5 @@ ${submitButton(t(ctx.locale, 'account.sign_out_submit'), 'secondary')}
 </form>
 </section>`;
 
-  return renderDocument(ctx, { title: t(ctx.locale, 'account.title'), body, wide: true });
+  return renderDocument(ctx, { title: t(ctx.locale, 'account.title'), body, wide: true, passkeys: Boolean(model.passkeys) });
 }

@@ -85,7 +85,7 @@ export interface FieldOptions {
   id?: string;
   label: string;
   type: 'email' | 'password' | 'text';
-  autocomplete: 'username' | 'email' | 'current-password' | 'new-password' | 'one-time-code' | 'off';
+  autocomplete: 'username' | 'username webauthn' | 'email' | 'current-password' | 'new-password' | 'one-time-code' | 'off';
   /** Keyboard hint for phones, e.g. `numeric` for codes. */
   inputmode?: 'numeric';
   /** Re-filled value; never pass a password. */

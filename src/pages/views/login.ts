@@ -5,6 +5,7 @@ import { t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
+import { passkeySignal, passkeySignInForm, type PasskeyCeremony, type PasskeySignal } from './passkeys.ts';
 import type { FormErrors, Notice } from './types.ts';
 
 export interface LoginPageModel {
@@ -17,6 +18,10 @@ export interface LoginPageModel {
   action?: string;
   /** The app the person is signing in to, when an app sent them here. */
   appName?: string;
+  /** Passkey sign-in (button and autofill), when the tenant offers passkeys. */
+  passkey?: PasskeyCeremony;
+  /** A passkey the browser offered that we do not know (Signal API: the device may drop it). */
+  passkeySignal?: PasskeySignal;
 }
 
 const FIELDS = [
@@ -51,7 +56,8 @@ ${inputField(ctx, {
   name: 'email',
   label: t(ctx.locale, 'form.email'),
   type: 'email',
-  autocomplete: 'username',
+  // `webauthn` lets the browser list passkeys among the suggestions (conditional UI).
+  autocomplete: model.passkey ? 'username webauthn' : 'username',
   value: model.email,
   error: fieldError(errors, 'email'),
   autofocus: focus === 'email',
@@ -65,10 +71,13 @@ ${inputField(ctx, {
   autofocus: focus === 'password',
 })}
 <p class="fd-field-link"><a href="${tenantPath(tenant.id, '/forgot')}">${t(ctx.locale, 'login.forgot')}</a></p>
+${model.passkey && html`<input type="hidden" name="passkey_capable" value="0">`}
 ${submitButton(t(ctx.locale, 'login.submit'))}
 </form>
+${model.passkey && passkeySignInForm(ctx, model.passkey)}
+${passkeySignal(model.passkeySignal)}
 <p class="fd-alt">${t(ctx.locale, 'login.no_account')} <a href="${tenantPath(tenant.id, '/register')}">${t(ctx.locale, 'login.register')}</a></p>
 ${resend}`;
 
-  return renderDocument(ctx, { title: t(ctx.locale, 'login.title'), body });
+  return renderDocument(ctx, { title: t(ctx.locale, 'login.title'), body, passkeys: Boolean(model.passkey || model.passkeySignal) });
 }

@@ -13,6 +13,7 @@ import { renderResetInvalidPage, renderResetPage } from './reset.ts';
 import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
 import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
+import { renderPasskeyOfferPage } from './passkeys.ts';
 
 export interface SampleValues {
   email: string;
@@ -51,6 +52,12 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     { id: 'mail-1', to: values.mailTo, subject: values.mailSubject, text: values.mailText, createdAt: SAMPLE_NOW - hour, sentAt: null },
     { id: 'mail-2', to: values.mailTo, subject: values.mailSubject, text: values.mailText, createdAt: SAMPLE_NOW, sentAt: SAMPLE_NOW + 1000 },
   ];
+  // WebAuthn options carry values the server chose; a hostile one must stay inert in data-options.
+  const ceremony = (action: string) => ({ action, options: { challenge: values.token, rpId: 'id.example.com', user: { name: values.email } } });
+  const passkeys = [
+    { id: 'pk_1', name: values.device, synced: true, createdAt: SAMPLE_NOW - 40 * hour, lastUsedAt: SAMPLE_NOW - hour },
+    { id: 'pk_2', name: values.email, synced: false, createdAt: SAMPLE_NOW - 4 * hour, lastUsedAt: null },
+  ];
   return [
     {
       name: 'login',
@@ -59,6 +66,8 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         errors: loginErrors,
         notice: options.withErrors ? undefined : 'verified',
         showResendVerification: options.withErrors,
+        passkey: ceremony('/t/acme/login/passkey'),
+        ...(options.withErrors ? { passkeySignal: { rpId: 'id.example.com', unknownCredentialId: values.token } } : {}),
       }),
     },
     { name: 'register', html: renderRegisterPage(ctx, { email: values.email, errors: passwordErrors, minLength }) },
@@ -84,12 +93,21 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         minLength,
         sessions,
         totpEnrolled: !options.withErrors,
+        passkeys: {
+          items: options.withErrors ? [] : passkeys,
+          register: ceremony('/t/acme/account/passkeys'),
+          signal: { rpId: 'id.example.com', userHandle: values.token, acceptedCredentialIds: [values.token], name: values.email },
+        },
         connectedApps: options.withErrors
           ? []
           : [{ clientId: 'photo-app', name: 'Photo <Print> & Co', scopes: ['openid', 'email', 'offline_access'], apiScopes: [{ resource: 'Orders API', scope: 'read:orders', description: 'Read your orders' }], grantedAt: 1_760_000_000_000 }],
       }),
     },
-    { name: 'second-factor', html: renderSecondFactorPage(ctx, options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) },
+    {
+      name: 'second-factor',
+      html: renderSecondFactorPage(ctx, { passkey: ceremony('/t/acme/login/second-factor/passkey'), totp: true, ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) }),
+    },
+    { name: 'passkey-offer', html: renderPasskeyOfferPage(ctx, { register: ceremony('/t/acme/passkeys/offer'), skipAction: '/t/acme/passkeys/offer/skip', next: '/t/acme/account' }) },
     {
       name: 'totp-setup',
       html: renderTotpSetupPage(ctx, {

@@ -4,6 +4,7 @@ import { t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
 import { csrfInput, errorSummary, fieldError, inputField, requireTenant, submitButton } from './form.ts';
+import { passkeySecondFactorForm, type PasskeyCeremony } from './passkeys.ts';
 import type { FormErrors } from './types.ts';
 
 const CODE_FIELD = [{ name: 'code', id: 'code' }] as const;
@@ -22,16 +23,20 @@ export function codeField(ctx: PageContext, errors: FormErrors | undefined, opti
   });
 }
 
-/** `action` defaults to the tenant's own sign-in; an OIDC interaction posts to its own path. */
-export function renderSecondFactorPage(ctx: PageContext, model: { errors?: FormErrors; action?: string }): string {
+/**
+ * `action` defaults to the tenant's own sign-in; an OIDC interaction posts to its own path. The
+ * user's methods decide what is shown: a passkey button, the code form (with recovery codes), or both.
+ */
+export function renderSecondFactorPage(ctx: PageContext, model: { errors?: FormErrors; action?: string; passkey?: PasskeyCeremony; totp?: boolean }): string {
   const tenant = requireTenant(ctx);
   const action = model.action ?? tenantPath(tenant.id, '/login/second-factor');
-  const body = html`<h1>${t(ctx.locale, 'mfa.title')}</h1>
-<p class="fd-lead">${t(ctx.locale, 'mfa.lead')}</p>
+  const totp = model.totp ?? true;
+  const codeForms = totp
+    ? html`<p class="fd-lead">${t(ctx.locale, 'mfa.lead')}</p>
 <form method="post" action="${action}" class="fd-form" novalidate>
 ${errorSummary(ctx, model.errors, CODE_FIELD)}
 ${csrfInput(ctx)}
-${codeField(ctx, model.errors)}
+${codeField(ctx, model.errors, { autofocus: !model.passkey })}
 ${submitButton(t(ctx.locale, 'mfa.submit'))}
 </form>
 <details class="fd-details">
@@ -41,9 +46,17 @@ ${csrfInput(ctx)}
 ${inputField(ctx, { name: 'code', id: 'recovery_code', label: t(ctx.locale, 'account.recovery_heading'), type: 'text', autocomplete: 'off' })}
 ${submitButton(t(ctx.locale, 'mfa.submit'), 'secondary')}
 </form>
-</details>
+</details>`
+    : errorSummary(ctx, model.errors, []);
+  const passkey = model.passkey
+    ? html`<p class="fd-lead">${t(ctx.locale, 'passkey.second_factor_lead')}</p>
+${passkeySecondFactorForm(ctx, model.passkey, true)}`
+    : null;
+  const body = html`<h1>${t(ctx.locale, 'mfa.title')}</h1>
+${passkey}
+${codeForms}
 <p class="fd-alt"><a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'mfa.start_over')}</a></p>`;
-  return renderDocument(ctx, { title: t(ctx.locale, 'mfa.title'), body });
+  return renderDocument(ctx, { title: t(ctx.locale, 'mfa.title'), body, passkeys: Boolean(model.passkey) });
 }
 
 /** Recovery codes, shown once (after setting the app up, or after making a new set). */

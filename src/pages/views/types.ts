@@ -18,7 +18,10 @@ export type Notice =
   | 'totp_enabled'
   | 'totp_disabled'
   | 'password_changed'
-  | 'verification_sent';
+  | 'verification_sent'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'passkey_renamed';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -30,6 +33,9 @@ export const NOTICES: readonly Notice[] = [
   'totp_disabled',
   'password_changed',
   'verification_sent',
+  'passkey_added',
+  'passkey_removed',
+  'passkey_renamed',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */
