@@ -74,7 +74,8 @@ export async function flowUser(deps: FlowDeps, tenant: Tenant, token: unknown) {
 /** The authenticator-app set-up a `required` policy asks for in the middle of a sign-in. */
 export async function secondFactorEnrollment(deps: FlowDeps, input: { tenant: Tenant; token: unknown }, ctx: RequestContext) {
   const { user } = await flowUser(deps, input.tenant, input.token);
-  if (await deps.totp.isEnrolled(input.tenant.id, user.id)) return null;
+  // Only a user with no second factor at all (no app, no passkey) sets one up here.
+  if ((await secondFactorStep(deps, input.tenant, user)) !== 'enroll') return null;
   return (await deps.totp.pendingEnrollment(input.tenant, user)) ?? (await deps.totp.beginEnrollment(input.tenant, user, ctx));
 }
 

@@ -10,7 +10,7 @@ import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
-import { renderPasskeyOfferPage } from '../../pages/views/passkeys.ts';
+import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from '../../pages/views/passkeys.ts';
 import { renderSecondFactorPage } from '../../pages/views/second-factor.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
@@ -175,12 +175,12 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
     try {
       await services.flows.passkeys.register(tenant, current.user, current.session.id, ceremonyAnswer(request), defaultPasskeyName(request), requestContext(request, `user:${current.user.id}`));
       metrics.passkeyRegistrations.inc({ source: 'offer', result: 'success' });
-      return reply.redirect(next, 303);
+      return sendPage(reply, renderPasskeyOfferDonePage(pageContext(services, request, reply, tenant), { next, added: true }));
     } catch (error) {
       if (!isFormError(error)) throw error;
       metrics.passkeyRegistrations.inc({ source: 'offer', result: 'failure' });
       // Not worth stopping a sign-in for: go on, the account page can add one later.
-      return reply.redirect(next, 303);
+      return sendPage(reply, renderPasskeyOfferDonePage(pageContext(services, request, reply, tenant), { next, added: false }));
     }
   });
 
@@ -190,6 +190,6 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
     const next = sameTenantPath(tenant, formField(request.body, 'next')) ?? tenantPath(tenant.id, '/account');
     reply.setCookie(passkeyOfferCookieName(tenant.id), '1', { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: PASSKEY_OFFER_SNOOZE_SECONDS });
     metrics.passkeyRegistrations.inc({ source: 'offer', result: 'skipped' });
-    return reply.redirect(next, 303);
+    return sendPage(reply, renderPasskeyOfferDonePage(pageContext(services, request, reply, tenant), { next, added: false }));
   });
 }

@@ -345,6 +345,7 @@ export const de: Catalogue = {
   'passkey_offer.title': 'Beim nächsten Mal schneller anmelden',
   'passkey_offer.lead': 'Erstellen Sie einen Passkey auf diesem Gerät: Beim nächsten Mal melden Sie sich mit Fingerabdruck, Gesicht oder Bildschirmsperre an, ohne Passwort.',
   'passkey_offer.add': 'Passkey erstellen',
+  'passkey_offer.continue': 'Weiter',
   'passkey_offer.skip': 'Nicht jetzt',
   'error.passkey.failed': 'Dieser Passkey konnte nicht geprüft werden. Bitte versuchen Sie es erneut.',
   'error.passkey.unknown_credential': 'Dieser Passkey ist hier nicht mehr registriert. Melden Sie sich anders an und fügen Sie dann einen neuen hinzu.',

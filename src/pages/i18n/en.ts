@@ -328,6 +328,7 @@ export const en = {
   'passkey_offer.title': 'Sign in faster next time',
   'passkey_offer.lead': 'Create a passkey on this device: next time you sign in with your fingerprint, face or screen lock, with no password to type or lose.',
   'passkey_offer.add': 'Create a passkey',
+  'passkey_offer.continue': 'Continue',
   'passkey_offer.skip': 'Not now',
   'error.passkey.failed': 'That passkey could not be checked. Please try again.',
   'error.passkey.unknown_credential': 'That passkey is not registered here any more. Sign in another way, then add a new one.',

@@ -114,3 +114,15 @@ ${next}
 </form>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'passkey_offer.title'), body, passkeys: true });
 }
+
+/**
+ * After the offer: on to `next` by itself (a meta refresh, not a redirect: the page's
+ * `form-action 'self'` would block a redirect chain that ends at an app's redirect URI).
+ */
+export function renderPasskeyOfferDonePage(ctx: PageContext, model: { next: string; added: boolean }): string {
+  requireTenant(ctx);
+  const body = html`<h1>${t(ctx.locale, 'passkey_offer.title')}</h1>
+${model.added ? html`<div class="fd-notice" role="status"><p>${t(ctx.locale, 'notice.passkey_added')}</p></div>` : null}
+<p><a class="fd-button" href="${model.next}">${t(ctx.locale, 'passkey_offer.continue')}</a></p>`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'passkey_offer.title'), body, refresh: { seconds: 0, url: model.next } });
+}

@@ -13,7 +13,7 @@ import { renderResetInvalidPage, renderResetPage } from './reset.ts';
 import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
 import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
-import { renderPasskeyOfferPage } from './passkeys.ts';
+import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.ts';
 
 export interface SampleValues {
   email: string;
@@ -107,6 +107,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
       name: 'second-factor',
       html: renderSecondFactorPage(ctx, { passkey: ceremony('/t/acme/login/second-factor/passkey'), totp: true, ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) }),
     },
+    { name: 'passkey-offer-done', html: renderPasskeyOfferDonePage(ctx, { next: '/t/acme/account', added: !options.withErrors }) },
     { name: 'passkey-offer', html: renderPasskeyOfferPage(ctx, { register: ceremony('/t/acme/passkeys/offer'), skipAction: '/t/acme/passkeys/offer/skip', next: '/t/acme/account' }) },
     {
       name: 'totp-setup',
