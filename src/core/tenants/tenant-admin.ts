@@ -13,6 +13,21 @@ export interface TenantAdminDeps {
   audit: AuditLog;
 }
 
+/**
+ * Settings that contradict each other are refused: a relying party id must be the host of every
+ * passkey origin or a parent domain of it (WebAuthn refuses anything else in the browser).
+ */
+export function checkTenantSettings(settings: TenantSettings): void {
+  const rpId = settings.passkeyRpId;
+  if (!rpId || !settings.passkeyOrigins) return;
+  for (const origin of settings.passkeyOrigins) {
+    const host = new URL(origin).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      throw new FrontdoorError('request.invalid', { field: 'settings.passkey_rp_id', detail: `passkey_rp_id ${rpId} does not cover the origin ${origin}` });
+    }
+  }
+}
+
 export async function createTenant(
   deps: TenantAdminDeps,
   input: { id: string; name?: string; branding?: TenantBranding; settings?: TenantSettings },
@@ -21,6 +36,7 @@ export async function createTenant(
   if (!TENANT_ID_PATTERN.test(input.id) || RESERVED_IDS.has(input.id)) {
     throw new FrontdoorError('request.invalid', { field: 'id', detail: 'tenant id: 1-40 of a-z, 0-9 and -, not reserved' });
   }
+  if (input.settings) checkTenantSettings(input.settings);
   if (await deps.store.tenants.get(input.id)) throw new FrontdoorError('tenant.exists', { field: 'id' });
   const now = deps.clock.now();
   const tenant: Tenant = { id: input.id, name: input.name?.trim() || input.id, branding: input.branding ?? {}, settings: input.settings ?? {}, createdAt: now, updatedAt: now };
@@ -35,6 +51,7 @@ export async function updateTenant(
   patch: { name?: string; branding?: TenantBranding; settings?: TenantSettings },
   ctx: RequestContext,
 ): Promise<Tenant> {
+  if (patch.settings) checkTenantSettings(patch.settings);
   const updated = await deps.store.tenants.update(id, patch, deps.clock.now());
   if (!updated) throw new FrontdoorError('tenant.not_found');
   await deps.audit.record(ctx, { tenantId: id, action: 'admin.tenant_updated', result: 'success', subject: id, details: { fields: Object.keys(patch) } });

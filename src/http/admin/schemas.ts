@@ -61,6 +61,24 @@ const mfaPolicy = Type.Enum(['off', 'optional', 'required'], {
   description: 'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in).',
 });
 
+const passkeysOffered = Type.Boolean({ description: 'Passkeys offered: sign-in button and autofill, account page, second factor (default true).' });
+const passkeyRpId = Type.String({
+  minLength: 1,
+  maxLength: 253,
+  pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$',
+  description: 'WebAuthn relying party id: a host name equal to, or a registrable suffix of, the host of every passkey origin (default: the host of the base URL).',
+});
+const passkeyOrigins = Type.Array(Type.String({ maxLength: 300, pattern: '^https?://[^/\\s]+$', description: 'An origin, e.g. https://id.example.com' }), {
+  minItems: 1,
+  maxItems: 20,
+  uniqueItems: true,
+  description: 'Origins allowed to answer WebAuthn ceremonies (default: the origin of the base URL).',
+});
+const aaguidList = (description: string) =>
+  Type.Array(Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }), { maxItems: 500, uniqueItems: true, description });
+const aaguidAllow = aaguidList('Only authenticator models (AAGUIDs) on this list may register a passkey. Without attestation trust the AAGUID is what the authenticator declares.');
+const aaguidDeny = aaguidList('Authenticator models (AAGUIDs) that may not register a passkey.');
+
 export const TenantBranding = Type.Object({ logo_url: Type.Optional(logoUrl), primary_color: Type.Optional(primaryColor) }, closed);
 export const TenantSettings = Type.Object(
   {
@@ -68,6 +86,11 @@ export const TenantSettings = Type.Object(
     password_min_length_with_mfa: Type.Optional(minLengthWithMfa),
     require_verified_email: Type.Optional(requireVerified),
     mfa: Type.Optional(mfaPolicy),
+    passkeys: Type.Optional(passkeysOffered),
+    passkey_rp_id: Type.Optional(passkeyRpId),
+    passkey_origins: Type.Optional(passkeyOrigins),
+    passkey_aaguid_allow: Type.Optional(aaguidAllow),
+    passkey_aaguid_deny: Type.Optional(aaguidDeny),
   },
   closed,
 );
@@ -106,6 +129,11 @@ export const UpdateTenantBody = Type.Object(
           password_min_length_with_mfa: Type.Optional(nullable(minLengthWithMfa)),
           require_verified_email: Type.Optional(nullable(requireVerified)),
           mfa: Type.Optional(nullable(mfaPolicy)),
+          passkeys: Type.Optional(nullable(passkeysOffered)),
+          passkey_rp_id: Type.Optional(nullable(passkeyRpId)),
+          passkey_origins: Type.Optional(nullable(passkeyOrigins)),
+          passkey_aaguid_allow: Type.Optional(nullable(aaguidAllow)),
+          passkey_aaguid_deny: Type.Optional(nullable(aaguidDeny)),
         },
         closed,
       ),

@@ -16,6 +16,11 @@ export interface WireSettings {
   password_min_length_with_mfa?: number;
   require_verified_email?: boolean;
   mfa?: MfaPolicy;
+  passkeys?: boolean;
+  passkey_rp_id?: string;
+  passkey_origins?: string[];
+  passkey_aaguid_allow?: string[];
+  passkey_aaguid_deny?: string[];
 }
 
 function defined<T extends object>(value: T): T {
@@ -32,6 +37,11 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     password_min_length_with_mfa: settings.passwordMinLengthWithMfa,
     require_verified_email: settings.requireVerifiedEmail,
     mfa: settings.mfa,
+    passkeys: settings.passkeys,
+    passkey_rp_id: settings.passkeyRpId,
+    passkey_origins: settings.passkeyOrigins,
+    passkey_aaguid_allow: settings.passkeyAaguidAllow,
+    passkey_aaguid_deny: settings.passkeyAaguidDeny,
   });
 }
 
@@ -45,6 +55,11 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     passwordMinLengthWithMfa: settings.password_min_length_with_mfa,
     requireVerifiedEmail: settings.require_verified_email,
     mfa: settings.mfa,
+    passkeys: settings.passkeys,
+    passkeyRpId: settings.passkey_rp_id,
+    passkeyOrigins: settings.passkey_origins,
+    passkeyAaguidAllow: settings.passkey_aaguid_allow?.map((a) => a.toLowerCase()),
+    passkeyAaguidDeny: settings.passkey_aaguid_deny?.map((a) => a.toLowerCase()),
   });
 }
 
