@@ -1,6 +1,7 @@
 // `frontdoor start` / `npm start`: configuration, storage, first-start setup, then listen. SIGTERM
 // and SIGINT stop accepting, let in-flight requests finish, then close the database.
 import { startOidcArtifactCleanup } from './oidc/sql-adapter.ts';
+import { startExpirySweep } from './storage/expiry-sweep.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createServices } from './app.ts';
 import { firstStart } from './bootstrap.ts';
@@ -23,6 +24,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   await app.listen({ host: config.host, port: config.port });
   // Expired OIDC artifacts (codes, tokens, sessions) are swept every ten minutes.
   const stopCleanup = startOidcArtifactCleanup(services.db, services.clock, 10 * 60_000, { onError: (err) => app.log.error({ err }, 'OIDC artifact cleanup failed') });
+  // So are ended sessions, abandoned second-factor sign-ins and used WebAuthn challenges.
+  const stopSweep = startExpirySweep(services.store, services.clock, 10 * 60_000, (err) => app.log.error({ err }, 'expiry sweep failed'));
 
   const base = config.baseUrl.toString().replace(/\/$/, '');
   const lines = [
@@ -50,6 +53,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     app.log.info({ signal }, 'draining');
     try {
       stopCleanup();
+      stopSweep();
       await app.close(); // stops accepting and waits for in-flight requests
     } finally {
       await services.close();

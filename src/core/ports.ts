@@ -252,6 +252,7 @@ export interface SignInFlowRepository {
   /** Counts one failed attempt; returns the new count. */
   recordAttempt(id: string): Promise<number>;
   delete(id: string): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
 }
 
 export type ActionTokenPurpose = 'verify_email' | 'reset_password';

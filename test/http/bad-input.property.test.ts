@@ -27,10 +27,12 @@ const NASTY = [
   '@example.com',
   'a@b',
   '\ud800',
+  '{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"clientDataJSON":"e30","authenticatorData":"AAAA","signature":"AAAA"}}',
+  '{"id":"AAAA","type":"public-key","response":{"clientDataJSON":"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiQUFBQSJ9","attestationObject":"oA"}}',
 ];
 
 const fieldValue = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom(...NASTY), fc.string({ unit: 'binary', maxLength: 40 }), fc.emailAddress());
-const fieldName = fc.constantFrom('email', 'password', 'token', 'current_password', 'new_password', 'name', 'id', '_csrf', '__proto__', 'constructor', 'x');
+const fieldName = fc.constantFrom('email', 'password', 'token', 'current_password', 'new_password', 'name', 'id', '_csrf', '__proto__', 'constructor', 'x', 'response', 'next', 'passkey_capable');
 
 const publicPosts = [
   '/t/demo/login',
@@ -42,10 +44,17 @@ const publicPosts = [
   '/t/demo/logout',
   '/t/demo/account/password',
   '/t/demo/account/sessions/ses_x/revoke',
+  '/t/demo/login/passkey',
+  '/t/demo/login/second-factor/passkey',
+  '/t/demo/account/passkeys',
+  '/t/demo/account/passkeys/pk_x/rename',
+  '/t/demo/account/passkeys/pk_x/delete',
+  '/t/demo/passkeys/offer',
+  '/t/demo/passkeys/offer/skip',
   '/t/nope/login',
   '/admin/api/v1/bootstrap',
 ];
-const publicGets = ['/t/demo/login', '/t/demo/register', '/t/demo/forgot', '/t/demo/reset', '/t/demo/verify', '/t/demo/check-email', '/t/demo/account', '/t/demo', '/t/demo/theme.css', '/t/%ZZ/login', '/dev/mailbox', '/healthz', '/readyz'];
+const publicGets = ['/t/demo/passkeys/offer', '/t/demo/login', '/t/demo/register', '/t/demo/forgot', '/t/demo/reset', '/t/demo/verify', '/t/demo/check-email', '/t/demo/account', '/t/demo', '/t/demo/theme.css', '/t/%ZZ/login', '/dev/mailbox', '/healthz', '/readyz'];
 // OAuth parameters, so generated requests reach the provider's own checks, not only its parser.
 const oauthName = fc.constantFrom('grant_type', 'client_id', 'client_secret', 'code', 'redirect_uri', 'scope', 'resource', 'token', 'token_type_hint', 'refresh_token', 'code_verifier', 'device_code', 'request_uri', 'response_type', 'state', 'nonce', 'prompt', 'max_age', 'claims', 'id_token_hint', 'post_logout_redirect_uri', 'code_challenge', 'code_challenge_method', 'dpop_jkt', 'x');
 const oauthValue = fc.oneof(

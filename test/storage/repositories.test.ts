@@ -4,6 +4,7 @@ import { hashToken, newId, randomToken } from '../../src/core/secrets.ts';
 import { FrontdoorError } from '../../src/core/errors.ts';
 import { engines } from '../support/engines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { sweepExpired } from '../../src/storage/expiry-sweep.ts';
 
 describe.each(engines)('storage (%s)', (engine) => {
   let server: TestServer;
@@ -72,5 +73,24 @@ describe.each(engines)('storage (%s)', (engine) => {
     expect(await store.users.findByEmail('demo', `a\u0000@example.com`)).toBeNull();
     expect(await store.apps.findByClientId('demo', '\u0000')).toBeNull();
     expect(await store.apiResources.findByIdentifier('demo', 'https://api.example/\u0000')).toBeNull();
+  });
+
+  it('sweeps expired sessions, second-factor sign-ins and used WebAuthn challenges, and keeps live ones', async () => {
+    const { store } = server.services;
+    const u = await user(`sweep.${engine}@example.com`);
+    const now = Date.now();
+    const flow = (id: string, expiresAt: number) => ({ id, tenantId: 'demo', userId: u.id, tokenHash: hashToken(id), amr: ['pwd'], returnTo: null, attempts: 0, createdAt: now - 1000, expiresAt });
+    await store.signInFlows.create(flow(newId('flw'), now - 1));
+    const live = newId('flw');
+    await store.signInFlows.create(flow(live, now + 60_000));
+    expect(await store.webauthnChallenges.markUsed('demo', `old-${engine}`, now - 1)).toBe(true);
+    expect(await store.webauthnChallenges.markUsed('demo', `new-${engine}`, now + 60_000)).toBe(true);
+    const result = await sweepExpired(store, now);
+    expect(result.signInFlows).toBeGreaterThanOrEqual(1);
+    expect(result.webauthnChallenges).toBeGreaterThanOrEqual(1);
+    expect(await store.signInFlows.findByTokenHash('demo', hashToken(live), now)).not.toBeNull();
+    // A used challenge stays used until it expires: marking it again still fails.
+    expect(await store.webauthnChallenges.markUsed('demo', `new-${engine}`, now + 60_000)).toBe(false);
+    expect(await store.webauthnChallenges.markUsed('demo', `old-${engine}`, now + 60_000)).toBe(true);
   });
 });

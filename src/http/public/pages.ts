@@ -6,6 +6,7 @@ import { FrontdoorError } from '../../core/errors.ts';
 import { effectiveMinLength } from '../../core/credentials/password-policy.ts';
 import { login } from '../../core/flows/login.ts';
 import { mfaPolicy } from '../../core/flows/second-factor.ts';
+import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
 import { changePassword } from '../../core/flows/password-change.ts';
 import { isResetTokenLive, requestPasswordReset, resetPassword } from '../../core/flows/recovery.ts';
 import { register, registrationMinLength } from '../../core/flows/registration.ts';
@@ -133,7 +134,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     const tenant = await loadTenant(services, request);
     const token = (request.query as Record<string, unknown>).token;
     if (typeof token !== 'string' || token.length === 0 || token.length > 128) throw new FrontdoorError('token.invalid');
-    return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token }));
+    return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token, passkeys: passkeysEnabled(tenant) }));
   });
 
   app.post('/t/:tenant/verify', page, async (request, reply) => {
@@ -143,12 +144,13 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     try {
       const user = await verifyEmail(services.flows, { tenant, token, password: formField(request.body, 'password') }, requestContext(request));
       await startSession(request, reply, tenant, user);
-      return redirect(reply, tenant, '/account?notice=verified');
+      // A new account on a device that can hold a passkey: offer one before the account page.
+      return reply.redirect(await afterSignInDestination(services, request, tenant, user, tenantPath(tenant.id, '/account?notice=verified')), 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
       if (error.code === 'token.invalid') throw error;
       const status = withRetryAfter(reply, error);
-      return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token, errors: formErrors(error) }), status);
+      return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token, errors: formErrors(error), passkeys: passkeysEnabled(tenant) }), status);
     }
   });
 

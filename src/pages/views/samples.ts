@@ -76,7 +76,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     { name: 'check-email-resent', html: renderCheckEmailPage(ctx, { kind: 'verification_resent' }) },
     {
       name: 'verify',
-      html: renderVerifyPage(ctx, { token: values.token, errors: options.withErrors ? { fields: { password: 'auth.invalid_credentials' } } : undefined }),
+      html: renderVerifyPage(ctx, { token: values.token, errors: options.withErrors ? { fields: { password: 'auth.invalid_credentials' } } : undefined, passkeys: !options.withErrors }),
     },
     { name: 'verify-ok', html: renderVerifyResultPage(ctx, { ok: true }) },
     { name: 'verify-failed', html: renderVerifyResultPage(ctx, { ok: false }) },

@@ -14,6 +14,8 @@ import type { FormErrors } from './types.ts';
 export interface VerifyPageModel {
   token: string;
   errors?: FormErrors;
+  /** The tenant offers passkeys: the page finds out whether this device can hold one (for the offer after sign-up). */
+  passkeys?: boolean;
 }
 
 const PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'verify.password_wrong' };
@@ -27,6 +29,7 @@ export function renderVerifyPage(ctx: PageContext, model: VerifyPageModel): stri
 ${errorSummary(ctx, errors, [{ name: 'password', id: 'password', texts: PASSWORD_TEXTS }])}
 ${csrfInput(ctx)}
 <input type="hidden" name="token" value="${model.token}">
+${model.passkeys && html`<input type="hidden" name="passkey_capable" value="0">`}
 ${inputField(ctx, {
   name: 'password',
   label: t(ctx.locale, 'form.password'),
@@ -38,7 +41,7 @@ ${inputField(ctx, {
 })}
 ${submitButton(t(ctx.locale, 'verify.submit'))}
 </form>`;
-  return renderDocument(ctx, { title: t(ctx.locale, 'verify.title'), body });
+  return renderDocument(ctx, { title: t(ctx.locale, 'verify.title'), body, passkeys: Boolean(model.passkeys) });
 }
 
 export interface VerifyResultPageModel {

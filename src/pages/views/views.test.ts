@@ -89,8 +89,8 @@ describe('every page', () => {
       expect(html, label).not.toContain('style=');
       expect(html, label).not.toContain('<style');
       expect(withoutOurScripts(html), label).not.toContain('<script');
-      // Pages with a passkey ceremony load the two scripts; the others load none.
-      expect(html.includes('<script'), label).toBe(html.includes('data-passkey'));
+      // Pages with a passkey ceremony (or that ask whether the device can hold a passkey) load the two scripts; the others none.
+      expect(html.includes('<script'), label).toBe(html.includes('data-passkey') || html.includes('name="passkey_capable"'));
       expectInertMarkup(html, label);
     }
   });

@@ -95,6 +95,10 @@ export function signInFlowRepository(db: Db): SignInFlowRepository {
       const result = await db.deleteFrom('sign_in_flows').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+    async deleteExpired(now) {
+      const result = await db.deleteFrom('sign_in_flows').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }
 

@@ -1,0 +1,34 @@
+// Rows that only matter until they expire — ended sessions, abandoned second-factor sign-ins, used
+// WebAuthn challenges — are deleted by a periodic sweep, so the tables stay the size of what is live.
+// Every query is a single indexed DELETE; nothing here reads a secret.
+import type { Clock, Store } from '../core/ports.ts';
+
+export interface SweepResult {
+  sessions: number;
+  signInFlows: number;
+  webauthnChallenges: number;
+}
+
+export async function sweepExpired(store: Store, now: number): Promise<SweepResult> {
+  return {
+    sessions: await store.sessions.deleteExpired(now),
+    signInFlows: await store.signInFlows.deleteExpired(now),
+    webauthnChallenges: await store.webauthnChallenges.deleteExpired(now),
+  };
+}
+
+/** Runs `sweepExpired` every `intervalMs` (unref'd: it never keeps the process alive); returns stop. */
+export function startExpirySweep(store: Store, clock: Clock, intervalMs: number, onError: (error: unknown) => void): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepExpired(store, clock.now())
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
