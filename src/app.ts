@@ -7,7 +7,7 @@ import { createPasskeyService } from './core/credentials/passkeys.ts';
 import { createTotpService } from './core/credentials/totp.ts';
 import type { PasswordBlocklist } from './core/credentials/password-policy.ts';
 import type { FlowDeps, LinkBuilder } from './core/flows/deps.ts';
-import type { Clock, PasswordHasher, RateLimiter, Store } from './core/ports.ts';
+import type { Clock, PasswordHasher, RateLimiter, SignInMethodNotifier, Store } from './core/ports.ts';
 import { createAttemptGuard } from './core/risk/attempt-guard.ts';
 import { createSessionService, type SessionService } from './core/sessions/session-service.ts';
 import { createSigningKeyService, type SigningKeyService } from './core/keys/signing-keys.ts';
@@ -103,8 +103,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const mailer = createOutboxMailer({ store, clock, compose: composeMail, ...(mailDispatcher ? { onQueued: () => mailDispatcher.kick() } : {}) });
   const links = linkBuilder(config.baseUrl);
   const guard = createAttemptGuard({ limiter });
-  const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(masterKey, 'totp') });
-  const passkeys = createPasskeyService({ store, clock, audit, baseUrl: config.baseUrl, challengeKey: deriveKey(masterKey, 'webauthn-challenge') });
+  const notify: SignInMethodNotifier = (tenant, user, change, locale) =>
+    mailer.queue({ tenant, to: user.email, template: 'sign_in_method_changed', locale, params: { change, resetLink: links.forgotPassword(tenant.id) } });
+  const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(masterKey, 'totp'), notify });
+  const passkeys = createPasskeyService({ store, clock, audit, baseUrl: config.baseUrl, challengeKey: deriveKey(masterKey, 'webauthn-challenge'), notify });
   const flows: FlowDeps = {
     store,
     clock,

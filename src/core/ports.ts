@@ -542,7 +542,14 @@ export type MailTemplate =
   | 'account_exists'
   | 'reset_unknown_account'
   | 'recovery_code_used'
-  | 'mfa_reset';
+  | 'mfa_reset'
+  | 'sign_in_method_changed';
+
+/** What `sign_in_method_changed` tells the user (its `change` parameter). */
+export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled';
+
+/** Tells a user that a way to sign in was added or removed (a mail, so a takeover does not go unnoticed). */
+export type SignInMethodNotifier = (tenant: Tenant, user: User, change: SignInMethodChange, locale: string) => Promise<void>;
 
 export interface MailRequest {
   tenant: Tenant;

@@ -29,6 +29,7 @@ const TEMPLATE_LINKS = {
   reset_unknown_account: ['registerLink'],
   recovery_code_used: ['resetLink'],
   mfa_reset: ['resetLink'],
+  sign_in_method_changed: ['resetLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

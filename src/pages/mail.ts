@@ -1,7 +1,7 @@
 // Transactional mails: subject, plain text and HTML for each MailTemplate, in the user's language.
 // The HTML is built with the html tag (everything escaped); links are used only when http(s).
 
-import type { MailRequest, MailTemplate } from '../core/ports.ts';
+import type { MailRequest, MailTemplate, SignInMethodChange } from '../core/ports.ts';
 import { html } from './html.ts';
 import type { SafeHtml } from './html.ts';
 import { negotiateLocale, t } from './i18n/index.ts';
@@ -40,6 +40,8 @@ function linkParam(params: Record<string, string>, ...names: string[]): string |
   }
   return undefined;
 }
+
+const CHANGES: readonly SignInMethodChange[] = ['passkey_added', 'passkey_removed', 'totp_enabled', 'totp_disabled'];
 
 function content(template: MailTemplate, locale: Locale, tenant: string, params: Record<string, string>): Content {
   const say = (key: MessageKey, extra: Record<string, string | number> = {}) => t(locale, key, { tenant, ...extra });
@@ -118,6 +120,17 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
           ...button('mail.mfa_reset.action', linkParam(params, 'resetLink', 'link')),
         ],
       };
+    case 'sign_in_method_changed': {
+      const change = CHANGES.find((c) => c === params.change) ?? 'totp_enabled';
+      return {
+        subject: say('mail.method_changed.subject'),
+        blocks: [
+          text(`mail.method_changed.${change}`),
+          text('mail.method_changed.not_you'),
+          ...button('mail.method_changed.action', linkParam(params, 'resetLink', 'link')),
+        ],
+      };
+    }
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

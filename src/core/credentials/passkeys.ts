@@ -17,7 +17,7 @@ import { passkeyAmr } from '../auth/acr.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Clock, Passkey, Store, Tenant, User } from '../ports.ts';
+import type { Clock, Passkey, SignInMethodNotifier, Store, Tenant, User } from '../ports.ts';
 import { hashToken, newId } from '../secrets.ts';
 import { checkChallenge, issueChallenge, type ChallengeBinding } from './webauthn-challenge.ts';
 
@@ -84,6 +84,7 @@ export interface PasskeyServiceDeps {
   baseUrl: URL;
   /** MAC key of the stateless challenges. */
   challengeKey: Buffer;
+  notify: SignInMethodNotifier;
 }
 
 export interface PasskeyAssertion {
@@ -198,6 +199,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
       };
       await store.passkeys.create(passkey);
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.passkey_added', result: 'success', subject: user.id, details: { passkeyId: passkey.id, aaguid: passkey.aaguid, synced: passkey.backupEligible } });
+      await deps.notify(tenant, user, 'passkey_added', ctx.locale);
       return passkey;
     },
 
@@ -263,6 +265,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
     async remove(tenant, user, id, ctx) {
       if (!(await store.passkeys.delete(tenant.id, user.id, id))) throw new FrontdoorError('passkey.not_found');
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.passkey_removed', result: 'success', subject: user.id, details: { passkeyId: id } });
+      await deps.notify(tenant, user, 'passkey_removed', ctx.locale);
     },
   };
 }

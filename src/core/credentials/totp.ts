@@ -6,7 +6,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Clock, Store, Tenant, TenantId, User } from '../ports.ts';
+import type { Clock, SignInMethodNotifier, Store, Tenant, TenantId, User } from '../ports.ts';
 import { openString, sealString } from '../secrets.ts';
 import { newRecoveryCode, normalizeRecoveryCode, RECOVERY_CODE_COUNT, recoveryCodeHash } from './recovery-codes.ts';
 
@@ -61,8 +61,8 @@ export function matchingStep(secretBase32: string, code: string, nowMs: number):
   return delta === null ? null : Math.floor(nowMs / 1000 / PERIOD_SECONDS) + delta;
 }
 
-export function createTotpService(deps: { store: Store; clock: Clock; audit: AuditLog; sealKey: Buffer }): TotpService {
-  const { store, clock, audit, sealKey } = deps;
+export function createTotpService(deps: { store: Store; clock: Clock; audit: AuditLog; sealKey: Buffer; notify: SignInMethodNotifier }): TotpService {
+  const { store, clock, audit, sealKey, notify } = deps;
   async function newRecoveryCodes(tenantId: TenantId, userId: string): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await store.recoveryCodes.replace(tenantId, userId, codes.map((code) => recoveryCodeHash(normalizeRecoveryCode(code)!)), clock.now());
@@ -103,6 +103,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
         throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
       }
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_enrolled', result: 'success', subject: user.id, details: { method: 'totp' } });
+      await notify(tenant, user, 'totp_enabled', ctx.locale);
       return { recoveryCodes: await newRecoveryCodes(tenant.id, user.id) };
     },
 
@@ -127,6 +128,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
       await store.totp.delete(tenant.id, user.id);
       await store.recoveryCodes.deleteAll(tenant.id, user.id);
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_removed', result: 'success', subject: user.id, details: { method: 'totp' } });
+      await notify(tenant, user, 'totp_disabled', ctx.locale);
     },
 
     async regenerateRecoveryCodes(tenant, user, code, ctx) {

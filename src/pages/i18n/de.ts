@@ -353,4 +353,11 @@ export const de: Catalogue = {
   'error.passkey.exists': 'Dieser Passkey ist bereits mit Ihrem Konto verbunden.',
   'error.passkey.not_found': 'Diesen Passkey gibt es nicht.',
   'error.passkey.disabled': 'Passkeys sind hier nicht verfügbar.',
+  'mail.method_changed.subject': 'Ihre Anmeldung bei {tenant} wurde geändert',
+  'mail.method_changed.passkey_added': 'Ihrem {tenant}-Konto wurde ein Passkey hinzugefügt. Er kann jetzt zur Anmeldung verwendet werden.',
+  'mail.method_changed.passkey_removed': 'Aus Ihrem {tenant}-Konto wurde ein Passkey entfernt.',
+  'mail.method_changed.totp_enabled': 'Für Ihr {tenant}-Konto wurde eine Authenticator-App eingerichtet: Die Anmeldung fragt jetzt nach einem Code daraus.',
+  'mail.method_changed.totp_disabled': 'Die Authenticator-App Ihres {tenant}-Kontos wurde ausgeschaltet.',
+  'mail.method_changed.not_you': 'Wenn Sie das nicht waren, setzen Sie jetzt Ihr Passwort zurück und prüfen Sie die Anmeldemethoden auf Ihrer Kontoseite.',
+  'mail.method_changed.action': 'Passwort zurücksetzen',
 };

@@ -336,6 +336,13 @@ export const en = {
   'error.passkey.exists': 'This passkey is already added to your account.',
   'error.passkey.not_found': 'That passkey does not exist.',
   'error.passkey.disabled': 'Passkeys are not available here.',
+  'mail.method_changed.subject': 'How you sign in to {tenant} has changed',
+  'mail.method_changed.passkey_added': 'A passkey was added to your {tenant} account. It can now be used to sign in.',
+  'mail.method_changed.passkey_removed': 'A passkey was removed from your {tenant} account.',
+  'mail.method_changed.totp_enabled': 'An authenticator app was set up for your {tenant} account: signing in now asks for a code from it.',
+  'mail.method_changed.totp_disabled': 'The authenticator app of your {tenant} account was turned off.',
+  'mail.method_changed.not_you': "If this wasn't you, reset your password now and check the sign-in methods on your account page.",
+  'mail.method_changed.action': 'Reset your password',
 } satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

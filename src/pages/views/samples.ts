@@ -117,7 +117,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}),
       }),
     },
-    { name: 'recovery-codes', html: renderRecoveryCodesPage(ctx, { codes: [values.token, 'abcd-efgh-jkmn-pqrs'] }) },
+    { name: 'recovery-codes', html: renderRecoveryCodesPage(ctx, { codes: [values.token, 'abcd-efgh-jkmn-pqrs-tvwx-yz01'] }) },
     { name: 'error', html: renderErrorPage(ctx, { status: 404, code: 'request.not_found' }) },
     { name: 'mailbox', html: renderMailboxPage({ ...ctx, tenant: null }, { mails }) },
   ];

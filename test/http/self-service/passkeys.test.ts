@@ -58,8 +58,10 @@ describe.each(engines)('passkeys over HTTP (%s)', (engine) => {
   const signedIn = (client: FormClient) => client.cookies.has('__Host-fd-session-demo');
 
   it('registers a passkey from the account page and signs in with it alone: acr phishing-resistant, audited', async () => {
-    const { user, authenticator } = await userWithPasskey();
+    const { user, email, authenticator } = await userWithPasskey();
     const [stored] = await server.services.store.passkeys.listForUser('demo', user.id);
+    const [notice] = (await server.mailTo(email)).filter((m) => m.subject === 'How you sign in to Demo has changed');
+    expect(notice?.text).toContain('A passkey was added to your Demo account');
     expect(stored).toMatchObject({ signCount: 0, backupEligible: false, aaguid: '00000000-0000-0000-0000-000000000000', transports: ['internal'] });
     expect(stored!.publicKey.length).toBeGreaterThan(40);
 
@@ -291,6 +293,19 @@ describe.each(engines)('passkeys over HTTP (%s)', (engine) => {
     } finally {
       await api('PATCH', '/tenants/demo', { settings: { passkeys: null } });
     }
+  });
+
+  it('removes a passkey from the account page and tells the user by mail', async () => {
+    const { user, email, authenticator } = await userWithPasskey();
+    const { client } = await passwordSignIn(email);
+    const options = ceremonyOptions((await client.get('/t/demo/login/second-factor')).text, SECOND_FACTOR);
+    expect((await client.post(SECOND_FACTOR, { response: JSON.stringify(authenticator.get(options)) })).status).toBe(303);
+    const [passkey] = await server.services.store.passkeys.listForUser('demo', user.id);
+    await client.get('/t/demo/account');
+    expect((await client.post(`/t/demo/account/passkeys/${passkey!.id}/delete`, {})).location).toBe('/t/demo/account?notice=passkey_removed');
+    expect(await server.services.store.passkeys.countForUser('demo', user.id)).toBe(0);
+    const notices = (await server.mailTo(email)).filter((m) => m.subject === 'How you sign in to Demo has changed').map((m) => m.text);
+    expect(notices.some((text) => text.includes('A passkey was removed from your Demo account'))).toBe(true);
   });
 
   it("removes a user's passkeys with the admin MFA reset (a lost phone may hold them)", async () => {

@@ -60,7 +60,7 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
     const recoveryCodes = codesOn(confirmed);
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
-    for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
+    for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){5}$/);
     return { secret, recoveryCodes };
   }
 
@@ -125,6 +125,10 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
     advanceSteps(1);
     expect((await replay.post('/t/demo/account/totp/remove', { totp_code: oathCode(secret, now) })).location).toBe('/t/demo/account?notice=totp_disabled');
     expect((await signIn(new FormClient(server.baseUrl), email)).location).toBe('/t/demo/account');
+    // The user was told both times (SECURITY.md: mail on every change of MFA).
+    const notices = (await server.mailTo(email)).filter((m) => m.subject === 'How you sign in to Demo has changed').map((m) => m.text);
+    expect(notices.some((text) => text.includes('An authenticator app was set up'))).toBe(true);
+    expect(notices.some((text) => text.includes('The authenticator app of your Demo account was turned off'))).toBe(true);
 
     const audit = await server.services.store.audit.query({ tenantId: 'demo', action: 'user.second_factor', limit: 20 });
     expect(audit.items.map((e) => e.result)).toEqual(expect.arrayContaining(['success', 'failure']));
