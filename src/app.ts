@@ -63,6 +63,7 @@ export function linkBuilder(baseUrl: URL): LinkBuilder {
     verifyEmail: (tenantId, token) => at(`/t/${tenantId}/verify?token=${encodeURIComponent(token)}`),
     resetPassword: (tenantId, token) => at(`/t/${tenantId}/reset?token=${encodeURIComponent(token)}`),
     login: (tenantId) => at(`/t/${tenantId}/login`),
+    magicLink: (tenantId, token) => at(`/t/${tenantId}/login/email/link?token=${encodeURIComponent(token)}`),
     forgotPassword: (tenantId) => at(`/t/${tenantId}/forgot`),
   };
 }
@@ -119,6 +120,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     totp,
     passkeys,
     links,
+    codeKey: deriveKey(masterKey, 'one-time-codes'),
     ttl: { verifyEmailSeconds: config.verifyEmailTtlSeconds, resetPasswordSeconds: config.resetPasswordTtlSeconds },
   };
   return {

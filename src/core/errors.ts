@@ -44,7 +44,10 @@ export type ErrorCode =
   | 'passkey.not_allowed'
   | 'passkey.exists'
   | 'passkey.not_found'
-  | 'passkey.disabled';
+  | 'passkey.disabled'
+  | 'email_code.invalid'
+  | 'email_code.expired'
+  | 'email_sign_in.disabled';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -90,6 +93,9 @@ const defaultStatus: Record<ErrorCode, number> = {
   'passkey.exists': 409,
   'passkey.not_found': 404,
   'passkey.disabled': 400,
+  'email_code.invalid': 400,
+  'email_code.expired': 400,
+  'email_sign_in.disabled': 400,
 };
 
 export interface FrontdoorErrorOptions {

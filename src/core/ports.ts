@@ -26,6 +26,8 @@ export interface TenantSettings {
    * one up), `required` (every user sets one up at their next sign-in and cannot remove it).
    */
   mfa?: MfaPolicy;
+  /** Sign-in by a code and link sent by email offered; default true. */
+  emailSignIn?: boolean;
   /** Passkeys offered (sign-in button, autofill, account page, second factor); default true. */
   passkeys?: boolean;
   /** WebAuthn relying party id; default the host name of the base URL. */
@@ -229,6 +231,41 @@ export interface PasskeyRepository {
 export interface WebauthnChallengeRepository {
   /** Records a challenge as used; false when it was used before. */
   markUsed(tenantId: TenantId, challengeHash: string, expiresAt: number): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** A sign-in by email (code and magic link) requested from one browser; only hashes are stored. */
+export interface EmailSignIn {
+  id: string;
+  tenantId: TenantId;
+  /** Null when no account has the address: such a request can never complete. */
+  userId: string | null;
+  browserHash: string;
+  linkHash: string | null;
+  codeMac: string;
+  attempts: number;
+  returnTo: string | null;
+  createdAt: number;
+  codeExpiresAt: number;
+  linkExpiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface EmailSignInRepository {
+  create(request: EmailSignIn): Promise<void>;
+  /** The open (unconsumed, link or code still live) request of this browser. */
+  findByBrowser(tenantId: TenantId, browserHash: string, now: number): Promise<EmailSignIn | null>;
+  /** The open request a magic link names, while the link is live. */
+  findByLink(tenantId: TenantId, linkHash: string, now: number): Promise<EmailSignIn | null>;
+  /** Counts a wrong code; returns the new count. */
+  recordAttempt(id: string): Promise<number>;
+  /** Ends the request (atomic): false when it was already ended. */
+  consume(id: string, now: number): Promise<boolean>;
+  /**
+   * The link was opened on another device: the link stops working and a new code (shown there, to
+   * be typed on the asking device) replaces the old, with fresh tries. False when the link was used.
+   */
+  swapLinkForCode(id: string, linkHash: string, codeMac: string, codeExpiresAt: number): Promise<boolean>;
   deleteExpired(now: number): Promise<number>;
 }
 
@@ -502,6 +539,7 @@ export interface Store {
   recoveryCodes: RecoveryCodeRepository;
   passkeys: PasskeyRepository;
   webauthnChallenges: WebauthnChallengeRepository;
+  emailSignIns: EmailSignInRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */
@@ -543,7 +581,8 @@ export type MailTemplate =
   | 'reset_unknown_account'
   | 'recovery_code_used'
   | 'mfa_reset'
-  | 'sign_in_method_changed';
+  | 'sign_in_method_changed'
+  | 'sign_in_code';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled';

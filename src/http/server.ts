@@ -10,6 +10,7 @@ import { FrontdoorError } from '../core/errors.ts';
 import { errorBody, toFrontdoorError } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerPasskeyRoutes } from './public/passkeys.ts';
+import { registerEmailSignInRoutes } from './public/email-sign-in.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerSecondFactorRoutes } from './public/second-factor.ts';
 import { registerPageRoutes } from './public/pages.ts';
@@ -95,6 +96,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerPageRoutes(app, services, metrics);
   registerSecondFactorRoutes(app, services, metrics);
   registerPasskeyRoutes(app, services, metrics);
+  registerEmailSignInRoutes(app, services, metrics);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);
   registerInteractionRoutes(app, services, oidc, metrics);

@@ -30,6 +30,7 @@ const TEMPLATE_LINKS = {
   recovery_code_used: ['resetLink'],
   mfa_reset: ['resetLink'],
   sign_in_method_changed: ['resetLink'],
+  sign_in_code: ['link'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

@@ -131,6 +131,21 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
         ],
       };
     }
+    case 'sign_in_code': {
+      // Only ever six digits: anything else in the parameter is not shown.
+      const code = /^\d{6}$/.test(params.code ?? '') ? params.code! : '';
+      const minutes = (name: string, fallback: number) => (/^\d{1,4}$/.test(params[name] ?? '') ? Number(params[name]) : fallback);
+      return {
+        subject: say('mail.sign_in_code.subject', { code }),
+        blocks: [
+          text('mail.sign_in_code.intro', { code }),
+          text('mail.sign_in_code.expiry', { minutes: minutes('codeMinutes', 10) }),
+          ...button('mail.sign_in_code.action', linkParam(params, 'link')),
+          text('mail.sign_in_code.link_note', { minutes: minutes('linkMinutes', 15) }),
+          text('mail.sign_in_code.ignore'),
+        ],
+      };
+    }
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

@@ -1,5 +1,5 @@
 // Rows that only matter until they expire — ended sessions, abandoned second-factor sign-ins, used
-// WebAuthn challenges — are deleted by a periodic sweep, so the tables stay the size of what is live.
+// WebAuthn challenges, sign-in-by-email requests — are deleted by a periodic sweep, so the tables stay the size of what is live.
 // Every query is a single indexed DELETE; nothing here reads a secret.
 import type { Clock, Store } from '../core/ports.ts';
 
@@ -7,6 +7,7 @@ export interface SweepResult {
   sessions: number;
   signInFlows: number;
   webauthnChallenges: number;
+  emailSignIns: number;
 }
 
 export async function sweepExpired(store: Store, now: number): Promise<SweepResult> {
@@ -14,6 +15,7 @@ export async function sweepExpired(store: Store, now: number): Promise<SweepResu
     sessions: await store.sessions.deleteExpired(now),
     signInFlows: await store.signInFlows.deleteExpired(now),
     webauthnChallenges: await store.webauthnChallenges.deleteExpired(now),
+    emailSignIns: await store.emailSignIns.deleteExpired(now),
   };
 }
 

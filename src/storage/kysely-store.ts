@@ -15,6 +15,7 @@ import { auditRepository } from './repositories/audit.ts';
 import { mailOutboxRepository } from './repositories/mail-outbox.ts';
 import { adminTokenRepository } from './repositories/admin-tokens.ts';
 import { signingKeyRepository } from './repositories/signing-keys.ts';
+import { emailSignInRepository } from './repositories/email-sign-ins.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
 
@@ -38,6 +39,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     recoveryCodes: recoveryCodeRepository(db),
     passkeys: passkeyRepository(db),
     webauthnChallenges: webauthnChallengeRepository(db),
+    emailSignIns: emailSignInRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

@@ -7,6 +7,7 @@ import { oidcArtifactOwnerMigration } from './migrations/0005-oidc-artifact-owne
 import { secondFactorMigration } from './migrations/0006-second-factor.ts';
 import { recoveryCodesMigration } from './migrations/0007-recovery-codes.ts';
 import { passkeysMigration } from './migrations/0008-passkeys.ts';
+import { emailSignInMigration } from './migrations/0009-email-sign-in.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -206,6 +207,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0006_second_factor': secondFactorMigration,
     '0007_recovery_codes': recoveryCodesMigration,
     '0008_passkeys': passkeysMigration,
+    '0009_email_sign_in': emailSignInMigration,
   };
 }
 

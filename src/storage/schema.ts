@@ -127,6 +127,21 @@ export interface WebauthnUsedChallengesTable {
   expires_at: number;
 }
 
+export interface EmailSignInsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string | null;
+  browser_hash: string;
+  link_hash: string | null;
+  code_mac: string;
+  attempts: number;
+  return_to: string | null;
+  created_at: number;
+  code_expires_at: number;
+  link_expires_at: number;
+  consumed_at: number | null;
+}
+
 export interface SignInFlowsTable {
   id: string;
   tenant_id: string;
@@ -238,5 +253,6 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   webauthn_used_challenges: WebauthnUsedChallengesTable;
+  email_sign_ins: EmailSignInsTable;
   signing_keys: SigningKeysTable;
 }

@@ -36,7 +36,7 @@ describe.skipIf(!ready).each(engines)('authenticator app in Chromium (%s)', (eng
     await page.goto(`${server.baseUrl}/t/demo/login`);
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   it('sets the app up, then signs in with a code and with a recovery code', async () => {

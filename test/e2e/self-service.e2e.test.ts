@@ -76,12 +76,12 @@ describe.each(browserEngines)('self-service in Chromium (%s)', (engine) => {
 
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(password);
-    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('button', { name: /^sign in$/i }).click();
     expect(await page.locator('[role="alert"]').first().isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath(`${engine}-06-login-error`), fullPage: true });
     // Focus lands on the field in error without any script.
     await page.getByLabel(/password/i).fill(newPassword);
-    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('button', { name: /^sign in$/i }).click();
     await page.waitForURL(/\/t\/demo\/account/);
     expect(await page.locator('main').textContent()).toContain(email);
     await context.close();

@@ -73,12 +73,12 @@ describe.each(browserEngines)('single sign-on across two apps in Chromium (%s)',
 
     // App A: the demo app Frontdoor serves.
     await page.goto(`${server.baseUrl}/demo-app/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/t\/demo\/interaction\//);
     await page.screenshot({ path: screenshotPath(`${engine}-sso-01-login`), fullPage: true });
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${server.baseUrl}/demo-app/`);
     const claimsA = JSON.parse((await page.locator('#claims').textContent()) ?? '{}') as Record<string, unknown>;
     expect(claimsA.sub).toBe(user.id);
@@ -87,7 +87,7 @@ describe.each(browserEngines)('single sign-on across two apps in Chromium (%s)',
 
     // App B: one click, no password.
     await page.goto(`${appBUrl}/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${appBUrl}/`);
     const claimsB = JSON.parse((await page.locator('#claims').textContent()) ?? '{}') as Record<string, unknown>;
     expect(claimsB.sub).toBe(user.id);
@@ -104,7 +104,7 @@ describe.each(browserEngines)('single sign-on across two apps in Chromium (%s)',
     await expect.poll(() => frontchannelAtB.length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(frontchannelAtB[0]).toEqual({ iss: issuerOf(server).toString(), sid: claimsB.sid });
     await page.waitForURL(`${server.baseUrl}/demo-app/`);
-    await expect(page.getByRole('button', { name: 'Sign in' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true }).count()).resolves.toBe(1);
 
     // B was told over the back channel, for this user and session.
     await expect.poll(() => logoutsAtB.length, { timeout: 5000 }).toBeGreaterThan(0);
@@ -113,7 +113,7 @@ describe.each(browserEngines)('single sign-on across two apps in Chromium (%s)',
     await expect(page.locator('#notice').count()).resolves.toBe(1);
 
     // And the Frontdoor session is over: signing in to B again asks for the password.
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(/\/t\/demo\/interaction\//);
     await expect(page.getByLabel(/password/i).count()).resolves.toBe(1);
     await context.close();

@@ -11,6 +11,7 @@ export interface LinkBuilder {
   verifyEmail(tenantId: TenantId, token: string): string;
   resetPassword(tenantId: TenantId, token: string): string;
   login(tenantId: TenantId): string;
+  magicLink(tenantId: TenantId, token: string): string;
   forgotPassword(tenantId: TenantId): string;
 }
 
@@ -26,5 +27,7 @@ export interface FlowDeps {
   totp: TotpService;
   passkeys: PasskeyService;
   links: LinkBuilder;
+  /** MAC key for one-time codes sent by mail or SMS (a plain hash of six digits reverses at once). */
+  codeKey: Buffer;
   ttl: { verifyEmailSeconds: number; resetPasswordSeconds: number };
 }

@@ -36,7 +36,7 @@ export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store'>, 
 }
 
 /** Starts the wait for the second factor; the token goes into the browser's flow cookie. */
-export async function beginSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, input: { tenant: Tenant; user: User; returnTo: string | null }): Promise<{ token: string }> {
+export async function beginSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, input: { tenant: Tenant; user: User; returnTo: string | null; amr?: readonly string[] }): Promise<{ token: string }> {
   const now = deps.clock.now();
   const token = randomToken();
   await deps.store.signInFlows.create({
@@ -44,7 +44,7 @@ export async function beginSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>,
     tenantId: input.tenant.id,
     userId: input.user.id,
     tokenHash: hashToken(token),
-    amr: [...PASSWORD_AMR],
+    amr: [...(input.amr ?? PASSWORD_AMR)],
     returnTo: input.returnTo,
     attempts: 0,
     createdAt: now,

@@ -5,7 +5,7 @@
 import { FrontdoorError } from '../errors.ts';
 import type { RateLimiter, TenantId } from '../ports.ts';
 
-export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification' | 'second_factor' | 'passkey';
+export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification' | 'second_factor' | 'passkey' | 'email_sign_in' | 'email_code';
 
 export interface Attempt {
   kind: AttemptKind;
@@ -43,6 +43,8 @@ export const defaultAttemptLimits: AttemptLimits = {
     second_factor: { limit: 30, windowSeconds: 900 },
     // Assertions cannot be guessed; this only bounds the signature checks one address can cause.
     passkey: { limit: 60, windowSeconds: 60 },
+    email_sign_in: { limit: 10, windowSeconds: 900 },
+    email_code: { limit: 30, windowSeconds: 900 },
   },
   perAccount: {
     login: { limit: 60, windowSeconds: 900 },
@@ -53,6 +55,10 @@ export const defaultAttemptLimits: AttemptLimits = {
     // Codes are 6 digits: 10 tries per account per 15 min (and 5 per sign-in) keep guessing hopeless.
     second_factor: { limit: 10, windowSeconds: 900 },
     passkey: { limit: 30, windowSeconds: 900 },
+    // Each mail costs the tenant and lands in someone's inbox: few per address.
+    email_sign_in: { limit: 5, windowSeconds: 900 },
+    // Six digits, five tries per code: ten per account per 15 minutes keep guessing hopeless.
+    email_code: { limit: 10, windowSeconds: 900 },
   },
   loginFailuresPerAccount: { limit: 10, windowSeconds: 900 },
 };

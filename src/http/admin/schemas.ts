@@ -61,6 +61,7 @@ const mfaPolicy = Type.Enum(['off', 'optional', 'required'], {
   description: 'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in).',
 });
 
+const emailSignInOffered = Type.Boolean({ description: 'Sign-in by a one-time code and magic link sent by email offered (default true).' });
 const passkeysOffered = Type.Boolean({ description: 'Passkeys offered: sign-in button and autofill, account page, second factor (default true).' });
 const passkeyRpId = Type.String({
   minLength: 1,
@@ -86,6 +87,7 @@ export const TenantSettings = Type.Object(
     password_min_length_with_mfa: Type.Optional(minLengthWithMfa),
     require_verified_email: Type.Optional(requireVerified),
     mfa: Type.Optional(mfaPolicy),
+    email_sign_in: Type.Optional(emailSignInOffered),
     passkeys: Type.Optional(passkeysOffered),
     passkey_rp_id: Type.Optional(passkeyRpId),
     passkey_origins: Type.Optional(passkeyOrigins),
@@ -129,6 +131,7 @@ export const UpdateTenantBody = Type.Object(
           password_min_length_with_mfa: Type.Optional(nullable(minLengthWithMfa)),
           require_verified_email: Type.Optional(nullable(requireVerified)),
           mfa: Type.Optional(nullable(mfaPolicy)),
+          email_sign_in: Type.Optional(nullable(emailSignInOffered)),
           passkeys: Type.Optional(nullable(passkeysOffered)),
           passkey_rp_id: Type.Optional(nullable(passkeyRpId)),
           passkey_origins: Type.Optional(nullable(passkeyOrigins)),

@@ -16,6 +16,7 @@ export interface WireSettings {
   password_min_length_with_mfa?: number;
   require_verified_email?: boolean;
   mfa?: MfaPolicy;
+  email_sign_in?: boolean;
   passkeys?: boolean;
   passkey_rp_id?: string;
   passkey_origins?: string[];
@@ -37,6 +38,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     password_min_length_with_mfa: settings.passwordMinLengthWithMfa,
     require_verified_email: settings.requireVerifiedEmail,
     mfa: settings.mfa,
+    email_sign_in: settings.emailSignIn,
     passkeys: settings.passkeys,
     passkey_rp_id: settings.passkeyRpId,
     passkey_origins: settings.passkeyOrigins,
@@ -55,6 +57,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     passwordMinLengthWithMfa: settings.password_min_length_with_mfa,
     requireVerifiedEmail: settings.require_verified_email,
     mfa: settings.mfa,
+    emailSignIn: settings.email_sign_in,
     passkeys: settings.passkeys,
     passkeyRpId: settings.passkey_rp_id,
     passkeyOrigins: settings.passkey_origins,

@@ -24,6 +24,7 @@ import {
   clearFlowCookie,
   completeSignInWithCode,
   currentSession,
+  emailSignInCookieName,
   flowCookieName,
   formErrors,
   formField,
@@ -32,12 +33,15 @@ import {
   secondFactorMethods,
   sendPage,
   setFlowCookie,
-  signInCeremony,
+  signInAlternatives,
   startUserSession,
   unknownPasskeySignal,
   withRetryAfter,
 } from '../public/page-support.ts';
 import { ceremonyAnswer } from '../public/passkeys.ts';
+import { afterEmailSignIn, clearEmailSignInCookie, setEmailSignInCookie } from '../public/email-sign-in.ts';
+import { completeEmailCode, openEmailSignIn, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
+import { renderEmailCodePage } from '../../pages/views/email-sign-in.ts';
 import { completeSecondFactorWithPasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
 import type { PasskeySignal } from '../../pages/views/passkeys.ts';
 import { beginSecondFactor, needsSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
@@ -102,13 +106,13 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
     reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
-    const passkey = await signInCeremony(services, tenant, `${interactionPath(tenant.id, details.uid)}/login/passkey`);
+    const alternatives = await signInAlternatives(services, tenant, `${interactionPath(tenant.id, details.uid)}/login`);
     return sendPage(
       reply,
       renderLoginPage(ctx, {
         action: `${interactionPath(tenant.id, details.uid)}/login`,
         appName: await appName(provider, details),
-        ...(passkey ? { passkey } : {}),
+        ...alternatives,
         ...(extra.passkeySignal ? { passkeySignal: extra.passkeySignal } : {}),
         ...(extra.email ?? hint ? { email: extra.email ?? hint } : {}),
         ...(extra.errors ? { errors: extra.errors, showResendVerification: extra.errors.form === 'auth.email_not_verified' } : {}),
@@ -228,6 +232,54 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       const status = withRetryAfter(reply, error);
       const passkeySignal = error.code === 'passkey.unknown_credential' ? unknownPasskeySignal(services, tenant, response) : undefined;
       return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), status, passkeySignal });
+    }
+  });
+
+  // ---- a code by email, inside the interaction ---------------------------------------------------
+  app.post('/t/:tenant/interaction/:uid/login/email', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    const email = formField(request.body, 'email');
+    try {
+      const { browserToken } = await requestEmailSignIn(services.flows, { tenant, email, returnTo: interactionPath(tenant.id, details.uid) }, requestContext(request));
+      setEmailSignInCookie(reply, tenant.id, browserToken);
+      return reply.redirect(`${interactionPath(tenant.id, details.uid)}/email-code`, 303);
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), email: email ?? '', status: withRetryAfter(reply, error) });
+    }
+  });
+
+  function showEmailCode(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; status?: number } = {}) {
+    const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
+    reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
+    return sendPage(reply, renderEmailCodePage(ctx, { action: `${interactionPath(tenant.id, details.uid)}/email-code`, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
+  }
+
+  app.get('/t/:tenant/interaction/:uid/email-code', page, async (request, reply) => {
+    const { tenant, details } = await load(request, reply);
+    if (details.prompt.name !== 'login' || !(await openEmailSignIn(services.flows, tenant, request.cookies[emailSignInCookieName(tenant.id)]))) {
+      return reply.redirect(interactionPath(tenant.id, details.uid), 303);
+    }
+    return showEmailCode(request, reply, tenant, details);
+  });
+
+  app.post('/t/:tenant/interaction/:uid/email-code', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    try {
+      const done = await completeEmailCode(services.flows, { tenant, browserToken: request.cookies[emailSignInCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
+      const { next, session } = await afterEmailSignIn(services, request, reply, tenant, done.user, interactionPath(tenant.id, details.uid), metrics, 'email_code');
+      // Signed in on this very response: finish the app's sign-in without a detour.
+      if (session) return finish(request, reply, provider, loginResult(session));
+      return reply.redirect(next, 303);
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      metrics.signInMethods.inc({ method: 'email_code', stage: 'failed' });
+      if (error.code === 'email_code.expired') clearEmailSignInCookie(reply, tenant.id);
+      return showEmailCode(request, reply, tenant, details, { errors: formErrors(error), status: withRetryAfter(reply, error) });
     }
   });
 

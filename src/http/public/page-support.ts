@@ -12,7 +12,9 @@ import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.t
 import { csrfToken } from './csrf.ts';
 import { beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 import type { Metrics } from '../metrics.ts';
+import { PASSWORD_AMR } from '../../core/auth/acr.ts';
 import { passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
+import { emailSignInEnabled } from '../../core/flows/email-sign-in.ts';
 import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
 import { tenantPath } from '../../pages/layout.ts';
 
@@ -117,7 +119,7 @@ export async function startUserSession(services: Services, request: FastifyReque
 }
 
 /**
- * After the password: a session at once, or — when the tenant's policy asks for a second factor
+ * After the first factor (the password, or a code or link sent by email): a session at once, or — when the tenant's policy asks for a second factor
  * (a code, or setting an app up first) — a sign-in flow (cookie) that goes on at the second-factor
  * page and then to `next`.
  */
@@ -128,10 +130,12 @@ export async function afterPassword(
   tenant: Tenant,
   user: User,
   next: string,
+  /** How the first step was done (RFC 8176); a password by default, `otp` for a mailed code or link. */
+  amr: readonly string[] = PASSWORD_AMR,
 ): Promise<{ session: Session } | { secondFactor: 'verify' | 'enroll'; secondFactorPath: string }> {
   const step = await secondFactorStep(services.flows, tenant, user);
-  if (step === 'none') return { session: await startUserSession(services, request, reply, tenant, user) };
-  const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next });
+  if (step === 'none') return { session: await startUserSession(services, request, reply, tenant, user, amr) };
+  const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next, amr });
   setFlowCookie(reply, tenant.id, token);
   return { secondFactor: step, secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
 }
@@ -164,10 +168,14 @@ export async function completeSignInWithCode(
 
 // ---- passkeys ---------------------------------------------------------------------------------
 
-/** The passkey sign-in the login page offers (button and autofill), when the tenant offers passkeys. */
-export async function signInCeremony(services: Services, tenant: Tenant, action: string): Promise<PasskeyCeremony | undefined> {
-  if (!passkeysEnabled(tenant)) return undefined;
-  return { action, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'sign_in' }) };
+/**
+ * The other ways in a sign-in page offers next to the password, by what the tenant allows: a
+ * passkey (button and autofill) posting to `{loginPath}/passkey`, and a code by email posting to
+ * `{loginPath}/email`.
+ */
+export async function signInAlternatives(services: Services, tenant: Tenant, loginPath: string): Promise<{ passkey?: PasskeyCeremony; emailSignInAction?: string }> {
+  const passkey = passkeysEnabled(tenant) ? { action: `${loginPath}/passkey`, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'sign_in' }) } : undefined;
+  return { ...(passkey ? { passkey } : {}), ...(emailSignInEnabled(tenant) ? { emailSignInAction: `${loginPath}/email` } : {}) };
 }
 
 /** After an unknown passkey was offered: the Signal API data that lets the device drop it. */
@@ -222,4 +230,9 @@ export async function afterSignInDestination(services: Services, request: Fastif
   if (!passkeysEnabled(tenant) || formField(request.body, 'passkey_capable') !== '1' || request.cookies[passkeyOfferCookieName(tenant.id)]) return next;
   if ((await services.store.passkeys.countForUser(tenant.id, user.id)) > 0) return next;
   return `${tenantPath(tenant.id, '/passkeys/offer')}?next=${encodeURIComponent(next)}`;
+}
+
+/** The cookie of a sign-in by email: binds the mailed code and link to the browser that asked. */
+export function emailSignInCookieName(tenantId: string): string {
+  return `__Host-fd-email-${tenantId}`;
 }

@@ -40,7 +40,7 @@ import {
   pageContext,
   sendPage,
   sessionCookieName,
-  signInCeremony,
+  signInAlternatives,
   startUserSession,
   withRetryAfter,
 } from './page-support.ts';
@@ -65,13 +65,12 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 
   // ---- sign-in -------------------------------------------------------------------------------
-  const passkeySignIn = (tenant: Tenant) => signInCeremony(services, tenant, tenantPath(tenant.id, '/login/passkey'));
+  const alternatives = (tenant: Tenant) => signInAlternatives(services, tenant, tenantPath(tenant.id, '/login'));
 
   app.get('/t/:tenant/login', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     const notice = parseNotice((request.query as Record<string, unknown>).notice);
-    const passkey = await passkeySignIn(tenant);
-    return sendPage(reply, renderLoginPage(pageContext(services, request, reply, tenant), { ...(notice ? { notice } : {}), ...(passkey ? { passkey } : {}) }));
+    return sendPage(reply, renderLoginPage(pageContext(services, request, reply, tenant), { ...(notice ? { notice } : {}), ...(await alternatives(tenant)) }));
   });
 
   app.post('/t/:tenant/login', page, async (request, reply) => {
@@ -92,10 +91,9 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
       metrics.signInMethods.inc({ method: 'password', stage: 'failed' });
       const status = withRetryAfter(reply, error);
       const ctx = pageContext(services, request, reply, tenant);
-      const passkey = await passkeySignIn(tenant);
       return sendPage(
         reply,
-        renderLoginPage(ctx, { email: email ?? '', errors: formErrors(error), showResendVerification: error.code === 'auth.email_not_verified', ...(passkey ? { passkey } : {}) }),
+        renderLoginPage(ctx, { email: email ?? '', errors: formErrors(error), showResendVerification: error.code === 'auth.email_not_verified', ...(await alternatives(tenant)) }),
         status,
       );
     }

@@ -30,7 +30,7 @@ import {
   sameTenantPath,
   secondFactorMethods,
   sendPage,
-  signInCeremony,
+  signInAlternatives,
   startUserSession,
   unknownPasskeySignal,
   withRetryAfter,
@@ -69,8 +69,8 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
       const status = withRetryAfter(reply, error);
       const ctx = pageContext(services, request, reply, tenant);
       const signal = error.code === 'passkey.unknown_credential' ? unknownPasskeySignal(services, tenant, response) : undefined;
-      const passkey = await signInCeremony(services, tenant, tenantPath(tenant.id, '/login/passkey'));
-      return sendPage(reply, renderLoginPage(ctx, { errors: formErrors(error), ...(passkey ? { passkey } : {}), ...(signal ? { passkeySignal: signal } : {}) }), status);
+      const alternatives = await signInAlternatives(services, tenant, tenantPath(tenant.id, '/login'));
+      return sendPage(reply, renderLoginPage(ctx, { errors: formErrors(error), ...alternatives, ...(signal ? { passkeySignal: signal } : {}) }), status);
     }
   });
 

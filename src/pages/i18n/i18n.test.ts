@@ -51,6 +51,9 @@ const ERROR_CODES = Object.keys({
   'passkey.exists': true,
   'passkey.not_found': true,
   'passkey.disabled': true,
+  'email_code.invalid': true,
+  'email_code.expired': true,
+  'email_sign_in.disabled': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

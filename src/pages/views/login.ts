@@ -22,6 +22,8 @@ export interface LoginPageModel {
   passkey?: PasskeyCeremony;
   /** A passkey the browser offered that we do not know (Signal API: the device may drop it). */
   passkeySignal?: PasskeySignal;
+  /** Where "Email me a sign-in code" posts the email (the same form, without the password), when offered. */
+  emailSignInAction?: string;
 }
 
 const FIELDS = [
@@ -73,6 +75,7 @@ ${inputField(ctx, {
 <p class="fd-field-link"><a href="${tenantPath(tenant.id, '/forgot')}">${t(ctx.locale, 'login.forgot')}</a></p>
 ${model.passkey && html`<input type="hidden" name="passkey_capable" value="0">`}
 ${submitButton(t(ctx.locale, 'login.submit'))}
+${model.emailSignInAction && html`<button class="fd-button fd-button--secondary" type="submit" formaction="${model.emailSignInAction}" formnovalidate>${t(ctx.locale, 'email_sign_in.request')}</button>`}
 </form>
 ${model.passkey && passkeySignInForm(ctx, model.passkey)}
 ${passkeySignal(model.passkeySignal)}

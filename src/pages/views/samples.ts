@@ -14,6 +14,7 @@ import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
 import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
 import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.ts';
+import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from './email-sign-in.ts';
 
 export interface SampleValues {
   email: string;
@@ -67,6 +68,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         notice: options.withErrors ? undefined : 'verified',
         showResendVerification: options.withErrors,
         passkey: ceremony('/t/acme/login/passkey'),
+        emailSignInAction: '/t/acme/login/email',
         ...(options.withErrors ? { passkeySignal: { rpId: 'id.example.com', unknownCredentialId: values.token } } : {}),
       }),
     },
@@ -107,6 +109,11 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
       name: 'second-factor',
       html: renderSecondFactorPage(ctx, { passkey: ceremony('/t/acme/login/second-factor/passkey'), totp: true, ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) }),
     },
+    { name: 'email-code', html: renderEmailCodePage(ctx, options.withErrors ? { errors: { fields: { code: 'email_code.invalid' } } } : {}) },
+    { name: 'magic-link', html: renderMagicLinkPage(ctx, { token: values.token }) },
+    { name: 'magic-link-invalid', html: renderMagicLinkInvalidPage(ctx) },
+    { name: 'magic-link-other-device', html: renderMagicLinkOtherDevicePage(ctx, { code: values.token }) },
+    { name: 'continue', html: renderContinuePage(ctx, { next: '/t/acme/account' }) },
     { name: 'passkey-offer-done', html: renderPasskeyOfferDonePage(ctx, { next: '/t/acme/account', added: !options.withErrors }) },
     { name: 'passkey-offer', html: renderPasskeyOfferPage(ctx, { register: ceremony('/t/acme/passkeys/offer'), skipAction: '/t/acme/passkeys/offer/skip', next: '/t/acme/account' }) },
     {
