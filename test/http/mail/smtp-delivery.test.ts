@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../../support/client.ts';
+import { makeUser } from '../../support/oidc.ts';
 import { freePort, startTestServer, type TestServer } from '../../support/server.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -65,5 +66,21 @@ describe.runIf(available)('mail over SMTP', () => {
     await server.services.mailDispatcher!.idle();
     const [mail] = await server.mailTo(email);
     expect(mail!.sentAt).not.toBeNull();
+  });
+
+  it('delivers a sign-in code through the SMTP server, and the code read from the wire signs in', async () => {
+    const email = `smtp.code.${Date.now()}@example.com`;
+    await makeUser(server, email);
+    const client = new FormClient(server.baseUrl);
+    await client.get('/t/demo/login');
+    expect((await client.post('/t/demo/login/email', { email })).location).toBe('/t/demo/login/email/code');
+    await server.services.mailDispatcher!.idle();
+    const received = () => smtp.output().slice(smtp.output().indexOf(`To: ${email}`));
+    for (let i = 0; i < 50 && !smtp.output().includes(`To: ${email}`); i += 1) await new Promise((r) => setTimeout(r, 100));
+    // aiosmtpd prints the message as received; the subject carries the code.
+    const code = /Subject: (\d{6}) is your Demo sign-in code/.exec(received())?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+    const done = await client.post('/t/demo/login/email/code', { code: code! });
+    expect(done.location).toBe('/t/demo/account');
   });
 });
