@@ -5,6 +5,9 @@ import type { Config } from './config.ts';
 import { createAuditLog, type AuditLog } from './core/audit/audit-log.ts';
 import { createPasskeyService } from './core/credentials/passkeys.ts';
 import { createTotpService } from './core/credentials/totp.ts';
+import { createSmsOtpService } from './core/credentials/sms-otp.ts';
+import { createWebhookSmsSender } from './adapters/sms/webhook-sms-sender.ts';
+import { createOutboxSmsSender } from './adapters/sms/outbox-sms-sender.ts';
 import type { PasswordBlocklist } from './core/credentials/password-policy.ts';
 import type { FlowDeps, LinkBuilder } from './core/flows/deps.ts';
 import type { Clock, PasswordHasher, RateLimiter, SignInMethodNotifier, Store } from './core/ports.ts';
@@ -108,6 +111,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
     mailer.queue({ tenant, to: user.email, template: 'sign_in_method_changed', locale, params: { change, resetLink: links.forgotPassword(tenant.id) } });
   const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(masterKey, 'totp'), notify });
   const passkeys = createPasskeyService({ store, clock, audit, baseUrl: config.baseUrl, challengeKey: deriveKey(masterKey, 'webauthn-challenge'), notify });
+  const codeKey = deriveKey(masterKey, 'one-time-codes');
+  // Text messages: the operator's webhook; in development the outbox; in production without a
+  // webhook, none (SMS codes are then not offered).
+  const smsSender =
+    config.smsWebhookUrl && config.smsWebhookSecret
+      ? createWebhookSmsSender({ url: config.smsWebhookUrl, secret: config.smsWebhookSecret, clock })
+      : config.env === 'production'
+        ? null
+        : createOutboxSmsSender({ store, clock });
+  const sms = createSmsOtpService({ store, clock, audit, guard, sender: smsSender, codeKey, baseUrl: config.baseUrl, notify });
   const flows: FlowDeps = {
     store,
     clock,
@@ -119,8 +132,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
     sessions,
     totp,
     passkeys,
+    sms,
     links,
-    codeKey: deriveKey(masterKey, 'one-time-codes'),
+    codeKey,
     ttl: { verifyEmailSeconds: config.verifyEmailTtlSeconds, resetPasswordSeconds: config.resetPasswordTtlSeconds },
   };
   return {

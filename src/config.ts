@@ -16,6 +16,10 @@ export interface Config {
   masterKey: Buffer | null;
   smtpUrl: string | null;
   mailFrom: string;
+  /** Where text messages are POSTed (JSON); null = the development outbox, or no SMS in production. */
+  smsWebhookUrl: string | null;
+  /** Signs each webhook request (HMAC-SHA256), so the receiver can tell it came from us. */
+  smsWebhookSecret: string | null;
   logLevel: string;
   trustProxy: boolean;
   argon2: { memoryCostKiB: number; timeCost: number; parallelism: number };
@@ -93,6 +97,12 @@ export function loadConfig(env: Env = process.env): Config {
   const redisUrl = redisRaw ? url('REDIS_URL', redisRaw, ['redis:', 'rediss:']).toString() : null;
   const smtpRaw = env.SMTP_URL?.trim();
   const smtpUrl = smtpRaw ? url('SMTP_URL', smtpRaw, ['smtp:', 'smtps:']).toString() : null;
+  const smsRaw = env.SMS_WEBHOOK_URL?.trim();
+  const smsWebhookUrl = smsRaw ? url('SMS_WEBHOOK_URL', smsRaw, ['https:', 'http:']).toString() : null;
+  if (smsWebhookUrl && envName === 'production' && !smsWebhookUrl.startsWith('https:')) throw new ConfigError('SMS_WEBHOOK_URL', 'must be https in production');
+  const smsWebhookSecret = env.SMS_WEBHOOK_SECRET?.trim() || null;
+  if (smsWebhookSecret && smsWebhookSecret.length < 32) throw new ConfigError('SMS_WEBHOOK_SECRET', 'must be at least 32 characters');
+  if (smsWebhookUrl && !smsWebhookSecret) throw new ConfigError('SMS_WEBHOOK_SECRET', 'is required with SMS_WEBHOOK_URL');
   const masterKeyRaw = env.FRONTDOOR_MASTER_KEY;
   const masterKey = masterKeyRaw ? decodeMasterKey(masterKeyRaw) : null;
   if (!masterKey && envName === 'production') throw new ConfigError('FRONTDOOR_MASTER_KEY', 'is required in production');
@@ -114,6 +124,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     masterKey,
     smtpUrl,
+    smsWebhookUrl,
+    smsWebhookSecret,
     mailFrom: env.MAIL_FROM?.trim() || `Frontdoor <no-reply@${baseUrl.hostname === 'localhost' ? 'localhost.localdomain' : baseUrl.hostname}>`,
     logLevel,
     trustProxy: trustProxyRaw === 'true' || trustProxyRaw === '1',

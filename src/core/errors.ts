@@ -47,7 +47,9 @@ export type ErrorCode =
   | 'passkey.disabled'
   | 'email_code.invalid'
   | 'email_code.expired'
-  | 'email_sign_in.disabled';
+  | 'email_sign_in.disabled'
+  | 'phone.invalid'
+  | 'sms.unavailable';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -96,6 +98,8 @@ const defaultStatus: Record<ErrorCode, number> = {
   'email_code.invalid': 400,
   'email_code.expired': 400,
   'email_sign_in.disabled': 400,
+  'phone.invalid': 400,
+  'sms.unavailable': 503,
 };
 
 export interface FrontdoorErrorOptions {

@@ -26,6 +26,10 @@ export interface TenantSettings {
    * one up), `required` (every user sets one up at their next sign-in and cannot remove it).
    */
   mfa?: MfaPolicy;
+  /** Text-message codes offered as a second factor (when an SMS sender is configured); default true. */
+  smsSecondFactor?: boolean;
+  /** Country (ISO 3166 alpha-2) assumed for phone numbers typed without +country code. */
+  phoneDefaultCountry?: string;
   /** Sign-in by a code and link sent by email offered; default true. */
   emailSignIn?: boolean;
   /** Passkeys offered (sign-in button, autofill, account page, second factor); default true. */
@@ -267,6 +271,65 @@ export interface EmailSignInRepository {
    */
   swapLinkForCode(id: string, linkHash: string, codeMac: string, codeExpiresAt: number): Promise<boolean>;
   deleteExpired(now: number): Promise<number>;
+}
+
+/** A phone for text-message codes; one per user, pending until a code sent to it is typed back. */
+export interface PhoneCredential {
+  tenantId: TenantId;
+  userId: string;
+  /** E.164, e.g. +4915112345678. */
+  phone: string;
+  confirmedAt: number | null;
+  createdAt: number;
+}
+
+export interface PhoneCredentialRepository {
+  get(tenantId: TenantId, userId: string): Promise<PhoneCredential | null>;
+  /** Replaces an unconfirmed phone; false when a confirmed one exists. */
+  putPending(credential: PhoneCredential): Promise<boolean>;
+  confirm(tenantId: TenantId, userId: string, now: number): Promise<boolean>;
+  delete(tenantId: TenantId, userId: string): Promise<boolean>;
+}
+
+export type SmsCodePurpose = 'confirm_phone' | 'second_factor';
+
+/** A code sent by text message; only a keyed MAC of it is kept. */
+export interface SmsCode {
+  id: string;
+  tenantId: TenantId;
+  userId: string;
+  purpose: SmsCodePurpose;
+  /** The sign-in flow a second-factor code belongs to; '' for confirming the phone. */
+  subject: string;
+  codeMac: string;
+  attempts: number;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface SmsCodeRepository {
+  /** Stores a new code; any earlier open code for the same purpose and subject stops working. */
+  replace(code: SmsCode): Promise<void>;
+  /** The open code for this purpose and subject, if it is still live. */
+  findOpen(tenantId: TenantId, userId: string, purpose: SmsCodePurpose, subject: string, now: number): Promise<SmsCode | null>;
+  recordAttempt(id: string): Promise<number>;
+  consume(id: string, now: number): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface OutboxSms {
+  id: string;
+  tenantId: TenantId;
+  to: string;
+  text: string;
+  createdAt: number;
+}
+
+export interface SmsOutboxRepository {
+  add(sms: OutboxSms): Promise<void>;
+  /** Newest first, for the development mailbox. */
+  listRecent(limit: number): Promise<OutboxSms[]>;
 }
 
 /** A password-verified sign-in waiting for its second factor; only the token's hash is stored. */
@@ -540,6 +603,9 @@ export interface Store {
   passkeys: PasskeyRepository;
   webauthnChallenges: WebauthnChallengeRepository;
   emailSignIns: EmailSignInRepository;
+  phones: PhoneCredentialRepository;
+  smsCodes: SmsCodeRepository;
+  smsOutbox: SmsOutboxRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */
@@ -585,7 +651,7 @@ export type MailTemplate =
   | 'sign_in_code';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
-export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled';
+export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';
 
 /** Tells a user that a way to sign in was added or removed (a mail, so a takeover does not go unnoticed). */
 export type SignInMethodNotifier = (tenant: Tenant, user: User, change: SignInMethodChange, locale: string) => Promise<void>;
@@ -597,6 +663,11 @@ export interface MailRequest {
   locale: string;
   /** Template parameters, e.g. { link }. */
   params: Record<string, string>;
+}
+
+/** Sends a text message; throws when the message could not be handed over. */
+export interface SmsSender {
+  send(message: { tenantId: TenantId; to: string; text: string }): Promise<void>;
 }
 
 export interface Mailer {

@@ -8,6 +8,7 @@ export interface SweepResult {
   signInFlows: number;
   webauthnChallenges: number;
   emailSignIns: number;
+  smsCodes: number;
 }
 
 export async function sweepExpired(store: Store, now: number): Promise<SweepResult> {
@@ -16,6 +17,7 @@ export async function sweepExpired(store: Store, now: number): Promise<SweepResu
     signInFlows: await store.signInFlows.deleteExpired(now),
     webauthnChallenges: await store.webauthnChallenges.deleteExpired(now),
     emailSignIns: await store.emailSignIns.deleteExpired(now),
+    smsCodes: await store.smsCodes.deleteExpired(now),
   };
 }
 

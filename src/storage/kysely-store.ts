@@ -16,6 +16,7 @@ import { mailOutboxRepository } from './repositories/mail-outbox.ts';
 import { adminTokenRepository } from './repositories/admin-tokens.ts';
 import { signingKeyRepository } from './repositories/signing-keys.ts';
 import { emailSignInRepository } from './repositories/email-sign-ins.ts';
+import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
 
@@ -40,6 +41,9 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     passkeys: passkeyRepository(db),
     webauthnChallenges: webauthnChallengeRepository(db),
     emailSignIns: emailSignInRepository(db),
+    phones: phoneCredentialRepository(db),
+    smsCodes: smsCodeRepository(db),
+    smsOutbox: smsOutboxRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

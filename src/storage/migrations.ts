@@ -8,6 +8,7 @@ import { secondFactorMigration } from './migrations/0006-second-factor.ts';
 import { recoveryCodesMigration } from './migrations/0007-recovery-codes.ts';
 import { passkeysMigration } from './migrations/0008-passkeys.ts';
 import { emailSignInMigration } from './migrations/0009-email-sign-in.ts';
+import { smsMigration } from './migrations/0010-sms.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -208,6 +209,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0007_recovery_codes': recoveryCodesMigration,
     '0008_passkeys': passkeysMigration,
     '0009_email_sign_in': emailSignInMigration,
+    '0010_sms': smsMigration,
   };
 }
 

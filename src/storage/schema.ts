@@ -142,6 +142,35 @@ export interface EmailSignInsTable {
   consumed_at: number | null;
 }
 
+export interface PhoneCredentialsTable {
+  tenant_id: string;
+  user_id: string;
+  phone: string;
+  confirmed_at: number | null;
+  created_at: number;
+}
+
+export interface SmsCodesTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  purpose: string;
+  subject: string;
+  code_mac: string;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface SmsOutboxTable {
+  id: string;
+  tenant_id: string;
+  recipient: string;
+  body: string;
+  created_at: number;
+}
+
 export interface SignInFlowsTable {
   id: string;
   tenant_id: string;
@@ -254,5 +283,8 @@ export interface Database {
   passkeys: PasskeysTable;
   webauthn_used_challenges: WebauthnUsedChallengesTable;
   email_sign_ins: EmailSignInsTable;
+  phone_credentials: PhoneCredentialsTable;
+  sms_codes: SmsCodesTable;
+  sms_outbox: SmsOutboxTable;
   signing_keys: SigningKeysTable;
 }

@@ -117,8 +117,10 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
     },
 
     async remove(tenant, user, code, ctx) {
-      // Under `required` the app may go only when a passkey remains as the second factor.
-      if ((tenant.settings.mfa ?? 'optional') === 'required' && (await store.passkeys.countForUser(tenant.id, user.id)) === 0) {
+      // Under `required` the app may go only when a passkey or a phone remains as the second factor.
+      const phone = await store.phones.get(tenant.id, user.id);
+      const others = (await store.passkeys.countForUser(tenant.id, user.id)) + (phone?.confirmedAt ? 1 : 0);
+      if ((tenant.settings.mfa ?? 'optional') === 'required' && others === 0) {
         throw new FrontdoorError('mfa.required_by_policy', { field: 'code' });
       }
       if (!(await this.verify(tenant.id, user.id, code))) {

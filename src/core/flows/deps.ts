@@ -4,6 +4,7 @@ import type { Clock, Mailer, PasswordHasher, Store, TenantId } from '../ports.ts
 import type { AttemptGuard } from '../risk/attempt-guard.ts';
 import type { PasskeyService } from '../credentials/passkeys.ts';
 import type { TotpService } from '../credentials/totp.ts';
+import type { SmsOtpService } from '../credentials/sms-otp.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 
 /** Absolute URLs that mails point at; built by the HTTP layer, which owns the routes. */
@@ -26,6 +27,7 @@ export interface FlowDeps {
   sessions: SessionService;
   totp: TotpService;
   passkeys: PasskeyService;
+  sms: SmsOtpService;
   links: LinkBuilder;
   /** MAC key for one-time codes sent by mail or SMS (a plain hash of six digits reverses at once). */
   codeKey: Buffer;

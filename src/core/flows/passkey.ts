@@ -8,7 +8,7 @@ import { FrontdoorError } from '../errors.ts';
 import type { Tenant, User } from '../ports.ts';
 import type { Attempt } from '../risk/attempt-guard.ts';
 import type { FlowDeps } from './deps.ts';
-import { flowUser, mfaPolicy, SECOND_FACTOR_MAX_ATTEMPTS } from './second-factor.ts';
+import { flowUser, hasOtherSecondFactor, mfaPolicy, SECOND_FACTOR_MAX_ATTEMPTS } from './second-factor.ts';
 
 /** A passkey sign-in: the user it proves and the methods (amr) the session gets. */
 export async function signInWithPasskey(deps: FlowDeps, input: { tenant: Tenant; response: unknown }, ctx: RequestContext): Promise<{ user: User; amr: string[] }> {
@@ -76,9 +76,6 @@ export async function completeSecondFactorWithPasskey(
 
 /** Deletes one of the user's passkeys, unless a `required` policy would be left without a second factor. */
 export async function removePasskey(deps: FlowDeps, tenant: Tenant, user: User, id: string, ctx: RequestContext): Promise<void> {
-  if (mfaPolicy(tenant) === 'required') {
-    const others = (await deps.passkeys.list(tenant, user.id)).filter((p) => p.id !== id).length;
-    if (others === 0 && !(await deps.totp.isEnrolled(tenant.id, user.id))) throw new FrontdoorError('mfa.required_by_policy');
-  }
+  if (mfaPolicy(tenant) === 'required' && !(await hasOtherSecondFactor(deps, tenant, user.id, { passkeyId: id }))) throw new FrontdoorError('mfa.required_by_policy');
   await deps.passkeys.remove(tenant, user, id, ctx);
 }

@@ -22,16 +22,17 @@ export function mfaPolicy(tenant: Tenant): MfaPolicy {
  * What the tenant's policy asks of this user after the password: nothing, a code (`verify`), or —
  * under `required`, for a user without a second factor — setting one up now (`enroll`).
  */
-export async function secondFactorStep(deps: Pick<FlowDeps, 'totp' | 'store'>, tenant: Tenant, user: User): Promise<'none' | 'verify' | 'enroll'> {
+export async function secondFactorStep(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, user: User): Promise<'none' | 'verify' | 'enroll'> {
   const policy = mfaPolicy(tenant);
   if (policy === 'off') return 'none';
   if (await deps.totp.isEnrolled(tenant.id, user.id)) return 'verify';
   if (passkeysEnabled(tenant) && (await deps.store.passkeys.countForUser(tenant.id, user.id)) > 0) return 'verify';
+  if (deps.sms.offered(tenant) && (await deps.sms.isEnrolled(tenant.id, user.id))) return 'verify';
   return policy === 'required' ? 'enroll' : 'none';
 }
 
 /** Whether this user gives a second factor (a code or a passkey) after the password. */
-export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store'>, tenant: Tenant, user: User): Promise<boolean> {
+export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, user: User): Promise<boolean> {
   return (await secondFactorStep(deps, tenant, user)) === 'verify';
 }
 
@@ -118,14 +119,15 @@ export async function completeSecondFactor(
   deps: FlowDeps,
   input: { tenant: Tenant; token: unknown; code: unknown },
   ctx: RequestContext,
-): Promise<{ user: User; amr: string[]; returnTo: string | null; method: 'totp' | 'recovery_code' }> {
+): Promise<{ user: User; amr: string[]; returnTo: string | null; method: 'totp' | 'sms' | 'recovery_code' }> {
   const { tenant } = input;
   const { flow, user } = await flowUser(deps, tenant, input.token);
   const attempt: Attempt = { kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: user.id };
   await deps.guard.check(attempt);
   const viaApp = await deps.totp.verify(tenant.id, user.id, input.code);
-  const viaRecoveryCode = !viaApp && (await deps.totp.useRecoveryCode(tenant.id, user.id, input.code));
-  if (!viaApp && !viaRecoveryCode) {
+  const viaSms = !viaApp && (await deps.sms.verifySignInCode(tenant, user.id, flow.id, input.code));
+  const viaRecoveryCode = !viaApp && !viaSms && (await deps.totp.useRecoveryCode(tenant.id, user.id, input.code));
+  if (!viaApp && !viaSms && !viaRecoveryCode) {
     await deps.guard.recordFailure(attempt);
     const attempts = await deps.store.signInFlows.recordAttempt(flow.id);
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'failure', reason: 'invalid_code', subject: user.id, details: { method: 'totp', attempts } });
@@ -138,14 +140,26 @@ export async function completeSecondFactor(
   // Only one request can end the flow: a second one with the same token finds nothing.
   if (!(await deps.store.signInFlows.delete(flow.id))) throw new FrontdoorError('mfa.flow_expired');
   await deps.guard.recordSuccess(attempt);
-  // A recovery code is a one-time password too (RFC 8176 `otp`).
-  const amr = withSecondFactor(flow.amr, 'otp');
-  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'success', subject: user.id, details: { method: viaApp ? 'totp' : 'recovery_code', amr } });
+  // A recovery code is a one-time password too (RFC 8176 `otp`); a texted code is `sms`.
+  const method = viaApp ? 'totp' : viaSms ? 'sms' : 'recovery_code';
+  const amr = withSecondFactor(flow.amr, viaSms ? 'sms' : 'otp');
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'success', subject: user.id, details: { method, amr } });
   if (viaRecoveryCode) {
     // The user hears of it, so a stolen sheet of codes does not go unnoticed.
     const left = await deps.totp.recoveryCodesLeft(tenant.id, user.id);
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.recovery_code_used', result: 'success', subject: user.id, details: { left } });
     await deps.mailer.queue({ tenant, to: user.email, template: 'recovery_code_used', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });
   }
-  return { user, amr, returnTo: flow.returnTo, method: viaApp ? 'totp' : 'recovery_code' };
+  return { user, amr, returnTo: flow.returnTo, method };
+}
+
+/**
+ * Whether the user keeps a second factor other than `except` — what a `required` policy needs
+ * before one may be removed.
+ */
+export async function hasOtherSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, userId: string, except: { totp?: boolean; passkeyId?: string; sms?: boolean }): Promise<boolean> {
+  if (!except.totp && (await deps.totp.isEnrolled(tenant.id, userId))) return true;
+  if (!except.sms && (await deps.sms.isEnrolled(tenant.id, userId))) return true;
+  const passkeys = await deps.store.passkeys.listForUser(tenant.id, userId);
+  return passkeys.some((p) => p.id !== except.passkeyId);
 }

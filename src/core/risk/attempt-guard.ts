@@ -5,7 +5,7 @@
 import { FrontdoorError } from '../errors.ts';
 import type { RateLimiter, TenantId } from '../ports.ts';
 
-export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification' | 'second_factor' | 'passkey' | 'email_sign_in' | 'email_code';
+export type AttemptKind = 'login' | 'registration' | 'reset' | 'verification_resend' | 'verification' | 'second_factor' | 'passkey' | 'email_sign_in' | 'email_code' | 'sms_send';
 
 export interface Attempt {
   kind: AttemptKind;
@@ -45,6 +45,7 @@ export const defaultAttemptLimits: AttemptLimits = {
     passkey: { limit: 60, windowSeconds: 60 },
     email_sign_in: { limit: 10, windowSeconds: 900 },
     email_code: { limit: 30, windowSeconds: 900 },
+    sms_send: { limit: 10, windowSeconds: 900 },
   },
   perAccount: {
     login: { limit: 60, windowSeconds: 900 },
@@ -59,6 +60,8 @@ export const defaultAttemptLimits: AttemptLimits = {
     email_sign_in: { limit: 5, windowSeconds: 900 },
     // Six digits, five tries per code: ten per account per 15 minutes keep guessing hopeless.
     email_code: { limit: 10, windowSeconds: 900 },
+    // Each text costs money and can be abused to flood a phone ("SMS pumping").
+    sms_send: { limit: 5, windowSeconds: 900 },
   },
   loginFailuresPerAccount: { limit: 10, windowSeconds: 900 },
 };

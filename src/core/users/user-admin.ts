@@ -110,7 +110,8 @@ export async function resetUserMfa(deps: UserAdminDeps & { mailer: Mailer; links
     await store.recoveryCodes.deleteAll(tenant.id, user.id);
     // Passkeys are second factors too: a lost phone may hold them.
     const passkeys = await store.passkeys.deleteAllForUser(tenant.id, user.id);
-    return hadApp || passkeys > 0;
+    const hadPhone = await store.phones.delete(tenant.id, user.id);
+    return hadApp || passkeys > 0 || hadPhone;
   });
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.user_mfa_reset', result: 'success', subject: user.id, details: { removed } });
   if (removed) await deps.mailer.queue({ tenant, to: user.email, template: 'mfa_reset', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });

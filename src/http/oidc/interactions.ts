@@ -31,6 +31,7 @@ import {
   isFormError,
   pageContext,
   secondFactorMethods,
+  sendSecondFactorSms,
   sendPage,
   setFlowCookie,
   signInAlternatives,
@@ -294,12 +295,26 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
   });
 
   // ---- second factor inside an interaction ----------------------------------------------------
-  async function showSecondFactor(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; status?: number } = {}) {
+  async function showSecondFactor(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, details: Details, extra: { errors?: ReturnType<typeof formErrors>; status?: number; smsSent?: boolean } = {}) {
     const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
     reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
-    const methods = await secondFactorMethods(services, request, tenant, `${interactionPath(tenant.id, details.uid)}/second-factor/passkey`);
+    const methods = await secondFactorMethods(services, request, tenant, `${interactionPath(tenant.id, details.uid)}/second-factor`, { smsSent: extra.smsSent ?? false });
     return sendPage(reply, renderSecondFactorPage(ctx, { action: `${interactionPath(tenant.id, details.uid)}/second-factor`, ...methods, ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
   }
+
+  app.post('/t/:tenant/interaction/:uid/second-factor/sms', page, async (request, reply) => {
+    const { tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    try {
+      await sendSecondFactorSms(services, request, tenant);
+      metrics.secondFactors.inc({ method: 'sms', result: 'started' });
+      return showSecondFactor(request, reply, tenant, details, { smsSent: true });
+    } catch (error) {
+      if (!isFormError(error) && !(error instanceof FrontdoorError && error.code === 'sms.unavailable')) throw error;
+      return showSecondFactor(request, reply, tenant, details, { errors: { form: (error as FrontdoorError).code }, status: withRetryAfter(reply, error as FrontdoorError) });
+    }
+  });
 
   app.post('/t/:tenant/interaction/:uid/second-factor/passkey', page, async (request, reply) => {
     const { provider, tenant, details } = await load(request, reply);

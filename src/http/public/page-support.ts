@@ -16,6 +16,8 @@ import { PASSWORD_AMR } from '../../core/auth/acr.ts';
 import { passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
 import { emailSignInEnabled } from '../../core/flows/email-sign-in.ts';
 import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
+import type { SmsOption } from '../../pages/views/second-factor.ts';
+import { maskPhone } from '../../core/credentials/sms-otp.ts';
 import { tenantPath } from '../../pages/layout.ts';
 
 export function sessionCookieName(tenantId: string): string {
@@ -185,14 +187,29 @@ export function unknownPasskeySignal(services: Services, tenant: Tenant, respons
   return { rpId: relyingParty(tenant, services.config.baseUrl).id, unknownCredentialId: id };
 }
 
-/** What the second-factor page offers this flow's user: their passkeys, their app's codes, or both. */
-export async function secondFactorMethods(services: Services, request: FastifyRequest, tenant: Tenant, passkeyAction: string): Promise<{ passkey?: PasskeyCeremony; totp: boolean }> {
+/**
+ * What the second-factor page at `pagePath` offers this flow's user: their passkeys (answered at
+ * `{pagePath}/passkey`), a texted code (sent by `{pagePath}/sms`), their app's codes.
+ */
+export async function secondFactorMethods(
+  services: Services,
+  request: FastifyRequest,
+  tenant: Tenant,
+  pagePath: string,
+  extra: { smsSent?: boolean } = {},
+): Promise<{ passkey?: PasskeyCeremony; totp: boolean; sms?: SmsOption }> {
   const flow = await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]);
   if (!flow) return { totp: true };
-  const [totp, passkeys] = await Promise.all([services.flows.totp.isEnrolled(tenant.id, flow.userId), passkeysEnabled(tenant) ? services.store.passkeys.countForUser(tenant.id, flow.userId) : 0]);
-  if (passkeys === 0) return { totp: true };
-  const options = await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'second_factor', flowId: flow.id, userId: flow.userId });
-  return { passkey: { action: passkeyAction, options }, totp };
+  const [totp, passkeys, phone] = await Promise.all([
+    services.flows.totp.isEnrolled(tenant.id, flow.userId),
+    passkeysEnabled(tenant) ? services.store.passkeys.countForUser(tenant.id, flow.userId) : 0,
+    services.flows.sms.offered(tenant) ? services.flows.sms.phoneOf(tenant.id, flow.userId) : null,
+  ]);
+  const sms = phone?.confirmedAt ? { sendAction: `${pagePath}/sms`, phone: maskPhone(phone.phone), ...(extra.smsSent ? { sent: true } : {}) } : undefined;
+  const passkey = passkeys > 0 ? { action: `${pagePath}/passkey`, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'second_factor', flowId: flow.id, userId: flow.userId }) } : undefined;
+  // Nothing else set up: the app's code form (the flow may be a `required` set-up's).
+  const onlyApp = !passkey && !sms;
+  return { totp: totp || onlyApp, ...(passkey ? { passkey } : {}), ...(sms ? { sms } : {}) };
 }
 
 /** The account page's passkey section: the list, a registration bound to this session, and the signals. */
@@ -235,4 +252,11 @@ export async function afterSignInDestination(services: Services, request: Fastif
 /** The cookie of a sign-in by email: binds the mailed code and link to the browser that asked. */
 export function emailSignInCookieName(tenantId: string): string {
   return `__Host-fd-email-${tenantId}`;
+}
+
+/** Texts a code for the browser's open sign-in flow; a dead flow is `mfa.flow_expired`. */
+export async function sendSecondFactorSms(services: Services, request: FastifyRequest, tenant: Tenant): Promise<void> {
+  const flow = await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]);
+  if (!flow) throw new FrontdoorError('mfa.flow_expired');
+  await services.flows.sms.sendSignInCode(tenant, flow.userId, flow.id, requestContext(request, `user:${flow.userId}`));
 }

@@ -7,6 +7,7 @@ import { effectiveMinLength } from '../../core/credentials/password-policy.ts';
 import { login } from '../../core/flows/login.ts';
 import { mfaPolicy } from '../../core/flows/second-factor.ts';
 import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
+import { maskPhone } from '../../core/credentials/sms-otp.ts';
 import { changePassword } from '../../core/flows/password-change.ts';
 import { isResetTokenLive, requestPasswordReset, resetPassword } from '../../core/flows/recovery.ts';
 import { register, registrationMinLength } from '../../core/flows/registration.ts';
@@ -274,12 +275,13 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
     services.flows.totp.recoveryCodesLeft(tenant.id, current.user.id),
     accountPasskeys(services, tenant, current.session, current.user),
+    services.flows.sms.phoneOf(tenant.id, current.user.id),
   ]);
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -303,6 +305,7 @@ export async function sendAccountPage(
       recoveryCodesLeft,
       mfaOffered: mfaPolicy(tenant) !== 'off',
       ...(passkeys ? { passkeys } : {}),
+      ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
     }),
     extra.status ?? 200,
   );

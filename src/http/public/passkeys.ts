@@ -89,7 +89,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
       metrics.secondFactors.inc({ method: 'passkey', result: 'failure' });
       if (error.code === 'mfa.flow_expired') clearFlowCookie(reply, tenant.id);
       const status = withRetryAfter(reply, error);
-      const methods = error.code === 'mfa.flow_expired' ? { totp: false } : await secondFactorMethods(services, request, tenant, tenantPath(tenant.id, '/login/second-factor/passkey'));
+      const methods = error.code === 'mfa.flow_expired' ? { totp: false } : await secondFactorMethods(services, request, tenant, tenantPath(tenant.id, '/login/second-factor'));
       return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error), ...methods }), status);
     }
   });

@@ -4,19 +4,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Services } from '../../app.ts';
 import type { TotpEnrollment } from '../../core/credentials/totp.ts';
-import { completeSecondFactorEnrollment, mfaPolicy, openSecondFactor, secondFactorEnrollment } from '../../core/flows/second-factor.ts';
+import { completeSecondFactorEnrollment, hasOtherSecondFactor, mfaPolicy, openSecondFactor, secondFactorEnrollment } from '../../core/flows/second-factor.ts';
+import { maskPhone } from '../../core/credentials/sms-otp.ts';
+import { FrontdoorError } from '../../core/errors.ts';
 import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
-import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
+import { renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { clearFlowCookie, completeSignInWithCode, currentSession, secondFactorMethods, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
+import { clearFlowCookie, completeSignInWithCode, currentSession, secondFactorMethods, sendSecondFactorSms, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
 import { sendAccountPage } from './pages.ts';
 
 const page = { config: { page: true } };
-const PASSKEY_SECOND_FACTOR = (tenant: Tenant) => tenantPath(tenant.id, '/login/second-factor/passkey');
+const SECOND_FACTOR_PAGE = (tenant: Tenant) => tenantPath(tenant.id, '/login/second-factor');
 
 /** The otpauth:// URI as a QR code: an SVG data URL (the pages' CSP allows data: images only). */
 async function qrDataUrl(uri: string): Promise<string> {
@@ -49,7 +51,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     if (!(await openSecondFactor(services.flows, tenant, token))) return redirect(reply, tenant, '/login');
     const enrollment = await secondFactorEnrollment(services.flows, { tenant, token }, requestContext(request));
     if (enrollment) return signInSetupPage(request, reply, tenant, enrollment);
-    const methods = await secondFactorMethods(services, request, tenant, PASSKEY_SECOND_FACTOR(tenant));
+    const methods = await secondFactorMethods(services, request, tenant, SECOND_FACTOR_PAGE(tenant));
     return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), methods));
   });
 
@@ -88,9 +90,73 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     } catch (error) {
       if (!isFormError(error)) throw error;
       const status = withRetryAfter(reply, error);
-      const methods = await secondFactorMethods(services, request, tenant, PASSKEY_SECOND_FACTOR(tenant));
+      const methods = await secondFactorMethods(services, request, tenant, SECOND_FACTOR_PAGE(tenant));
       return sendPage(reply, renderSecondFactorPage(pageContext(services, request, reply, tenant), { errors: formErrors(error), ...methods }), status);
     }
+  });
+
+  app.post('/t/:tenant/login/second-factor/sms', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const ctx = () => pageContext(services, request, reply, tenant);
+    try {
+      await sendSecondFactorSms(services, request, tenant);
+      metrics.secondFactors.inc({ method: 'sms', result: 'started' });
+      return sendPage(reply, renderSecondFactorPage(ctx(), await secondFactorMethods(services, request, tenant, SECOND_FACTOR_PAGE(tenant), { smsSent: true })));
+    } catch (error) {
+      if (!(error instanceof FrontdoorError) || (error.status >= 500 && error.code !== 'sms.unavailable')) throw error;
+      if (error.code === 'mfa.flow_expired') return redirect(reply, tenant, '/login');
+      const methods = await secondFactorMethods(services, request, tenant, SECOND_FACTOR_PAGE(tenant));
+      return sendPage(reply, renderSecondFactorPage(ctx(), { errors: { form: error.code }, ...methods }), withRetryAfter(reply, error));
+    }
+  });
+
+  // ---- text-message codes on the account page ---------------------------------------------------
+  app.post('/t/:tenant/account/phone', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    try {
+      await services.flows.sms.beginEnrollment(tenant, current.user, formField(request.body, 'phone'), requestContext(request, `user:${current.user.id}`));
+      metrics.mfaEnrollments.inc({ method: 'sms', stage: 'started' });
+      const phone = await services.flows.sms.phoneOf(tenant.id, current.user.id);
+      return sendPage(reply, renderPhoneConfirmPage(pageContext(services, request, reply, tenant), { phone: maskPhone(phone!.phone) }));
+    } catch (error) {
+      if (!(error instanceof FrontdoorError) || (error.status >= 500 && error.code !== 'sms.unavailable')) throw error;
+      if (error.code === 'mfa.already_enrolled') return redirect(reply, tenant, '/account');
+      const errors: FormErrors = error.code === 'phone.invalid' ? { fields: { phone: error.code } } : { form: error.code };
+      return sendAccountPage(services, request, reply, tenant, current, { errors, status: withRetryAfter(reply, error) });
+    }
+  });
+
+  app.post('/t/:tenant/account/phone/confirm', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    try {
+      await services.flows.sms.confirmEnrollment(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
+      metrics.mfaEnrollments.inc({ method: 'sms', stage: 'completed' });
+      return redirect(reply, tenant, '/account?notice=phone_added');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const phone = await services.flows.sms.phoneOf(tenant.id, current.user.id);
+      if (!phone || phone.confirmedAt !== null) return redirect(reply, tenant, '/account');
+      return sendPage(reply, renderPhoneConfirmPage(pageContext(services, request, reply, tenant), { phone: maskPhone(phone.phone), errors: formErrors(error) }), withRetryAfter(reply, error));
+    }
+  });
+
+  app.post('/t/:tenant/account/phone/remove', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    if (mfaPolicy(tenant) === 'required' && !(await hasOtherSecondFactor(services.flows, tenant, current.user.id, { sms: true }))) {
+      return sendAccountPage(services, request, reply, tenant, current, { errors: { form: 'mfa.required_by_policy' }, status: 400 });
+    }
+    await services.flows.sms.remove(tenant, current.user, requestContext(request, `user:${current.user.id}`));
+    return redirect(reply, tenant, '/account?notice=phone_removed');
   });
 
   // ---- setting the app up ----------------------------------------------------------------------

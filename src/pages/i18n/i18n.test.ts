@@ -54,6 +54,8 @@ const ERROR_CODES = Object.keys({
   'email_code.invalid': true,
   'email_code.expired': true,
   'email_sign_in.disabled': true,
+  'phone.invalid': true,
+  'sms.unavailable': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -51,6 +51,8 @@ export interface AccountPageModel {
   mfaOffered?: boolean;
   /** Unused recovery codes (when the app is set up). */
   recoveryCodesLeft?: number;
+  /** Text-message codes, when offered: the confirmed phone (masked), or null. */
+  sms?: { phone: string | null };
   /** The user's passkeys and the ceremony to add one, when the tenant offers passkeys. */
   passkeys?: { items: AccountPasskey[]; register: PasskeyCeremony; signal: PasskeySignal };
 }
@@ -139,6 +141,25 @@ ${control}
 </section>`;
 }
 
+function renderSmsSection(ctx: PageContext, tenantId: string, model: AccountPageModel, phone: string | null): SafeHtml {
+  const control = phone
+    ? html`<p>${t(ctx.locale, 'account.sms_on', { phone })}</p>
+<form method="post" action="${tenantPath(tenantId, '/account/phone/remove')}" class="fd-form">
+${csrfInput(ctx)}
+${submitButton(t(ctx.locale, 'account.sms_remove'), 'secondary')}
+</form>`
+    : html`<p>${t(ctx.locale, 'account.sms_off')}</p>
+<form method="post" action="${tenantPath(tenantId, '/account/phone')}" class="fd-form">
+${csrfInput(ctx)}
+${inputField(ctx, { name: 'phone', label: t(ctx.locale, 'account.sms_phone'), type: 'tel', autocomplete: 'tel', hint: t(ctx.locale, 'account.sms_phone_hint'), error: fieldError(model.errors, 'phone') })}
+${submitButton(t(ctx.locale, 'account.sms_add'), 'secondary')}
+</form>`;
+  return html`<section class="fd-section" aria-labelledby="sms-title">
+<h2 id="sms-title">${t(ctx.locale, 'account.sms_heading')}</h2>
+${control}
+</section>`;
+}
+
 function renderConnectedApp(ctx: PageContext, tenantId: string, app: AccountConnectedApp): SafeHtml {
   const access = [
     ...app.scopes.filter((s) => s !== 'openid').map((s) => html`<li>${scopeText(ctx, s)}</li>`),
@@ -184,6 +205,7 @@ ${renderEmailSection(ctx, tenant.id, model)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && renderTotpSection(ctx, tenant.id, model)}
+${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 <section class="fd-section" aria-labelledby="password-title">
 <h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>

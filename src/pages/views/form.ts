@@ -84,8 +84,8 @@ export interface FieldOptions {
   /** Defaults to `name`. */
   id?: string;
   label: string;
-  type: 'email' | 'password' | 'text';
-  autocomplete: 'username' | 'username webauthn' | 'email' | 'current-password' | 'new-password' | 'one-time-code' | 'off';
+  type: 'email' | 'password' | 'text' | 'tel';
+  autocomplete: 'username' | 'username webauthn' | 'email' | 'current-password' | 'new-password' | 'one-time-code' | 'tel' | 'off';
   /** Keyboard hint for phones, e.g. `numeric` for codes. */
   inputmode?: 'numeric';
   /** Re-filled value; never pass a password. */

@@ -10,8 +10,17 @@ import type { PageContext } from '../layout.ts';
 
 export type MailboxMail = Pick<OutboxMail, 'id' | 'to' | 'subject' | 'text' | 'createdAt' | 'sentAt'>;
 
+export interface MailboxText {
+  id: string;
+  to: string;
+  text: string;
+  createdAt: number;
+}
+
 export interface MailboxPageModel {
   mails: MailboxMail[];
+  /** Text messages of the development SMS outbox. */
+  texts?: MailboxText[];
 }
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"'`]+/gi;
@@ -52,6 +61,16 @@ export function renderMailboxPage(ctx: PageContext, model: MailboxPageModel): st
   const mails = [...model.mails].sort((a, b) => b.createdAt - a.createdAt);
   const body = html`<h1>${t(ctx.locale, 'mailbox.title')}</h1>
 <div class="fd-banner" role="note"><p>${t(ctx.locale, 'mailbox.banner')}</p></div>
+${model.texts?.length
+  ? html`<section class="fd-section" aria-labelledby="texts-title"><h2 id="texts-title">${t(ctx.locale, 'sms.mailbox_heading')}</h2>
+${model.texts.map(
+  (sms, index) => html`<article class="fd-mail" aria-labelledby="sms-${index}-to">
+<dl class="fd-meta"><div><dt>${t(ctx.locale, 'mailbox.to')}</dt><dd id="sms-${index}-to">${sms.to}</dd></div><div><dt>${t(ctx.locale, 'mailbox.queued')}</dt><dd>${formatDateTime(ctx.locale, sms.createdAt)}</dd></div></dl>
+<pre class="fd-mail__text">${sms.text}</pre>
+</article>`,
+)}
+</section>`
+  : null}
 ${mails.length > 0 ? mails.map((mail, index) => renderMail(ctx, mail, index)) : html`<p>${t(ctx.locale, 'mailbox.empty')}</p>`}`;
   return renderDocument(ctx, { title: t(ctx.locale, 'mailbox.title'), body, wide: true });
 }

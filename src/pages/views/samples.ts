@@ -12,7 +12,7 @@ import { renderRegisterPage } from './register.ts';
 import { renderResetInvalidPage, renderResetPage } from './reset.ts';
 import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
-import { renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
+import { renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
 import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.ts';
 import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from './email-sign-in.ts';
 
@@ -95,6 +95,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         minLength,
         sessions,
         totpEnrolled: !options.withErrors,
+        sms: { phone: options.withErrors ? null : values.device },
         passkeys: {
           items: options.withErrors ? [] : passkeys,
           register: ceremony('/t/acme/account/passkeys'),
@@ -107,8 +108,14 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     },
     {
       name: 'second-factor',
-      html: renderSecondFactorPage(ctx, { passkey: ceremony('/t/acme/login/second-factor/passkey'), totp: true, ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) }),
+      html: renderSecondFactorPage(ctx, {
+        passkey: ceremony('/t/acme/login/second-factor/passkey'),
+        totp: true,
+        sms: { sendAction: '/t/acme/login/second-factor/sms', phone: values.device, sent: !options.withErrors },
+        ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}),
+      }),
     },
+    { name: 'phone-confirm', html: renderPhoneConfirmPage(ctx, { phone: values.device, ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) }) },
     { name: 'email-code', html: renderEmailCodePage(ctx, options.withErrors ? { errors: { fields: { code: 'email_code.invalid' } } } : {}) },
     { name: 'magic-link', html: renderMagicLinkPage(ctx, { token: values.token }) },
     { name: 'magic-link-invalid', html: renderMagicLinkInvalidPage(ctx) },
@@ -126,6 +133,6 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     },
     { name: 'recovery-codes', html: renderRecoveryCodesPage(ctx, { codes: [values.token, 'abcd-efgh-jkmn-pqrs-tvwx-yz01'] }) },
     { name: 'error', html: renderErrorPage(ctx, { status: 404, code: 'request.not_found' }) },
-    { name: 'mailbox', html: renderMailboxPage({ ...ctx, tenant: null }, { mails }) },
+    { name: 'mailbox', html: renderMailboxPage({ ...ctx, tenant: null }, { mails, texts: [{ id: 'sms-1', to: values.ip, text: values.mailText, createdAt: SAMPLE_NOW }] }) },
   ];
 }

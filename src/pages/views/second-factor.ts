@@ -23,23 +23,43 @@ export function codeField(ctx: PageContext, errors: FormErrors | undefined, opti
   });
 }
 
+/** Text-message codes on the second-factor page: where "Text me a code" posts, and the masked phone. */
+export interface SmsOption {
+  sendAction: string;
+  phone: string;
+  /** A code was just sent. */
+  sent?: boolean;
+}
+
 /**
  * `action` defaults to the tenant's own sign-in; an OIDC interaction posts to its own path. The
- * user's methods decide what is shown: a passkey button, the code form (with recovery codes), or both.
+ * user's methods decide what is shown: a passkey button, "text me a code", the code form (for the
+ * app or a texted code, with recovery codes when an app is set up).
  */
-export function renderSecondFactorPage(ctx: PageContext, model: { errors?: FormErrors; action?: string; passkey?: PasskeyCeremony; totp?: boolean }): string {
+export function renderSecondFactorPage(ctx: PageContext, model: { errors?: FormErrors; action?: string; passkey?: PasskeyCeremony; totp?: boolean; sms?: SmsOption }): string {
   const tenant = requireTenant(ctx);
   const action = model.action ?? tenantPath(tenant.id, '/login/second-factor');
   const totp = model.totp ?? true;
-  const codeForms = totp
-    ? html`<p class="fd-lead">${t(ctx.locale, 'mfa.lead')}</p>
+  const showCode = totp || Boolean(model.sms);
+  const lead = totp && model.sms ? 'mfa.lead_app_or_sms' : totp ? 'mfa.lead' : 'mfa.lead_sms';
+  const sms = model.sms
+    ? html`${model.sms.sent ? html`<div class="fd-notice" role="status"><p>${t(ctx.locale, 'mfa.sms_sent', { phone: model.sms.phone })}</p></div>` : null}
+<form method="post" action="${model.sms.sendAction}" class="fd-form">
+${csrfInput(ctx)}
+${submitButton(t(ctx.locale, model.sms.sent ? 'mfa.sms_resend' : 'mfa.sms_send', { phone: model.sms.phone }), 'secondary')}
+</form>`
+    : null;
+  const codeForms = showCode
+    ? html`<p class="fd-lead">${t(ctx.locale, lead)}</p>
 <form method="post" action="${action}" class="fd-form" novalidate>
 ${errorSummary(ctx, model.errors, CODE_FIELD)}
 ${csrfInput(ctx)}
 ${codeField(ctx, model.errors, { autofocus: !model.passkey })}
 ${submitButton(t(ctx.locale, 'mfa.submit'))}
 </form>
-<details class="fd-details">
+${sms}
+${totp
+  ? html`<details class="fd-details">
 <summary>${t(ctx.locale, 'mfa.recovery_hint')}</summary>
 <form method="post" action="${action}" class="fd-form" novalidate>
 ${csrfInput(ctx)}
@@ -47,6 +67,7 @@ ${inputField(ctx, { name: 'code', id: 'recovery_code', label: t(ctx.locale, 'acc
 ${submitButton(t(ctx.locale, 'mfa.submit'), 'secondary')}
 </form>
 </details>`
+  : null}`
     : errorSummary(ctx, model.errors, []);
   const passkey = model.passkey
     ? html`<p class="fd-lead">${t(ctx.locale, 'passkey.second_factor_lead')}</p>
@@ -57,6 +78,21 @@ ${passkey}
 ${codeForms}
 <p class="fd-alt"><a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'mfa.start_over')}</a></p>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'mfa.title'), body, passkeys: Boolean(model.passkey) });
+}
+
+/** Adding a phone: the code texted to it, typed back. */
+export function renderPhoneConfirmPage(ctx: PageContext, model: { phone: string; errors?: FormErrors }): string {
+  const tenant = requireTenant(ctx);
+  const body = html`<h1>${t(ctx.locale, 'phone_confirm.title')}</h1>
+<p class="fd-lead">${t(ctx.locale, 'phone_confirm.lead', { phone: model.phone })}</p>
+<form method="post" action="${tenantPath(tenant.id, '/account/phone/confirm')}" class="fd-form" novalidate>
+${errorSummary(ctx, model.errors, CODE_FIELD)}
+${csrfInput(ctx)}
+${codeField(ctx, model.errors)}
+${submitButton(t(ctx.locale, 'phone_confirm.submit'))}
+</form>
+<p class="fd-alt"><a href="${tenantPath(tenant.id, '/account')}">${t(ctx.locale, 'phone_confirm.cancel')}</a></p>`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'phone_confirm.title'), body });
 }
 
 /** Recovery codes, shown once (after setting the app up, or after making a new set). */

@@ -21,7 +21,9 @@ export type Notice =
   | 'verification_sent'
   | 'passkey_added'
   | 'passkey_removed'
-  | 'passkey_renamed';
+  | 'passkey_renamed'
+  | 'phone_added'
+  | 'phone_removed';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -36,6 +38,8 @@ export const NOTICES: readonly Notice[] = [
   'passkey_added',
   'passkey_removed',
   'passkey_renamed',
+  'phone_added',
+  'phone_removed',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */
