@@ -89,7 +89,12 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
-  async function signOut(page: Page) {
+  /**
+   * Signs out. The sign-in page that follows starts a conditional (autofill) request at once; the
+   * authenticator is made to wait first, so that request answers only when a step means it to.
+   */
+  async function signOut(page: Page, presence: (enabled: boolean) => Promise<unknown>) {
+    await presence(false);
     await page.getByRole('button', { name: 'Sign out' }).last().click();
     await page.waitForURL(/\/t\/demo\/login/);
   }
@@ -141,11 +146,10 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await page.waitForURL(/notice=passkey_renamed/);
     await expect.poll(() => main(page)).toContain('The passkey has been renamed.');
     expect((await server.services.store.passkeys.listForUser('demo', user.id))[0]?.name).toBe('Work laptop');
-    await signOut(page);
+    await signOut(page, presence);
 
     // The button: no email, no password. The page's conditional request waits (no presence yet);
     // the button replaces it with a modal request, which the authenticator then answers.
-    await presence(false);
     await page.goto(`${server.baseUrl}/t/demo/login`);
     const button = page.getByRole('button', { name: 'Sign in with a passkey' });
     await button.waitFor();
@@ -156,20 +160,20 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     let session = await latestSession(user.id);
     expect(session.acr).toBe(ACR.phishingResistant);
     expect(session.amr).toEqual(['hwk', 'user', 'mfa']);
-    await signOut(page);
+    await signOut(page, presence);
 
     // Autofill (conditional UI): the page starts a conditional request as it loads, which the
     // browser offers among the email field's suggestions; the virtual authenticator picks it.
     const before = (await authenticator.credentials())[0]!.signCount;
+    await presence(true);
     await page.goto(`${server.baseUrl}/t/demo/login`);
     await page.waitForURL(/\/t\/demo\/account/);
     expect(mediations.at(-1)).toBe('conditional');
     expect((await authenticator.credentials())[0]!.signCount).toBeGreaterThan(before);
-    await signOut(page);
+    await signOut(page, presence);
 
     // As the second factor after the password (the person ignores the passkey suggestion while
     // typing: no presence until they choose the passkey button on the second page).
-    await presence(false);
     await signInWithPassword(page, email);
     await page.waitForURL(/\/t\/demo\/login\/second-factor/);
     await page.screenshot({ path: screenshotPath(`${engine}-passkey-03-second-factor`), fullPage: true });
@@ -196,7 +200,8 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await page.waitForURL(/notice=passkey_added/);
     const [second] = await server.services.store.passkeys.listForUser('demo', user.id);
     await server.services.store.passkeys.delete('demo', user.id, second!.id);
-    await signOut(page);
+    await signOut(page, presence);
+    await presence(true);
     await page.goto(`${server.baseUrl}/t/demo/login`);
     await expect.poll(() => main(page)).toContain('That passkey is not registered here any more');
     expect(await page.locator('[data-passkey-signal]').getAttribute('data-unknown-credential')).toBe(second!.credentialId);
