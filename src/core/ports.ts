@@ -26,6 +26,8 @@ export interface TenantSettings {
    * one up), `required` (every user sets one up at their next sign-in and cannot remove it).
    */
   mfa?: MfaPolicy;
+  /** Days a browser may skip the second factor after "Remember this device"; 0 turns the option off. Default 30. */
+  rememberDeviceDays?: number;
   /** Text-message codes offered as a second factor (when an SMS sender is configured); default true. */
   smsSecondFactor?: boolean;
   /** Country (ISO 3166 alpha-2) assumed for phone numbers typed without +country code. */
@@ -332,6 +334,30 @@ export interface SmsOutboxRepository {
   listRecent(limit: number): Promise<OutboxSms[]>;
 }
 
+/** A browser that may skip the second factor for its user until `expiresAt`. */
+export interface TrustedDevice {
+  id: string;
+  tenantId: TenantId;
+  userId: string;
+  tokenHash: string;
+  /** What the browser said it was, for the account page ("Firefox on macOS"). */
+  name: string;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+}
+
+export interface TrustedDeviceRepository {
+  create(device: TrustedDevice): Promise<void>;
+  /** The live device this token names, if it belongs to this user. */
+  find(tenantId: TenantId, userId: string, tokenHash: string, now: number): Promise<TrustedDevice | null>;
+  touch(id: string, now: number): Promise<void>;
+  listForUser(tenantId: TenantId, userId: string, now: number): Promise<TrustedDevice[]>;
+  delete(tenantId: TenantId, userId: string, id: string): Promise<boolean>;
+  deleteAllForUser(tenantId: TenantId, userId: string): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
 /** A password-verified sign-in waiting for its second factor; only the token's hash is stored. */
 export interface SignInFlow {
   id: string;
@@ -606,6 +632,7 @@ export interface Store {
   phones: PhoneCredentialRepository;
   smsCodes: SmsCodeRepository;
   smsOutbox: SmsOutboxRepository;
+  trustedDevices: TrustedDeviceRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

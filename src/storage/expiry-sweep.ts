@@ -9,6 +9,7 @@ export interface SweepResult {
   webauthnChallenges: number;
   emailSignIns: number;
   smsCodes: number;
+  trustedDevices: number;
 }
 
 export async function sweepExpired(store: Store, now: number): Promise<SweepResult> {
@@ -18,6 +19,7 @@ export async function sweepExpired(store: Store, now: number): Promise<SweepResu
     webauthnChallenges: await store.webauthnChallenges.deleteExpired(now),
     emailSignIns: await store.emailSignIns.deleteExpired(now),
     smsCodes: await store.smsCodes.deleteExpired(now),
+    trustedDevices: await store.trustedDevices.deleteExpired(now),
   };
 }
 

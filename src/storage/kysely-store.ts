@@ -16,6 +16,7 @@ import { mailOutboxRepository } from './repositories/mail-outbox.ts';
 import { adminTokenRepository } from './repositories/admin-tokens.ts';
 import { signingKeyRepository } from './repositories/signing-keys.ts';
 import { emailSignInRepository } from './repositories/email-sign-ins.ts';
+import { trustedDeviceRepository } from './repositories/trusted-devices.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -44,6 +45,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     phones: phoneCredentialRepository(db),
     smsCodes: smsCodeRepository(db),
     smsOutbox: smsOutboxRepository(db),
+    trustedDevices: trustedDeviceRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

@@ -9,6 +9,7 @@ import { recoveryCodesMigration } from './migrations/0007-recovery-codes.ts';
 import { passkeysMigration } from './migrations/0008-passkeys.ts';
 import { emailSignInMigration } from './migrations/0009-email-sign-in.ts';
 import { smsMigration } from './migrations/0010-sms.ts';
+import { trustedDevicesMigration } from './migrations/0011-trusted-devices.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -210,6 +211,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0008_passkeys': passkeysMigration,
     '0009_email_sign_in': emailSignInMigration,
     '0010_sms': smsMigration,
+    '0011_trusted_devices': trustedDevicesMigration,
   };
 }
 

@@ -171,6 +171,17 @@ export interface SmsOutboxTable {
   created_at: number;
 }
 
+export interface TrustedDevicesTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  token_hash: string;
+  name: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}
+
 export interface SignInFlowsTable {
   id: string;
   tenant_id: string;
@@ -286,5 +297,6 @@ export interface Database {
   phone_credentials: PhoneCredentialsTable;
   sms_codes: SmsCodesTable;
   sms_outbox: SmsOutboxTable;
+  trusted_devices: TrustedDevicesTable;
   signing_keys: SigningKeysTable;
 }

@@ -32,6 +32,7 @@ export async function changePassword(
   const revoked = await deps.store.transaction(async (store) => {
     await store.passwords.set({ userId: user.id, tenantId: tenant.id, hash, updatedAt: now });
     await store.actionTokens.invalidateForUser(tenant.id, user.id, 'reset_password', now);
+    await store.trustedDevices.deleteAllForUser(tenant.id, user.id);
     return store.sessions.revokeAllForUser(tenant.id, user.id, now, input.sessionId);
   });
   await deps.mailer.queue({ tenant, to: user.email, template: 'password_changed', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });

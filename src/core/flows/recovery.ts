@@ -51,6 +51,8 @@ export async function resetPassword(deps: FlowDeps, input: { tenant: Tenant; tok
     if (!user.emailVerified || user.status === 'pending') await store.users.update(tenant.id, user.id, { emailVerified: true, status: 'active' }, now);
     // Whoever had the account before the reset may hold app tokens too: they go with the sessions.
     await store.oidcGrants.revokeForUser(tenant.id, user.id, null);
+    // A remembered browser must give the second factor again: the reset may follow a takeover.
+    await store.trustedDevices.deleteAllForUser(tenant.id, user.id);
     return store.sessions.revokeAllForUser(tenant.id, user.id, now);
   });
   await deps.mailer.queue({ tenant, to: user.email, template: 'password_changed', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });

@@ -111,6 +111,7 @@ export async function resetUserMfa(deps: UserAdminDeps & { mailer: Mailer; links
     // Passkeys are second factors too: a lost phone may hold them.
     const passkeys = await store.passkeys.deleteAllForUser(tenant.id, user.id);
     const hadPhone = await store.phones.delete(tenant.id, user.id);
+    await store.trustedDevices.deleteAllForUser(tenant.id, user.id);
     return hadApp || passkeys > 0 || hadPhone;
   });
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.user_mfa_reset', result: 'success', subject: user.id, details: { removed } });

@@ -61,6 +61,9 @@ const mfaPolicy = Type.Enum(['off', 'optional', 'required'], {
   description: 'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in).',
 });
 
+const rememberDeviceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days a browser may skip the second factor after "Remember this device" (default 30; 0 turns the option off).' });
+const smsSecondFactor = Type.Boolean({ description: 'Text-message codes offered as a second factor, when an SMS webhook is configured (default true).' });
+const phoneDefaultCountry = Type.String({ pattern: '^[A-Z]{2}$', description: 'Country (ISO 3166-1 alpha-2) assumed for phone numbers typed without a country code.' });
 const emailSignInOffered = Type.Boolean({ description: 'Sign-in by a one-time code and magic link sent by email offered (default true).' });
 const passkeysOffered = Type.Boolean({ description: 'Passkeys offered: sign-in button and autofill, account page, second factor (default true).' });
 const passkeyRpId = Type.String({
@@ -87,6 +90,9 @@ export const TenantSettings = Type.Object(
     password_min_length_with_mfa: Type.Optional(minLengthWithMfa),
     require_verified_email: Type.Optional(requireVerified),
     mfa: Type.Optional(mfaPolicy),
+    remember_device_days: Type.Optional(rememberDeviceDays),
+    sms_second_factor: Type.Optional(smsSecondFactor),
+    phone_default_country: Type.Optional(phoneDefaultCountry),
     email_sign_in: Type.Optional(emailSignInOffered),
     passkeys: Type.Optional(passkeysOffered),
     passkey_rp_id: Type.Optional(passkeyRpId),
@@ -131,6 +137,9 @@ export const UpdateTenantBody = Type.Object(
           password_min_length_with_mfa: Type.Optional(nullable(minLengthWithMfa)),
           require_verified_email: Type.Optional(nullable(requireVerified)),
           mfa: Type.Optional(nullable(mfaPolicy)),
+          remember_device_days: Type.Optional(nullable(rememberDeviceDays)),
+          sms_second_factor: Type.Optional(nullable(smsSecondFactor)),
+          phone_default_country: Type.Optional(nullable(phoneDefaultCountry)),
           email_sign_in: Type.Optional(nullable(emailSignInOffered)),
           passkeys: Type.Optional(nullable(passkeysOffered)),
           passkey_rp_id: Type.Optional(nullable(passkeyRpId)),

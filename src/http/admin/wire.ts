@@ -16,6 +16,9 @@ export interface WireSettings {
   password_min_length_with_mfa?: number;
   require_verified_email?: boolean;
   mfa?: MfaPolicy;
+  remember_device_days?: number;
+  sms_second_factor?: boolean;
+  phone_default_country?: string;
   email_sign_in?: boolean;
   passkeys?: boolean;
   passkey_rp_id?: string;
@@ -38,6 +41,9 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     password_min_length_with_mfa: settings.passwordMinLengthWithMfa,
     require_verified_email: settings.requireVerifiedEmail,
     mfa: settings.mfa,
+    remember_device_days: settings.rememberDeviceDays,
+    sms_second_factor: settings.smsSecondFactor,
+    phone_default_country: settings.phoneDefaultCountry,
     email_sign_in: settings.emailSignIn,
     passkeys: settings.passkeys,
     passkey_rp_id: settings.passkeyRpId,
@@ -57,6 +63,9 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     passwordMinLengthWithMfa: settings.password_min_length_with_mfa,
     requireVerifiedEmail: settings.require_verified_email,
     mfa: settings.mfa,
+    rememberDeviceDays: settings.remember_device_days,
+    smsSecondFactor: settings.sms_second_factor,
+    phoneDefaultCountry: settings.phone_default_country,
     emailSignIn: settings.email_sign_in,
     passkeys: settings.passkeys,
     passkeyRpId: settings.passkey_rp_id,

@@ -30,6 +30,7 @@ import {
   formField,
   isFormError,
   pageContext,
+  rememberDeviceIfAsked,
   secondFactorMethods,
   sendSecondFactorSms,
   sendPage,
@@ -324,6 +325,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       const done = await completeSecondFactorWithPasskey(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], response: ceremonyAnswer(request) }, requestContext(request));
       metrics.secondFactors.inc({ method: 'passkey', result: 'success' });
       clearFlowCookie(reply, tenant.id);
+      await rememberDeviceIfAsked(services, request, reply, tenant, done.user);
       const session = await startUserSession(services, request, reply, tenant, done.user, done.amr);
       return finish(request, reply, provider, loginResult(session));
     } catch (error) {

@@ -9,6 +9,8 @@ import type { PageContext } from '../../pages/layout.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
+import { isRememberedDevice, rememberDevice, rememberDeviceDays } from '../../core/flows/trusted-devices.ts';
+import { describeUserAgent } from '../../pages/views/device.ts';
 import { csrfToken } from './csrf.ts';
 import { beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 import type { Metrics } from '../metrics.ts';
@@ -137,6 +139,11 @@ export async function afterPassword(
 ): Promise<{ session: Session } | { secondFactor: 'verify' | 'enroll'; secondFactorPath: string }> {
   const step = await secondFactorStep(services.flows, tenant, user);
   if (step === 'none') return { session: await startUserSession(services, request, reply, tenant, user, amr) };
+  // A remembered browser skips the code; the session says only what was given (no `mfa`).
+  if (step === 'verify' && (await isRememberedDevice(services.flows, tenant, user, request.cookies[deviceCookieName(tenant.id)]))) {
+    await services.audit.record(requestContext(request, `user:${user.id}`), { tenantId: tenant.id, action: 'user.second_factor', result: 'success', reason: 'remembered_device', subject: user.id, details: { method: 'remembered_device' } });
+    return { session: await startUserSession(services, request, reply, tenant, user, amr) };
+  }
   const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next, amr });
   setFlowCookie(reply, tenant.id, token);
   return { secondFactor: step, secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
@@ -158,6 +165,7 @@ export async function completeSignInWithCode(
     const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
     metrics.secondFactors.inc({ method: done.method, result: 'success' });
     clearFlowCookie(reply, tenant.id);
+    await rememberDeviceIfAsked(services, request, reply, tenant, done.user);
     return { session: await startUserSession(services, request, reply, tenant, done.user, done.amr), returnTo: done.returnTo };
   } catch (error) {
     if (isFormError(error)) {
@@ -197,9 +205,10 @@ export async function secondFactorMethods(
   tenant: Tenant,
   pagePath: string,
   extra: { smsSent?: boolean } = {},
-): Promise<{ passkey?: PasskeyCeremony; totp: boolean; sms?: SmsOption }> {
+): Promise<{ passkey?: PasskeyCeremony; totp: boolean; sms?: SmsOption; rememberDays?: number }> {
   const flow = await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]);
   if (!flow) return { totp: true };
+  const days = rememberDeviceDays(tenant);
   const [totp, passkeys, phone] = await Promise.all([
     services.flows.totp.isEnrolled(tenant.id, flow.userId),
     passkeysEnabled(tenant) ? services.store.passkeys.countForUser(tenant.id, flow.userId) : 0,
@@ -209,7 +218,7 @@ export async function secondFactorMethods(
   const passkey = passkeys > 0 ? { action: `${pagePath}/passkey`, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'second_factor', flowId: flow.id, userId: flow.userId }) } : undefined;
   // Nothing else set up: the app's code form (the flow may be a `required` set-up's).
   const onlyApp = !passkey && !sms;
-  return { totp: totp || onlyApp, ...(passkey ? { passkey } : {}), ...(sms ? { sms } : {}) };
+  return { totp: totp || onlyApp, ...(passkey ? { passkey } : {}), ...(sms ? { sms } : {}), ...(days > 0 ? { rememberDays: days } : {}) };
 }
 
 /** The account page's passkey section: the list, a registration bound to this session, and the signals. */
@@ -259,4 +268,16 @@ export async function sendSecondFactorSms(services: Services, request: FastifyRe
   const flow = await openSecondFactor(services.flows, tenant, request.cookies[flowCookieName(tenant.id)]);
   if (!flow) throw new FrontdoorError('mfa.flow_expired');
   await services.flows.sms.sendSignInCode(tenant, flow.userId, flow.id, requestContext(request, `user:${flow.userId}`));
+}
+
+/** The cookie of a remembered browser ("Remember this device"). */
+export function deviceCookieName(tenantId: string): string {
+  return `__Host-fd-device-${tenantId}`;
+}
+
+/** After a second factor: remembers this browser when the person ticked "Remember this device". */
+export async function rememberDeviceIfAsked(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User): Promise<void> {
+  if (formField(request.body, 'remember_device') !== '1') return;
+  const remembered = await rememberDevice(services.flows, tenant, user, describeUserAgent(request.headers['user-agent'] ?? null, requestLocale(request)), requestContext(request, `user:${user.id}`));
+  if (remembered) reply.setCookie(deviceCookieName(tenant.id), remembered.token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: remembered.maxAgeSeconds });
 }

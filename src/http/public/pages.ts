@@ -255,6 +255,17 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     return redirect(reply, tenant, '/account?notice=app_revoked');
   });
 
+  app.post('/t/:tenant/account/devices/:deviceId/forget', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    const { deviceId } = request.params as { deviceId: string };
+    if (!(await services.store.trustedDevices.delete(tenant.id, current.user.id, deviceId))) throw new FrontdoorError('request.not_found');
+    await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.device_forgotten', result: 'success', subject: current.user.id, details: { deviceId } });
+    return redirect(reply, tenant, '/account?notice=device_forgotten');
+  });
+
   app.post('/t/:tenant/logout', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
@@ -275,13 +286,14 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
     services.flows.totp.recoveryCodesLeft(tenant.id, current.user.id),
     accountPasskeys(services, tenant, current.session, current.user),
     services.flows.sms.phoneOf(tenant.id, current.user.id),
+    services.store.trustedDevices.listForUser(tenant.id, current.user.id, services.clock.now()),
   ]);
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -306,6 +318,7 @@ export async function sendAccountPage(
       mfaOffered: mfaPolicy(tenant) !== 'off',
       ...(passkeys ? { passkeys } : {}),
       ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
+      rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),
     }),
     extra.status ?? 200,
   );

@@ -26,6 +26,7 @@ import {
   loadTenant,
   pageContext,
   PASSKEY_OFFER_SNOOZE_SECONDS,
+  rememberDeviceIfAsked,
   passkeyOfferCookieName,
   sameTenantPath,
   secondFactorMethods,
@@ -82,6 +83,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
       const done = await completeSecondFactorWithPasskey(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], response: ceremonyAnswer(request) }, requestContext(request));
       metrics.secondFactors.inc({ method: 'passkey', result: 'success' });
       clearFlowCookie(reply, tenant.id);
+      await rememberDeviceIfAsked(services, request, reply, tenant, done.user);
       await startUserSession(services, request, reply, tenant, done.user, done.amr);
       return reply.redirect(done.returnTo ?? tenantPath(tenant.id, '/account'), 303);
     } catch (error) {

@@ -407,4 +407,11 @@ export const de: Catalogue = {
   'sms.mailbox_heading': 'SMS',
   'error.phone.invalid': 'Geben Sie eine gültige Mobilnummer mit Ländervorwahl ein, z. B. +49 151 23456789.',
   'error.sms.unavailable': 'Wir konnten gerade keine SMS senden. Bitte versuchen Sie es gleich noch einmal oder verwenden Sie eine andere Methode.',
+  'mfa.remember_device': 'Dieses Gerät {days} Tage lang merken (hier nicht nach einem zweiten Schritt fragen)',
+  'account.devices_heading': 'Gemerkte Geräte',
+  'account.devices_text': 'Diese Browser überspringen den zweiten Anmeldeschritt bis zum angezeigten Datum. Vergessen Sie alle, die Sie nicht mehr verwenden.',
+  'account.devices_until': 'Gemerkt bis',
+  'account.devices_forget': 'Vergessen',
+  'account.devices_forget_label': '{device} vergessen',
+  'notice.device_forgotten': 'Das Gerät wird wieder nach einem zweiten Schritt gefragt.',
 };

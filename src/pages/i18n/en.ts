@@ -390,6 +390,13 @@ export const en = {
   'sms.mailbox_heading': 'Text messages',
   'error.phone.invalid': 'Enter a valid mobile number with its country code, e.g. +44 7700 900123.',
   'error.sms.unavailable': "We couldn't send a text message right now. Please try again in a moment, or use another method.",
+  'mfa.remember_device': "Remember this device for {days} days (don't ask for a second step here)",
+  'account.devices_heading': 'Remembered devices',
+  'account.devices_text': 'These browsers skip the second sign-in step until the date shown. Forget any you no longer use.',
+  'account.devices_until': 'Remembered until',
+  'account.devices_forget': 'Forget',
+  'account.devices_forget_label': 'Forget {device}',
+  'notice.device_forgotten': 'The device will be asked for a second step again.',
 } satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

@@ -51,6 +51,8 @@ export interface AccountPageModel {
   mfaOffered?: boolean;
   /** Unused recovery codes (when the app is set up). */
   recoveryCodesLeft?: number;
+  /** Browsers that may skip the second factor ("Remember this device"). */
+  rememberedDevices?: { id: string; name: string; lastUsedAt: number; expiresAt: number }[];
   /** Text-message codes, when offered: the confirmed phone (masked), or null. */
   sms?: { phone: string | null };
   /** The user's passkeys and the ceremony to add one, when the tenant offers passkeys. */
@@ -160,6 +162,26 @@ ${control}
 </section>`;
 }
 
+function renderRememberedDevices(ctx: PageContext, tenantId: string, devices: NonNullable<AccountPageModel['rememberedDevices']>): SafeHtml {
+  return html`<section class="fd-section" aria-labelledby="devices-title">
+<h2 id="devices-title">${t(ctx.locale, 'account.devices_heading')}</h2>
+<p class="fd-muted">${t(ctx.locale, 'account.devices_text')}</p>
+<ul class="fd-sessions" id="remembered-devices">${devices.map(
+    (device) => html`<li class="fd-session">
+<div class="fd-session__head"><span class="fd-session__device">${device.name}</span></div>
+<dl class="fd-meta">
+<div><dt>${t(ctx.locale, 'account.sessions_last_seen')}</dt><dd>${formatDateTime(ctx.locale, device.lastUsedAt)}</dd></div>
+<div><dt>${t(ctx.locale, 'account.devices_until')}</dt><dd>${formatDateTime(ctx.locale, device.expiresAt)}</dd></div>
+</dl>
+<form method="post" action="${tenantPath(tenantId, `/account/devices/${encodeURIComponent(device.id)}/forget`)}" class="fd-session__action">
+${csrfInput(ctx)}
+<button class="fd-button fd-button--secondary fd-button--small" type="submit" aria-label="${t(ctx.locale, 'account.devices_forget_label', { device: device.name })}">${t(ctx.locale, 'account.devices_forget')}</button>
+</form>
+</li>`,
+  )}</ul>
+</section>`;
+}
+
 function renderConnectedApp(ctx: PageContext, tenantId: string, app: AccountConnectedApp): SafeHtml {
   const access = [
     ...app.scopes.filter((s) => s !== 'openid').map((s) => html`<li>${scopeText(ctx, s)}</li>`),
@@ -206,6 +228,7 @@ ${renderSessionsSection(ctx, tenant.id, model.sessions)}
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
+${model.rememberedDevices?.length && renderRememberedDevices(ctx, tenant.id, model.rememberedDevices)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 <section class="fd-section" aria-labelledby="password-title">
 <h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>

@@ -36,8 +36,8 @@ export function passkeySignInForm(ctx: PageContext, ceremony: PasskeyCeremony): 
 }
 
 /** "Use your passkey" on the second-factor page. */
-export function passkeySecondFactorForm(ctx: PageContext, ceremony: PasskeyCeremony, primary: boolean): SafeHtml {
-  return ceremonyForm(ctx, ceremony, 'sign-in', 'passkey.second_factor', { variant: primary ? 'primary' : 'secondary' });
+export function passkeySecondFactorForm(ctx: PageContext, ceremony: PasskeyCeremony, primary: boolean, extraFields: SafeHtml | null = null): SafeHtml {
+  return ceremonyForm(ctx, ceremony, 'sign-in', 'passkey.second_factor', { variant: primary ? 'primary' : 'secondary', ...(extraFields ? { hiddenFields: extraFields } : {}) });
 }
 
 /**

@@ -96,6 +96,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         sessions,
         totpEnrolled: !options.withErrors,
         sms: { phone: options.withErrors ? null : values.device },
+        rememberedDevices: options.withErrors ? [] : [{ id: values.sessionId, name: values.device, lastUsedAt: SAMPLE_NOW - hour, expiresAt: SAMPLE_NOW + 700 * hour }],
         passkeys: {
           items: options.withErrors ? [] : passkeys,
           register: ceremony('/t/acme/account/passkeys'),
@@ -112,6 +113,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         passkey: ceremony('/t/acme/login/second-factor/passkey'),
         totp: true,
         sms: { sendAction: '/t/acme/login/second-factor/sms', phone: values.device, sent: !options.withErrors },
+        rememberDays: 30,
         ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}),
       }),
     },

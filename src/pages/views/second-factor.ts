@@ -1,5 +1,6 @@
 // Second step of a sign-in: the code from the user's authenticator app.
 import { html } from '../html.ts';
+import type { SafeHtml } from '../html.ts';
 import { t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
@@ -36,7 +37,16 @@ export interface SmsOption {
  * user's methods decide what is shown: a passkey button, "text me a code", the code form (for the
  * app or a texted code, with recovery codes when an app is set up).
  */
-export function renderSecondFactorPage(ctx: PageContext, model: { errors?: FormErrors; action?: string; passkey?: PasskeyCeremony; totp?: boolean; sms?: SmsOption }): string {
+/** "Remember this device for N days", in each form that ends the second step. */
+function rememberCheckbox(ctx: PageContext, days: number | undefined, id: string): SafeHtml | null {
+  if (!days) return null;
+  return html`<div class="fd-check"><input type="checkbox" id="${id}" name="remember_device" value="1"><label for="${id}">${t(ctx.locale, 'mfa.remember_device', { days })}</label></div>`;
+}
+
+export function renderSecondFactorPage(
+  ctx: PageContext,
+  model: { errors?: FormErrors; action?: string; passkey?: PasskeyCeremony; totp?: boolean; sms?: SmsOption; rememberDays?: number },
+): string {
   const tenant = requireTenant(ctx);
   const action = model.action ?? tenantPath(tenant.id, '/login/second-factor');
   const totp = model.totp ?? true;
@@ -55,6 +65,7 @@ ${submitButton(t(ctx.locale, model.sms.sent ? 'mfa.sms_resend' : 'mfa.sms_send',
 ${errorSummary(ctx, model.errors, CODE_FIELD)}
 ${csrfInput(ctx)}
 ${codeField(ctx, model.errors, { autofocus: !model.passkey })}
+${rememberCheckbox(ctx, model.rememberDays, 'remember_device')}
 ${submitButton(t(ctx.locale, 'mfa.submit'))}
 </form>
 ${sms}
@@ -71,7 +82,7 @@ ${submitButton(t(ctx.locale, 'mfa.submit'), 'secondary')}
     : errorSummary(ctx, model.errors, []);
   const passkey = model.passkey
     ? html`<p class="fd-lead">${t(ctx.locale, 'passkey.second_factor_lead')}</p>
-${passkeySecondFactorForm(ctx, model.passkey, true)}`
+${passkeySecondFactorForm(ctx, model.passkey, true, rememberCheckbox(ctx, model.rememberDays, 'remember_device_passkey'))}`
     : null;
   const body = html`<h1>${t(ctx.locale, 'mfa.title')}</h1>
 ${passkey}

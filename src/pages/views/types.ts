@@ -23,7 +23,8 @@ export type Notice =
   | 'passkey_removed'
   | 'passkey_renamed'
   | 'phone_added'
-  | 'phone_removed';
+  | 'phone_removed'
+  | 'device_forgotten';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -40,6 +41,7 @@ export const NOTICES: readonly Notice[] = [
   'passkey_renamed',
   'phone_added',
   'phone_removed',
+  'device_forgotten',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

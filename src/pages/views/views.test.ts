@@ -119,7 +119,8 @@ describe('every page', () => {
         const id = attr(input, 'id');
         expect(id, `${label}: input without id`).toBeTruthy();
         expect(labelled.has(id), `${label}: no label for #${id}`).toBe(true);
-        expect(input.attrs.has('required'), `${label}: #${id} required`).toBe(true);
+        // Text inputs are required; a checkbox is a choice (e.g. "Remember this device").
+        if (attr(input, 'type') !== 'checkbox') expect(input.attrs.has('required'), `${label}: #${id} required`).toBe(true);
       }
       for (const tag of tags) {
         for (const ref of (attr(tag, 'aria-describedby') ?? '').split(' ').filter(Boolean)) {
