@@ -32,6 +32,8 @@ export interface TenantSettings {
   smsSecondFactor?: boolean;
   /** Country (ISO 3166 alpha-2) assumed for phone numbers typed without +country code. */
   phoneDefaultCountry?: string;
+  /** Minutes a sign-in counts as recent for sensitive account actions (adding or removing a factor…). Default 5. */
+  recentAuthMinutes?: number;
   /** Sign-in by a code and link sent by email offered; default true. */
   emailSignIn?: boolean;
   /** Passkeys offered (sign-in button, autofill, account page, second factor); default true. */
@@ -526,6 +528,8 @@ export interface SessionRepository {
   findByTokenHash(tenantId: TenantId, tokenHash: string): Promise<Session | null>;
   listActiveForUser(tenantId: TenantId, userId: string, now: number): Promise<Session[]>;
   touch(tenantId: TenantId, id: string, lastSeenAt: number, idleExpiresAt: number): Promise<void>;
+  /** The user proved who they are again in this session: a new authentication time and methods. */
+  reauthenticate(tenantId: TenantId, id: string, authenticatedAt: number, amr: string[], acr: string): Promise<void>;
   revoke(tenantId: TenantId, id: string, now: number): Promise<boolean>;
   /** Revokes every live session of the user except `exceptId`; returns how many. */
   revokeAllForUser(tenantId: TenantId, userId: string, now: number, exceptId?: string): Promise<number>;

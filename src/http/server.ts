@@ -11,6 +11,7 @@ import { errorBody, toFrontdoorError } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerPasskeyRoutes } from './public/passkeys.ts';
 import { registerEmailSignInRoutes } from './public/email-sign-in.ts';
+import { registerReauthenticationRoutes } from './public/reauthentication.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerSecondFactorRoutes } from './public/second-factor.ts';
 import { registerPageRoutes } from './public/pages.ts';
@@ -97,6 +98,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerSecondFactorRoutes(app, services, metrics);
   registerPasskeyRoutes(app, services, metrics);
   registerEmailSignInRoutes(app, services, metrics);
+  registerReauthenticationRoutes(app, services);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);
   registerInteractionRoutes(app, services, oidc, metrics);

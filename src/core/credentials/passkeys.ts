@@ -77,6 +77,9 @@ export function parseCeremonyResponse(text: unknown): unknown {
   return candidate;
 }
 
+/** What an assertion is for: a sign-in (any passkey of the tenant), or a known user's proof — the second step of a sign-in flow, or a re-authentication in a session. */
+export type AssertionBinding = { purpose: 'sign_in' } | { purpose: 'second_factor'; flowId: string; userId: string } | { purpose: 'reauth'; sessionId: string; userId: string };
+
 export interface PasskeyServiceDeps {
   store: Store;
   clock: Clock;
@@ -102,9 +105,9 @@ export interface PasskeyService {
    * Options for a sign-in (discoverable: any of the tenant's passkeys, user verification
    * required) or for a second factor (the flow's user's passkeys).
    */
-  authenticationOptions(tenant: Tenant, binding: { purpose: 'sign_in' } | { purpose: 'second_factor'; flowId: string; userId: string }): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  authenticationOptions(tenant: Tenant, binding: AssertionBinding): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Checks an assertion. `expectUserId` (second factor) must own the passkey. */
-  verifyAssertion(tenant: Tenant, binding: { purpose: 'sign_in' } | { purpose: 'second_factor'; flowId: string; userId: string }, response: unknown): Promise<PasskeyAssertion>;
+  verifyAssertion(tenant: Tenant, binding: AssertionBinding, response: unknown): Promise<PasskeyAssertion>;
   list(tenant: Tenant, userId: string): Promise<Passkey[]>;
   rename(tenant: Tenant, user: User, id: string, name: unknown, ctx: RequestContext): Promise<void>;
   remove(tenant: Tenant, user: User, id: string, ctx: RequestContext): Promise<void>;
@@ -129,8 +132,8 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
     };
   }
 
-  function bindingFor(tenant: Tenant, b: { purpose: 'sign_in' } | { purpose: 'second_factor'; flowId: string }): ChallengeBinding {
-    return { tenantId: tenant.id, purpose: b.purpose, subject: b.purpose === 'second_factor' ? b.flowId : '' };
+  function bindingFor(tenant: Tenant, b: AssertionBinding): ChallengeBinding {
+    return { tenantId: tenant.id, purpose: b.purpose, subject: b.purpose === 'second_factor' ? b.flowId : b.purpose === 'reauth' ? b.sessionId : '' };
   }
 
   function requireEnabled(tenant: Tenant): void {
@@ -206,7 +209,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
     async authenticationOptions(tenant, binding) {
       requireEnabled(tenant);
       const rp = relyingParty(tenant, deps.baseUrl);
-      const allowCredentials = binding.purpose === 'second_factor' ? (await store.passkeys.listForUser(tenant.id, binding.userId)).map((p) => ({ id: p.credentialId, transports: p.transports })) : undefined;
+      const allowCredentials = binding.purpose !== 'sign_in' ? (await store.passkeys.listForUser(tenant.id, binding.userId)).map((p) => ({ id: p.credentialId, transports: p.transports })) : undefined;
       return generateAuthenticationOptions({
         rpID: rp.id,
         challenge: issueChallenge(deps.challengeKey, bindingFor(tenant, binding), clock.now()),
@@ -224,7 +227,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
       const credentialId = answeredCredentialId(response);
       const passkey = credentialId ? await store.passkeys.findByCredentialId(tenant.id, credentialId) : null;
       if (!passkey) throw new FrontdoorError('passkey.unknown_credential');
-      if (binding.purpose === 'second_factor' && passkey.userId !== binding.userId) throw new FrontdoorError('passkey.failed', { detail: 'passkey of another user' });
+      if (binding.purpose !== 'sign_in' && passkey.userId !== binding.userId) throw new FrontdoorError('passkey.failed', { detail: 'passkey of another user' });
       const answered = response as AuthenticationResponseJSON;
       // A discoverable credential names its user; it must be the passkey's owner.
       if (answered.response?.userHandle !== undefined && answered.response.userHandle !== userHandle({ id: passkey.userId })) {

@@ -9,13 +9,13 @@ const NONCE_BYTES = 16;
 const MAC_BYTES = 16;
 const LENGTH = NONCE_BYTES + 8 + MAC_BYTES;
 
-export type ChallengePurpose = 'sign_in' | 'second_factor' | 'register';
+export type ChallengePurpose = 'sign_in' | 'second_factor' | 'register' | 'reauth';
 
 /** What a challenge was issued for: one issued for a purpose or subject is refused for another. */
 export interface ChallengeBinding {
   tenantId: string;
   purpose: ChallengePurpose;
-  /** The sign-in flow (second factor) or session (register) it belongs to; '' for a sign-in. */
+  /** The sign-in flow (second factor) or session (register, reauth) it belongs to; '' for a sign-in. */
   subject: string;
 }
 

@@ -23,6 +23,11 @@ export interface SessionService {
   /** Revokes one of the user's own sessions; another user's id answers not found. */
   revokeOwn(tenantId: TenantId, userId: string, sessionId: string): Promise<void>;
   revokeAll(tenantId: TenantId, userId: string, exceptSessionId?: string): Promise<number>;
+  /**
+   * Records a fresh proof in this session (re-authentication before a sensitive action): the
+   * authentication time moves to now, and the methods are those just used plus any earlier ones.
+   */
+  reauthenticate(session: Session, amr: readonly string[]): Promise<Session>;
 }
 
 export function createSessionService(deps: { store: Store; clock: Clock; settings: SessionSettings }): SessionService {
@@ -37,6 +42,15 @@ export function createSessionService(deps: { store: Store; clock: Clock; setting
   }
 
   return {
+    async reauthenticate(session, amr) {
+      const now = clock.now();
+      // The session keeps the methods it had; a proof now adds its own. Multi-factor stays what a
+      // single sign-in (then or now) established, never a sum of steps minutes apart.
+      const finalAmr = [...new Set([...session.amr, ...amr])];
+      const acr = acrFor(finalAmr);
+      await store.sessions.reauthenticate(session.tenantId, session.id, now, finalAmr, acr);
+      return { ...session, authenticatedAt: now, amr: finalAmr, acr };
+    },
     async start(tenantId, userId, ctx, amr = PASSWORD_AMR) {
       const now = clock.now();
       const token = randomToken();

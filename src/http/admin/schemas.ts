@@ -64,6 +64,7 @@ const mfaPolicy = Type.Enum(['off', 'optional', 'required'], {
 const rememberDeviceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days a browser may skip the second factor after "Remember this device" (default 30; 0 turns the option off).' });
 const smsSecondFactor = Type.Boolean({ description: 'Text-message codes offered as a second factor, when an SMS webhook is configured (default true).' });
 const phoneDefaultCountry = Type.String({ pattern: '^[A-Z]{2}$', description: 'Country (ISO 3166-1 alpha-2) assumed for phone numbers typed without a country code.' });
+const recentAuthMinutes = Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes a sign-in counts as recent for sensitive account actions (adding or removing a passkey or phone, setting up an authenticator app); default 5.' });
 const emailSignInOffered = Type.Boolean({ description: 'Sign-in by a one-time code and magic link sent by email offered (default true).' });
 const passkeysOffered = Type.Boolean({ description: 'Passkeys offered: sign-in button and autofill, account page, second factor (default true).' });
 const passkeyRpId = Type.String({
@@ -91,6 +92,7 @@ export const TenantSettings = Type.Object(
     require_verified_email: Type.Optional(requireVerified),
     mfa: Type.Optional(mfaPolicy),
     remember_device_days: Type.Optional(rememberDeviceDays),
+    recent_auth_minutes: Type.Optional(recentAuthMinutes),
     sms_second_factor: Type.Optional(smsSecondFactor),
     phone_default_country: Type.Optional(phoneDefaultCountry),
     email_sign_in: Type.Optional(emailSignInOffered),
@@ -138,6 +140,7 @@ export const UpdateTenantBody = Type.Object(
           require_verified_email: Type.Optional(nullable(requireVerified)),
           mfa: Type.Optional(nullable(mfaPolicy)),
           remember_device_days: Type.Optional(nullable(rememberDeviceDays)),
+          recent_auth_minutes: Type.Optional(nullable(recentAuthMinutes)),
           sms_second_factor: Type.Optional(nullable(smsSecondFactor)),
           phone_default_country: Type.Optional(nullable(phoneDefaultCountry)),
           email_sign_in: Type.Optional(nullable(emailSignInOffered)),

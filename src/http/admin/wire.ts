@@ -17,6 +17,7 @@ export interface WireSettings {
   require_verified_email?: boolean;
   mfa?: MfaPolicy;
   remember_device_days?: number;
+  recent_auth_minutes?: number;
   sms_second_factor?: boolean;
   phone_default_country?: string;
   email_sign_in?: boolean;
@@ -42,6 +43,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     require_verified_email: settings.requireVerifiedEmail,
     mfa: settings.mfa,
     remember_device_days: settings.rememberDeviceDays,
+    recent_auth_minutes: settings.recentAuthMinutes,
     sms_second_factor: settings.smsSecondFactor,
     phone_default_country: settings.phoneDefaultCountry,
     email_sign_in: settings.emailSignIn,
@@ -64,6 +66,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     requireVerifiedEmail: settings.require_verified_email,
     mfa: settings.mfa,
     rememberDeviceDays: settings.remember_device_days,
+    recentAuthMinutes: settings.recent_auth_minutes,
     smsSecondFactor: settings.sms_second_factor,
     phoneDefaultCountry: settings.phone_default_country,
     emailSignIn: settings.email_sign_in,

@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import { parseCeremonyResponse } from '../../core/credentials/passkeys.ts';
 import { completeSecondFactorWithPasskey, removePasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
-import type { Tenant, User } from '../../core/ports.ts';
+import type { Session, Tenant, User } from '../../core/ports.ts';
+import { recentEnough } from './reauthentication.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
@@ -97,7 +98,8 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
   });
 
   // ---- the account page ------------------------------------------------------------------------
-  async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<{ tenant: Tenant; current: { session: { id: string }; user: User } } | null> {
+  /** The signed-in user, or null when the request was answered (sign in first; or, for `sensitive`, confirm first). */
+  async function signedIn(request: FastifyRequest, reply: FastifyReply, options: { sensitive?: boolean; next?: string } = {}): Promise<{ tenant: Tenant; current: { session: Session; user: User } } | null> {
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     const current = await currentSession(services, request, tenant);
@@ -105,11 +107,12 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
       redirect(reply, tenant, '/login');
       return null;
     }
+    if (options.sensitive && !recentEnough(services, reply, tenant, current.session, options.next)) return null;
     return { tenant, current };
   }
 
   app.post('/t/:tenant/account/passkeys', page, async (request, reply) => {
-    const found = await signedIn(request, reply);
+    const found = await signedIn(request, reply, { sensitive: true });
     if (!found) return reply;
     const { tenant, current } = found;
     try {
@@ -139,7 +142,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
   });
 
   app.post('/t/:tenant/account/passkeys/:id/delete', page, async (request, reply) => {
-    const found = await signedIn(request, reply);
+    const found = await signedIn(request, reply, { sensitive: true });
     if (!found) return reply;
     const { tenant, current } = found;
     const { id } = request.params as { id: string };
@@ -170,10 +173,11 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
   });
 
   app.post('/t/:tenant/passkeys/offer', page, async (request, reply) => {
-    const found = await signedIn(request, reply);
+    const tenant0 = await loadTenant(services, request);
+    const next = sameTenantPath(tenant0, formField(request.body, 'next')) ?? tenantPath(tenant0.id, '/account');
+    const found = await signedIn(request, reply, { sensitive: true, next });
     if (!found) return reply;
     const { tenant, current } = found;
-    const next = sameTenantPath(tenant, formField(request.body, 'next')) ?? tenantPath(tenant.id, '/account');
     try {
       await services.flows.passkeys.register(tenant, current.user, current.session.id, ceremonyAnswer(request), defaultPasskeyName(request), requestContext(request, `user:${current.user.id}`));
       metrics.passkeyRegistrations.inc({ source: 'offer', result: 'success' });

@@ -16,6 +16,7 @@ import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
 import { clearFlowCookie, completeSignInWithCode, currentSession, secondFactorMethods, sendSecondFactorSms, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
 import { sendAccountPage } from './pages.ts';
+import { recentEnough } from './reauthentication.ts';
 
 const page = { config: { page: true } };
 const SECOND_FACTOR_PAGE = (tenant: Tenant) => tenantPath(tenant.id, '/login/second-factor');
@@ -117,6 +118,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     verifyCsrf(request, services.csrfKey, tenant.id);
     const current = await currentSession(services, request, tenant);
     if (!current) return redirect(reply, tenant, '/login');
+    if (!recentEnough(services, reply, tenant, current.session)) return reply;
     try {
       await services.flows.sms.beginEnrollment(tenant, current.user, formField(request.body, 'phone'), requestContext(request, `user:${current.user.id}`));
       metrics.mfaEnrollments.inc({ method: 'sms', stage: 'started' });
@@ -152,6 +154,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     verifyCsrf(request, services.csrfKey, tenant.id);
     const current = await currentSession(services, request, tenant);
     if (!current) return redirect(reply, tenant, '/login');
+    if (!recentEnough(services, reply, tenant, current.session)) return reply;
     if (mfaPolicy(tenant) === 'required' && !(await hasOtherSecondFactor(services.flows, tenant, current.user.id, { sms: true }))) {
       return sendAccountPage(services, request, reply, tenant, current, { errors: { form: 'mfa.required_by_policy' }, status: 400 });
     }
@@ -179,6 +182,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     const current = await currentSession(services, request, tenant);
     if (!current) return redirect(reply, tenant, '/login');
     if (mfaPolicy(tenant) === 'off' || (await services.flows.totp.isEnrolled(tenant.id, current.user.id))) return redirect(reply, tenant, '/account');
+    if (!recentEnough(services, reply, tenant, current.session, tenantPath(tenant.id, '/account/totp'))) return reply;
     return setupPage(request, reply, tenant, current.user);
   });
 

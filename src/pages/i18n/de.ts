@@ -414,4 +414,8 @@ export const de: Catalogue = {
   'account.devices_forget': 'Vergessen',
   'account.devices_forget_label': '{device} vergessen',
   'notice.device_forgotten': 'Das Gerät wird wieder nach einem zweiten Schritt gefragt.',
+  'reauth.title': 'Bestätigen Sie, dass Sie es sind',
+  'reauth.lead': 'Diese Änderung braucht eine aktuelle Anmeldung. Bestätigen Sie mit Ihrem Passkey oder Passwort und nehmen Sie die Änderung dann erneut vor.',
+  'reauth.submit': 'Bestätigen',
+  'notice.reauthenticated': 'Danke, Sie sind für die nächsten Minuten bestätigt. Nehmen Sie Ihre Änderung jetzt vor.',
 };

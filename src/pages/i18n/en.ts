@@ -397,6 +397,10 @@ export const en = {
   'account.devices_forget': 'Forget',
   'account.devices_forget_label': 'Forget {device}',
   'notice.device_forgotten': 'The device will be asked for a second step again.',
+  'reauth.title': 'Confirm it is you',
+  'reauth.lead': 'This change needs a recent sign-in. Confirm with your passkey or your password, then make the change again.',
+  'reauth.submit': 'Confirm',
+  'notice.reauthenticated': 'Thanks, you are confirmed for the next few minutes. Make your change now.',
 } satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

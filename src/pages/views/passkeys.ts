@@ -8,7 +8,8 @@ import { formatDateTime, t } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
-import { csrfInput, requireTenant } from './form.ts';
+import { csrfInput, errorSummary, fieldError, inputField, requireTenant, submitButton } from './form.ts';
+import type { FormErrors } from './types.ts';
 
 /** A ceremony the page offers: where the answer goes and the options the browser needs. */
 export interface PasskeyCeremony {
@@ -125,4 +126,23 @@ export function renderPasskeyOfferDonePage(ctx: PageContext, model: { next: stri
 ${model.added ? html`<div class="fd-notice" role="status"><p>${t(ctx.locale, 'notice.passkey_added')}</p></div>` : null}
 <p><a class="fd-button" href="${model.next}">${t(ctx.locale, 'passkey_offer.continue')}</a></p>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'passkey_offer.title'), body, refresh: { seconds: 0, url: model.next } });
+}
+
+/** The confirmation a sensitive action asks for: the password again, or a passkey. */
+export function renderReauthPage(ctx: PageContext, model: { next: string; passkey?: PasskeyCeremony; errors?: FormErrors; email: string }): string {
+  const tenant = requireTenant(ctx);
+  const nextField = html`<input type="hidden" name="next" value="${model.next}">`;
+  const body = html`<h1>${t(ctx.locale, 'reauth.title')}</h1>
+<p class="fd-lead">${t(ctx.locale, 'reauth.lead')}</p>
+${model.passkey ? passkeySecondFactorForm(ctx, model.passkey, true, nextField) : null}
+<form method="post" action="${tenantPath(tenant.id, '/account/confirm')}" class="fd-form">
+${errorSummary(ctx, model.errors, [{ name: 'password', id: 'password' }])}
+${csrfInput(ctx)}
+${nextField}
+<input class="fd-hidden" type="email" autocomplete="username" value="${model.email}" hidden readonly tabindex="-1" aria-hidden="true">
+${inputField(ctx, { name: 'password', label: t(ctx.locale, 'form.password'), type: 'password', autocomplete: 'current-password', error: fieldError(model.errors, 'password'), autofocus: !model.passkey })}
+${submitButton(t(ctx.locale, 'reauth.submit'), model.passkey ? 'secondary' : 'primary')}
+</form>
+<p class="fd-alt"><a href="${tenantPath(tenant.id, '/account')}">${t(ctx.locale, 'phone_confirm.cancel')}</a></p>`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'reauth.title'), body, passkeys: Boolean(model.passkey) });
 }

@@ -24,7 +24,8 @@ export type Notice =
   | 'passkey_renamed'
   | 'phone_added'
   | 'phone_removed'
-  | 'device_forgotten';
+  | 'device_forgotten'
+  | 'reauthenticated';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -42,6 +43,7 @@ export const NOTICES: readonly Notice[] = [
   'phone_added',
   'phone_removed',
   'device_forgotten',
+  'reauthenticated',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

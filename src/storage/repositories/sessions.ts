@@ -64,6 +64,9 @@ export function sessionRepository(db: Db): SessionRepository {
     async touch(tenantId, id, lastSeenAt, idleExpiresAt) {
       await db.updateTable('sessions').set({ last_seen_at: lastSeenAt, idle_expires_at: idleExpiresAt }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
+    async reauthenticate(tenantId, id, authenticatedAt, amr, acr) {
+      await db.updateTable('sessions').set({ authenticated_at: authenticatedAt, amr: JSON.stringify(amr), acr }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    },
     async revoke(tenantId, id, now) {
       const result = await db
         .updateTable('sessions')

@@ -1,0 +1,79 @@
+// "Confirm it is you" before a sensitive account action: a sign-in older than the tenant's
+// recent-authentication window sends the browser to /account/confirm (password or passkey), which
+// refreshes the session's authentication time and returns to the account page.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../app.ts';
+import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
+import { isRecentlyAuthenticated, reauthenticateWithPasskey, reauthenticateWithPassword } from '../../core/flows/reauthentication.ts';
+import type { Session, Tenant, User } from '../../core/ports.ts';
+import { tenantPath } from '../../pages/layout.ts';
+import { renderReauthPage } from '../../pages/views/passkeys.ts';
+import type { FormErrors } from '../../pages/views/types.ts';
+import { requestContext } from '../request-context.ts';
+import { verifyCsrf } from './csrf.ts';
+import { currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sameTenantPath, sendPage, withRetryAfter } from './page-support.ts';
+import { ceremonyAnswer } from './passkeys.ts';
+
+const page = { config: { page: true } };
+
+/**
+ * True when the session's sign-in is recent enough for a sensitive action. Otherwise answers the
+ * request with a redirect to the confirmation page (which comes back to `next`) and returns false.
+ */
+export function recentEnough(services: Services, reply: FastifyReply, tenant: Tenant, session: Session, next = tenantPath(tenant.id, '/account')): boolean {
+  if (isRecentlyAuthenticated(services.flows, tenant, session)) return true;
+  reply.redirect(`${tenantPath(tenant.id, '/account/confirm')}?next=${encodeURIComponent(next)}`, 303);
+  return false;
+}
+
+export function registerReauthenticationRoutes(app: FastifyInstance, services: Services): void {
+  const nextOf = (tenant: Tenant, value: unknown) => sameTenantPath(tenant, value) ?? tenantPath(tenant.id, '/account');
+
+  async function confirmPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: Session; user: User }, next: string, extra: { errors?: FormErrors; status?: number } = {}) {
+    const hasPasskey = passkeysEnabled(tenant) && (await services.store.passkeys.countForUser(tenant.id, current.user.id)) > 0;
+    const passkey = hasPasskey
+      ? { action: tenantPath(tenant.id, '/account/confirm/passkey'), options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'reauth', sessionId: current.session.id, userId: current.user.id }) }
+      : undefined;
+    const ctx = pageContext(services, request, reply, tenant);
+    return sendPage(reply, renderReauthPage(ctx, { next, email: current.user.email, ...(passkey ? { passkey } : {}), ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
+  }
+
+  const done = (reply: FastifyReply, next: string) => reply.redirect(`${next}${next.includes('?') ? '&' : '?'}notice=reauthenticated`, 303);
+
+  app.get('/t/:tenant/account/confirm', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return reply.redirect(tenantPath(tenant.id, '/login'), 303);
+    return confirmPage(request, reply, tenant, current, nextOf(tenant, (request.query as Record<string, unknown>).next));
+  });
+
+  app.post('/t/:tenant/account/confirm', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return reply.redirect(tenantPath(tenant.id, '/login'), 303);
+    const next = nextOf(tenant, formField(request.body, 'next'));
+    try {
+      await reauthenticateWithPassword(services.flows, { tenant, user: current.user, session: current.session, password: formField(request.body, 'password') }, requestContext(request, `user:${current.user.id}`));
+      return done(reply, next);
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return confirmPage(request, reply, tenant, current, next, { errors: formErrors(error), status: withRetryAfter(reply, error) });
+    }
+  });
+
+  app.post('/t/:tenant/account/confirm/passkey', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return reply.redirect(tenantPath(tenant.id, '/login'), 303);
+    const next = nextOf(tenant, formField(request.body, 'next'));
+    try {
+      await reauthenticateWithPasskey(services.flows, { tenant, user: current.user, session: current.session, response: ceremonyAnswer(request) }, requestContext(request, `user:${current.user.id}`));
+      return done(reply, next);
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return confirmPage(request, reply, tenant, current, next, { errors: { form: error.code }, status: withRetryAfter(reply, error) });
+    }
+  });
+}
