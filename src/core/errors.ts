@@ -49,7 +49,8 @@ export type ErrorCode =
   | 'email_code.expired'
   | 'email_sign_in.disabled'
   | 'phone.invalid'
-  | 'sms.unavailable';
+  | 'sms.unavailable'
+  | 'mfa.passkey_required';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -100,6 +101,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   'email_sign_in.disabled': 400,
   'phone.invalid': 400,
   'sms.unavailable': 503,
+  'mfa.passkey_required': 400,
 };
 
 export interface FrontdoorErrorOptions {

@@ -369,6 +369,8 @@ export interface SignInFlow {
   amr: string[];
   /** Where to go once signed in (a path on our origin), e.g. back to an OIDC interaction. */
   returnTo: string | null;
+  /** The class an app's step-up asked this flow to reach (only methods reaching it count); null: any second factor. */
+  requiredAcr: string | null;
   attempts: number;
   createdAt: number;
   expiresAt: number;

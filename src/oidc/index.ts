@@ -3,6 +3,8 @@
 import type { Services } from '../app.ts';
 import { sessionCookieName } from '../http/public/page-support.ts';
 import { createOidcPages } from './pages.ts';
+import { ACR } from '../core/auth/acr.ts';
+import { strongestReachableAcr } from '../core/flows/second-factor.ts';
 import { createTenantProvider, DEFAULT_OIDC_SETTINGS, type OidcSettings } from './provider.ts';
 import { createProviderRegistry, type ProviderRegistry } from './registry.ts';
 
@@ -35,6 +37,10 @@ export function createOidc(services: Services, log: (level: 'warn' | 'error', me
           pages,
           sessionCookieName,
           log,
+          reachableAcr: async (tenantId, accountId) => {
+            const [current, user] = await Promise.all([services.store.tenants.get(tenantId), services.store.users.get(tenantId, accountId)]);
+            return current && user ? strongestReachableAcr(services.flows, current, user) : ACR.password;
+          },
         },
         tenant,
       ),

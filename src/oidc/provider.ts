@@ -57,6 +57,8 @@ export interface TenantProviderDeps {
   pages: OidcPages;
   sessionCookieName: (tenantId: string) => string;
   log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
+  /** The strongest class (acr) this account can reach with what it has set up. */
+  reachableAcr: (tenantId: string, accountId: string) => Promise<string>;
 }
 
 /** The login-prompt reason the interaction sees when an app asked for a stronger `acr`. */
@@ -158,7 +160,11 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       if (!session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const acrValues = ctx.oidc.params?.acr_values;
       const asked = typeof acrValues === 'string' ? acrValues.split(' ') : [];
-      return acrSatisfies(session.acr, asked) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+      if (acrSatisfies(session.acr, asked)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      // A user who already gave all they have set up is not asked again (it would loop): the
+      // tokens say what the session reached, and the app decides.
+      const reachable = await deps.reachableAcr(tenantId, session.accountId);
+      return acrSatisfies(session.acr, [reachable]) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
 

@@ -10,6 +10,7 @@ import { passkeysMigration } from './migrations/0008-passkeys.ts';
 import { emailSignInMigration } from './migrations/0009-email-sign-in.ts';
 import { smsMigration } from './migrations/0010-sms.ts';
 import { trustedDevicesMigration } from './migrations/0011-trusted-devices.ts';
+import { flowRequiredAcrMigration } from './migrations/0012-flow-required-acr.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -212,6 +213,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0009_email_sign_in': emailSignInMigration,
     '0010_sms': smsMigration,
     '0011_trusted_devices': trustedDevicesMigration,
+    '0012_flow_required_acr': flowRequiredAcrMigration,
   };
 }
 

@@ -183,6 +183,7 @@ export interface TrustedDevicesTable {
 }
 
 export interface SignInFlowsTable {
+  required_acr: string | null;
   id: string;
   tenant_id: string;
   user_id: string;

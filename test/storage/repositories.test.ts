@@ -79,7 +79,7 @@ describe.each(engines)('storage (%s)', (engine) => {
     const { store } = server.services;
     const u = await user(`sweep.${engine}@example.com`);
     const now = Date.now();
-    const flow = (id: string, expiresAt: number) => ({ id, tenantId: 'demo', userId: u.id, tokenHash: hashToken(id), amr: ['pwd'], returnTo: null, attempts: 0, createdAt: now - 1000, expiresAt });
+    const flow = (id: string, expiresAt: number) => ({ id, tenantId: 'demo', userId: u.id, tokenHash: hashToken(id), amr: ['pwd'], returnTo: null, requiredAcr: null, attempts: 0, createdAt: now - 1000, expiresAt });
     await store.signInFlows.create(flow(newId('flw'), now - 1));
     const live = newId('flw');
     await store.signInFlows.create(flow(live, now + 60_000));

@@ -2,7 +2,7 @@
 // sign-in flow instead of a session: a random token for the browser (only its hash stored), ten
 // minutes, five tries. The right code — from the app, or one of the user's recovery codes —
 // ends the flow and says how the user signed in (amr).
-import { PASSWORD_AMR, withSecondFactor } from '../auth/acr.ts';
+import { ACR, PASSWORD_AMR, withSecondFactor } from '../auth/acr.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { MfaPolicy, Tenant, User } from '../ports.ts';
@@ -37,7 +37,10 @@ export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store' | 
 }
 
 /** Starts the wait for the second factor; the token goes into the browser's flow cookie. */
-export async function beginSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, input: { tenant: Tenant; user: User; returnTo: string | null; amr?: readonly string[] }): Promise<{ token: string }> {
+export async function beginSecondFactor(
+  deps: Pick<FlowDeps, 'store' | 'clock'>,
+  input: { tenant: Tenant; user: User; returnTo: string | null; amr?: readonly string[]; requiredAcr?: string | null },
+): Promise<{ token: string }> {
   const now = deps.clock.now();
   const token = randomToken();
   await deps.store.signInFlows.create({
@@ -47,6 +50,7 @@ export async function beginSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>,
     tokenHash: hashToken(token),
     amr: [...(input.amr ?? PASSWORD_AMR)],
     returnTo: input.returnTo,
+    requiredAcr: input.requiredAcr ?? null,
     attempts: 0,
     createdAt: now,
     expiresAt: now + SECOND_FACTOR_FLOW_SECONDS * 1000,
@@ -122,6 +126,8 @@ export async function completeSecondFactor(
 ): Promise<{ user: User; amr: string[]; returnTo: string | null; method: 'totp' | 'sms' | 'recovery_code' }> {
   const { tenant } = input;
   const { flow, user } = await flowUser(deps, tenant, input.token);
+  // An app asked for a phishing-resistant sign-in: a typed code cannot give it.
+  if (flow.requiredAcr === ACR.phishingResistant) throw new FrontdoorError('mfa.passkey_required');
   const attempt: Attempt = { kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: user.id };
   await deps.guard.check(attempt);
   const viaApp = await deps.totp.verify(tenant.id, user.id, input.code);
@@ -162,4 +168,10 @@ export async function hasOtherSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store'
   if (!except.sms && (await deps.sms.isEnrolled(tenant.id, userId))) return true;
   const passkeys = await deps.store.passkeys.listForUser(tenant.id, userId);
   return passkeys.some((p) => p.id !== except.passkeyId);
+}
+
+/** The strongest class this user can reach with what they have set up. */
+export async function strongestReachableAcr(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, user: User): Promise<string> {
+  if (passkeysEnabled(tenant) && (await deps.store.passkeys.countForUser(tenant.id, user.id)) > 0) return ACR.phishingResistant;
+  return (await needsSecondFactor(deps, tenant, user)) ? ACR.mfa : ACR.password;
 }

@@ -9,7 +9,7 @@ import type Provider from 'oidc-provider';
 import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { login } from '../../core/flows/login.ts';
-import type { Session, Tenant } from '../../core/ports.ts';
+import type { Session, Tenant, User } from '../../core/ports.ts';
 import { interactionPath, STEP_UP_REASON } from '../../oidc/provider.ts';
 import { cspWithFormTargets } from '../../pages/csp.ts';
 import type { ProviderRegistry } from '../../oidc/registry.ts';
@@ -46,7 +46,8 @@ import { completeEmailCode, openEmailSignIn, requestEmailSignIn } from '../../co
 import { renderEmailCodePage } from '../../pages/views/email-sign-in.ts';
 import { completeSecondFactorWithPasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
 import type { PasskeySignal } from '../../pages/views/passkeys.ts';
-import { beginSecondFactor, needsSecondFactor, openSecondFactor } from '../../core/flows/second-factor.ts';
+import { beginSecondFactor, needsSecondFactor, openSecondFactor, strongestReachableAcr } from '../../core/flows/second-factor.ts';
+import { ACR_VALUES, acrSatisfies } from '../../core/auth/acr.ts';
 import { renderSecondFactorPage } from '../../pages/views/second-factor.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -136,6 +137,15 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     return grantId;
   }
 
+  /** What a step-up should reach: the weakest class in `acr_values`, but no more than the user can give. */
+  async function stepUpTarget(tenant: Tenant, user: User, details: Details): Promise<string | null> {
+    const asked = (typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ') : []).filter((v) => ACR_VALUES.includes(v));
+    if (asked.length === 0) return null;
+    const weakestAsked = asked.reduce((a, b) => (acrSatisfies(a, [b]) ? b : a));
+    const reachable = await strongestReachableAcr(services.flows, tenant, user);
+    return acrSatisfies(reachable, [weakestAsked]) ? weakestAsked : reachable;
+  }
+
   app.get('/t/:tenant/interaction/:uid', page, async (request, reply) => {
     const { provider, tenant, details } = await load(request, reply);
     const current = await currentSession(services, request, tenant);
@@ -147,8 +157,11 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
         // Step-up: the app asked for more than this session has. A user with a second factor is
         // asked for it (no password again); one without gets the session as it is, and the
         // tokens say so — the app decides what a password-only sign-in may do.
-        if (reasons.has(STEP_UP_REASON) && (await needsSecondFactor(services.flows, tenant, current.user))) {
-          const { token } = await beginSecondFactor(services.flows, { tenant, user: current.user, returnTo: interactionPath(tenant.id, details.uid) });
+        // The target is the weakest class the app accepts, capped at what this user can reach; a
+        // session already there is finished as it is (no loop asking for what cannot be given).
+        const target = reasons.has(STEP_UP_REASON) ? await stepUpTarget(tenant, current.user, details) : null;
+        if (target && !acrSatisfies(current.session.acr, [target]) && (await needsSecondFactor(services.flows, tenant, current.user))) {
+          const { token } = await beginSecondFactor(services.flows, { tenant, user: current.user, returnTo: interactionPath(tenant.id, details.uid), requiredAcr: target });
           setFlowCookie(reply, tenant.id, token);
           metrics.secondFactors.inc({ method: 'any', result: 'started' });
           return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);

@@ -14,7 +14,7 @@ import { describeUserAgent } from '../../pages/views/device.ts';
 import { csrfToken } from './csrf.ts';
 import { beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 import type { Metrics } from '../metrics.ts';
-import { PASSWORD_AMR } from '../../core/auth/acr.ts';
+import { ACR, PASSWORD_AMR } from '../../core/auth/acr.ts';
 import { passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
 import { emailSignInEnabled } from '../../core/flows/email-sign-in.ts';
 import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
@@ -216,6 +216,8 @@ export async function secondFactorMethods(
   ]);
   const sms = phone?.confirmedAt ? { sendAction: `${pagePath}/sms`, phone: maskPhone(phone.phone), ...(extra.smsSent ? { sent: true } : {}) } : undefined;
   const passkey = passkeys > 0 ? { action: `${pagePath}/passkey`, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'second_factor', flowId: flow.id, userId: flow.userId }) } : undefined;
+  // An app's step-up asked for a phishing-resistant sign-in: only the passkey can give it.
+  if (flow.requiredAcr === ACR.phishingResistant && passkey) return { totp: false, passkey, ...(days > 0 ? { rememberDays: days } : {}) };
   // Nothing else set up: the app's code form (the flow may be a `required` set-up's).
   const onlyApp = !passkey && !sms;
   return { totp: totp || onlyApp, ...(passkey ? { passkey } : {}), ...(sms ? { sms } : {}), ...(days > 0 ? { rememberDays: days } : {}) };

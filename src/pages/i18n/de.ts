@@ -418,4 +418,6 @@ export const de: Catalogue = {
   'reauth.lead': 'Diese Änderung braucht eine aktuelle Anmeldung. Bestätigen Sie mit Ihrem Passkey oder Passwort und nehmen Sie die Änderung dann erneut vor.',
   'reauth.submit': 'Bestätigen',
   'notice.reauthenticated': 'Danke, Sie sind für die nächsten Minuten bestätigt. Nehmen Sie Ihre Änderung jetzt vor.',
+  'error.mfa.passkey_required': 'Die App, bei der Sie sich anmelden, verlangt hier Ihren Passkey.',
+  'mfa.passkey_required_lead': 'Die App, bei der Sie sich anmelden, verlangt Ihren Passkey.',
 };

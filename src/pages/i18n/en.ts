@@ -401,6 +401,8 @@ export const en = {
   'reauth.lead': 'This change needs a recent sign-in. Confirm with your passkey or your password, then make the change again.',
   'reauth.submit': 'Confirm',
   'notice.reauthenticated': 'Thanks, you are confirmed for the next few minutes. Make your change now.',
+  'error.mfa.passkey_required': 'The app you are signing in to asks for your passkey here.',
+  'mfa.passkey_required_lead': 'The app you are signing in to asks for your passkey.',
 } satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

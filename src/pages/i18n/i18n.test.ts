@@ -56,6 +56,7 @@ const ERROR_CODES = Object.keys({
   'email_sign_in.disabled': true,
   'phone.invalid': true,
   'sms.unavailable': true,
+  'mfa.passkey_required': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

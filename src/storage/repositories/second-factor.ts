@@ -68,6 +68,7 @@ function toFlow(row: SignInFlowsTable): SignInFlow {
     tokenHash: row.token_hash,
     amr: parseJson(row.amr, []),
     returnTo: row.return_to,
+    requiredAcr: row.required_acr ?? null,
     attempts: Number(row.attempts),
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
@@ -79,7 +80,7 @@ export function signInFlowRepository(db: Db): SignInFlowRepository {
     async create(f) {
       await db
         .insertInto('sign_in_flows')
-        .values({ id: f.id, tenant_id: f.tenantId, user_id: f.userId, token_hash: f.tokenHash, amr: JSON.stringify(f.amr), return_to: f.returnTo, attempts: f.attempts, created_at: f.createdAt, expires_at: f.expiresAt })
+        .values({ id: f.id, tenant_id: f.tenantId, user_id: f.userId, token_hash: f.tokenHash, amr: JSON.stringify(f.amr), return_to: f.returnTo, required_acr: f.requiredAcr, attempts: f.attempts, created_at: f.createdAt, expires_at: f.expiresAt })
         .execute();
     },
     async findByTokenHash(tenantId, tokenHash, now) {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR } from '../../../src/core/auth/acr.ts';
 import { FormClient, type Response } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
-import { makeUser, PASSWORD } from '../../support/oidc.ts';
+import * as oidc from 'openid-client';
+import { discover, follow, makeApp, makeUser, PASSWORD } from '../../support/oidc.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { ceremonyOptions, SoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { adminApi } from '../admin/admin-client.ts';
@@ -327,5 +328,73 @@ describe.each(engines)('passkeys over HTTP (%s)', (engine) => {
     const demo = active.find((row) => row.tenantId === 'demo')!;
     expect(demo.withPasskey).toBeGreaterThan(0);
     expect(Number(ratio?.[1])).toBeCloseTo(demo.withPasskey / demo.activeUsers, 5);
+  });
+
+  it('answers an app asking for a phishing-resistant sign-in with the passkey only, and never loops for what a user cannot give', async () => {
+    const REDIRECT = 'https://app.example.test/cb';
+    const { app, clientSecret } = await makeApp(server, { name: 'Bank', redirectUris: [REDIRECT] });
+    const config = await discover(server, app.clientId, clientSecret);
+    const authorizeUrl = async (acr: string) => {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', acr_values: acr, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+      return { path: url.pathname + url.search, verifier };
+    };
+    const tokensFor = async (browser: FormClient, response: Response, verifier: string) => {
+      const callback = new URL((await follow(browser, response)).location!);
+      return (await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier })).claims()!;
+    };
+
+    // A user with a passkey and a phone signs in with password + texted code: class mfa.
+    const { email, authenticator } = await userWithPasskey();
+    const { client: browser } = await passwordSignIn(email);
+    const first = ceremonyOptions((await browser.get('/t/demo/login/second-factor')).text, SECOND_FACTOR);
+    await browser.post(SECOND_FACTOR, { response: JSON.stringify(authenticator.get(first)) });
+    await browser.get('/t/demo/account');
+    now += 1000;
+    await browser.post('/t/demo/account/phone', { phone: '+49 151 2345 6789' });
+    const confirmCode = /^(\d{6})/.exec((await server.services.store.smsOutbox.listRecent(1))[0]!.text)![1]!;
+    expect((await browser.post('/t/demo/account/phone/confirm', { code: confirmCode })).location).toBe('/t/demo/account?notice=phone_added');
+    await browser.post('/t/demo/logout', {});
+    const { client } = await passwordSignIn(email);
+    // Texts are listed newest first by time: each one here gets its own millisecond.
+    now += 1000;
+    await client.post('/t/demo/login/second-factor/sms', {});
+    const smsCode = /^(\d{6})/.exec((await server.services.store.smsOutbox.listRecent(1))[0]!.text)![1]!;
+    expect((await client.post('/t/demo/login/second-factor', { code: smsCode })).location).toBe('/t/demo/account');
+
+    // The app asks for phishing-resistant: the interaction offers the passkey and no code form.
+    const strict = await authorizeUrl(ACR.phishingResistant);
+    const page = await follow(client, await client.get(strict.path));
+    const action = /action="(\/t\/demo\/interaction\/[^"]+\/second-factor\/passkey)"/.exec(page.text)?.[1];
+    expect(action).toBeTruthy();
+    expect(page.text).not.toContain('name="code"');
+    const codeAction = action!.replace(/\/passkey$/, '');
+    const refused = await client.post(codeAction, { code: smsCode });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('asks for your passkey');
+    const answered = await client.post(action!, { response: JSON.stringify(authenticator.get(ceremonyOptions(page.text, action!))) });
+    const claims = await tokensFor(client, answered, strict.verifier);
+    expect(claims.acr).toBe(ACR.phishingResistant);
+
+    // A user with only a phone, signed in with it (class mfa), asked for phishing-resistant: the
+    // app gets the session as it is, and the token says mfa — no endless second-factor prompts.
+    const phoneOnly = `pk.phone.${engine}.${++seq}@example.com`;
+    await makeUser(server, phoneOnly);
+    const { client: other } = await passwordSignIn(phoneOnly);
+    await other.get('/t/demo/account');
+    now += 1000;
+    await other.post('/t/demo/account/phone', { phone: '+49 151 2345 6780' });
+    const code2 = /^(\d{6})/.exec((await server.services.store.smsOutbox.listRecent(1))[0]!.text)![1]!;
+    await other.post('/t/demo/account/phone/confirm', { code: code2 });
+    await other.post('/t/demo/logout', {});
+    const { client: phoneBrowser } = await passwordSignIn(phoneOnly);
+    now += 1000;
+    await phoneBrowser.post('/t/demo/login/second-factor/sms', {});
+    const code3 = /^(\d{6})/.exec((await server.services.store.smsOutbox.listRecent(1))[0]!.text)![1]!;
+    await phoneBrowser.post('/t/demo/login/second-factor', { code: code3 });
+    const capped = await authorizeUrl(ACR.phishingResistant);
+    const straight = await phoneBrowser.get(capped.path);
+    const phoneClaims = await tokensFor(phoneBrowser, straight, capped.verifier);
+    expect(phoneClaims.acr).toBe(ACR.mfa);
   });
 });
