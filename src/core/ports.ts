@@ -26,6 +26,10 @@ export interface TenantSettings {
    * one up), `required` (every user sets one up at their next sign-in and cannot remove it).
    */
   mfa?: MfaPolicy;
+  /** Authenticator apps (TOTP) offered as a second factor; default true. */
+  authenticatorApp?: boolean;
+  /** After this many sign-ins without a second factor, offer setting one up (once, skippable); 0 = never. Default 3. */
+  mfaNudgeAfterSignIns?: number;
   /** Days a browser may skip the second factor after "Remember this device"; 0 turns the option off. Default 30. */
   rememberDeviceDays?: number;
   /** Text-message codes offered as a second factor (when an SMS sender is configured); default true. */
@@ -48,7 +52,7 @@ export interface TenantSettings {
   passkeyAaguidDeny?: string[];
 }
 
-export type MfaPolicy = 'off' | 'optional' | 'required';
+export type MfaPolicy = 'off' | 'optional' | 'required' | 'adaptive';
 
 export interface Tenant {
   id: TenantId; // the URL slug: /t/{id}

@@ -18,22 +18,35 @@ export function mfaPolicy(tenant: Tenant): MfaPolicy {
   return tenant.settings.mfa ?? 'optional';
 }
 
+/** Whether the tenant offers the authenticator app (TOTP) as a second factor; default true. */
+export function authenticatorAppOffered(tenant: Tenant): boolean {
+  return mfaPolicy(tenant) !== 'off' && (tenant.settings.authenticatorApp ?? true);
+}
+
+/** Whether this user has a second factor the tenant accepts (an app, a passkey, a phone). */
+export async function hasSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, user: User): Promise<boolean> {
+  if (mfaPolicy(tenant) === 'off') return false;
+  if (authenticatorAppOffered(tenant) && (await deps.totp.isEnrolled(tenant.id, user.id))) return true;
+  if (passkeysEnabled(tenant) && (await deps.store.passkeys.countForUser(tenant.id, user.id)) > 0) return true;
+  return deps.sms.offered(tenant) && (await deps.sms.isEnrolled(tenant.id, user.id));
+}
+
 /**
- * What the tenant's policy asks of this user after the password: nothing, a code (`verify`), or —
- * under `required`, for a user without a second factor — setting one up now (`enroll`).
+ * What the tenant's policy asks of this user after the first factor: nothing, a second factor
+ * (`verify`), or — under `required`, for a user without one — setting one up now (`enroll`).
+ * `adaptive` asks nothing at sign-in: the second factor comes when an app asks for more
+ * (acr_values, step-up) or before a sensitive action — until the risk engine decides per attempt.
  */
 export async function secondFactorStep(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, user: User): Promise<'none' | 'verify' | 'enroll'> {
   const policy = mfaPolicy(tenant);
-  if (policy === 'off') return 'none';
-  if (await deps.totp.isEnrolled(tenant.id, user.id)) return 'verify';
-  if (passkeysEnabled(tenant) && (await deps.store.passkeys.countForUser(tenant.id, user.id)) > 0) return 'verify';
-  if (deps.sms.offered(tenant) && (await deps.sms.isEnrolled(tenant.id, user.id))) return 'verify';
+  if (policy === 'off' || policy === 'adaptive') return 'none';
+  if (await hasSecondFactor(deps, tenant, user)) return 'verify';
   return policy === 'required' ? 'enroll' : 'none';
 }
 
-/** Whether this user gives a second factor (a code or a passkey) after the password. */
+/** Whether an app's step-up can ask this user for a second factor. */
 export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, user: User): Promise<boolean> {
-  return (await secondFactorStep(deps, tenant, user)) === 'verify';
+  return hasSecondFactor(deps, tenant, user);
 }
 
 /** Starts the wait for the second factor; the token goes into the browser's flow cookie. */
@@ -130,7 +143,7 @@ export async function completeSecondFactor(
   if (flow.requiredAcr === ACR.phishingResistant) throw new FrontdoorError('mfa.passkey_required');
   const attempt: Attempt = { kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: user.id };
   await deps.guard.check(attempt);
-  const viaApp = await deps.totp.verify(tenant.id, user.id, input.code);
+  const viaApp = authenticatorAppOffered(tenant) && (await deps.totp.verify(tenant.id, user.id, input.code));
   const viaSms = !viaApp && (await deps.sms.verifySignInCode(tenant, user.id, flow.id, input.code));
   const viaRecoveryCode = !viaApp && !viaSms && (await deps.totp.useRecoveryCode(tenant.id, user.id, input.code));
   if (!viaApp && !viaSms && !viaRecoveryCode) {
@@ -164,7 +177,7 @@ export async function completeSecondFactor(
  * before one may be removed.
  */
 export async function hasOtherSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, userId: string, except: { totp?: boolean; passkeyId?: string; sms?: boolean }): Promise<boolean> {
-  if (!except.totp && (await deps.totp.isEnrolled(tenant.id, userId))) return true;
+  if (!except.totp && authenticatorAppOffered(tenant) && (await deps.totp.isEnrolled(tenant.id, userId))) return true;
   if (!except.sms && (await deps.sms.isEnrolled(tenant.id, userId))) return true;
   const passkeys = await deps.store.passkeys.listForUser(tenant.id, userId);
   return passkeys.some((p) => p.id !== except.passkeyId);

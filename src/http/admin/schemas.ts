@@ -57,9 +57,12 @@ const primaryColor = Type.String({ pattern: '^#[0-9A-Fa-f]{6}$', description: 'C
 const minLength = passwordLength('Minimum password length when the password is the only factor (default 15).');
 const minLengthWithMfa = passwordLength('Minimum password length when the account has a second factor (default 8).');
 const requireVerified = Type.Boolean({ description: 'Refuse sign-in until the email address is verified.' });
-const mfaPolicy = Type.Enum(['off', 'optional', 'required'], {
-  description: 'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in).',
+const mfaPolicy = Type.Enum(['off', 'optional', 'required', 'adaptive'], {
+  description:
+    'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in), adaptive (not asked at sign-in; asked when an app asks for more with acr_values, and before sensitive account actions).',
 });
+const authenticatorApp = Type.Boolean({ description: 'Authenticator apps (TOTP) offered as a second factor (default true).' });
+const mfaNudge = Type.Integer({ minimum: 0, maximum: 1000, description: 'After this many sign-ins without a second factor, offer setting one up once (skippable); 0 = never. Default 3.' });
 
 const rememberDeviceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days a browser may skip the second factor after "Remember this device" (default 30; 0 turns the option off).' });
 const smsSecondFactor = Type.Boolean({ description: 'Text-message codes offered as a second factor, when an SMS webhook is configured (default true).' });
@@ -91,6 +94,8 @@ export const TenantSettings = Type.Object(
     password_min_length_with_mfa: Type.Optional(minLengthWithMfa),
     require_verified_email: Type.Optional(requireVerified),
     mfa: Type.Optional(mfaPolicy),
+    authenticator_app: Type.Optional(authenticatorApp),
+    mfa_nudge_after_sign_ins: Type.Optional(mfaNudge),
     remember_device_days: Type.Optional(rememberDeviceDays),
     recent_auth_minutes: Type.Optional(recentAuthMinutes),
     sms_second_factor: Type.Optional(smsSecondFactor),
@@ -139,6 +144,8 @@ export const UpdateTenantBody = Type.Object(
           password_min_length_with_mfa: Type.Optional(nullable(minLengthWithMfa)),
           require_verified_email: Type.Optional(nullable(requireVerified)),
           mfa: Type.Optional(nullable(mfaPolicy)),
+          authenticator_app: Type.Optional(nullable(authenticatorApp)),
+          mfa_nudge_after_sign_ins: Type.Optional(nullable(mfaNudge)),
           remember_device_days: Type.Optional(nullable(rememberDeviceDays)),
           recent_auth_minutes: Type.Optional(nullable(recentAuthMinutes)),
           sms_second_factor: Type.Optional(nullable(smsSecondFactor)),

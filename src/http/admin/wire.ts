@@ -16,6 +16,8 @@ export interface WireSettings {
   password_min_length_with_mfa?: number;
   require_verified_email?: boolean;
   mfa?: MfaPolicy;
+  authenticator_app?: boolean;
+  mfa_nudge_after_sign_ins?: number;
   remember_device_days?: number;
   recent_auth_minutes?: number;
   sms_second_factor?: boolean;
@@ -42,6 +44,8 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     password_min_length_with_mfa: settings.passwordMinLengthWithMfa,
     require_verified_email: settings.requireVerifiedEmail,
     mfa: settings.mfa,
+    authenticator_app: settings.authenticatorApp,
+    mfa_nudge_after_sign_ins: settings.mfaNudgeAfterSignIns,
     remember_device_days: settings.rememberDeviceDays,
     recent_auth_minutes: settings.recentAuthMinutes,
     sms_second_factor: settings.smsSecondFactor,
@@ -65,6 +69,8 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     passwordMinLengthWithMfa: settings.password_min_length_with_mfa,
     requireVerifiedEmail: settings.require_verified_email,
     mfa: settings.mfa,
+    authenticatorApp: settings.authenticator_app,
+    mfaNudgeAfterSignIns: settings.mfa_nudge_after_sign_ins,
     rememberDeviceDays: settings.remember_device_days,
     recentAuthMinutes: settings.recent_auth_minutes,
     smsSecondFactor: settings.sms_second_factor,

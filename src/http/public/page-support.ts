@@ -10,9 +10,10 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { isRememberedDevice, rememberDevice, rememberDeviceDays } from '../../core/flows/trusted-devices.ts';
+import { takeMfaNudge } from '../../core/flows/mfa-nudge.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { csrfToken } from './csrf.ts';
-import { beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
+import { authenticatorAppOffered, beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 import type { Metrics } from '../metrics.ts';
 import { ACR, PASSWORD_AMR } from '../../core/auth/acr.ts';
 import { passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
@@ -210,7 +211,7 @@ export async function secondFactorMethods(
   if (!flow) return { totp: true };
   const days = rememberDeviceDays(tenant);
   const [totp, passkeys, phone] = await Promise.all([
-    services.flows.totp.isEnrolled(tenant.id, flow.userId),
+    authenticatorAppOffered(tenant) ? services.flows.totp.isEnrolled(tenant.id, flow.userId) : false,
     passkeysEnabled(tenant) ? services.store.passkeys.countForUser(tenant.id, flow.userId) : 0,
     services.flows.sms.offered(tenant) ? services.flows.sms.phoneOf(tenant.id, flow.userId) : null,
   ]);
@@ -252,12 +253,19 @@ export const PASSKEY_OFFER_SNOOZE_SECONDS = 30 * 24 * 3600;
 /**
  * Where a password sign-in goes on: the passkey offer when this device can hold a passkey (the
  * page's script said so), the tenant offers passkeys, the user has none and has not said "not now"
- * on this browser; else straight to `next`.
+ * on this browser; else the one-time offer of a second factor after a few sign-ins without one;
+ * else straight to `next`.
  */
 export async function afterSignInDestination(services: Services, request: FastifyRequest, tenant: Tenant, user: User, next: string): Promise<string> {
-  if (!passkeysEnabled(tenant) || formField(request.body, 'passkey_capable') !== '1' || request.cookies[passkeyOfferCookieName(tenant.id)]) return next;
-  if ((await services.store.passkeys.countForUser(tenant.id, user.id)) > 0) return next;
-  return `${tenantPath(tenant.id, '/passkeys/offer')}?next=${encodeURIComponent(next)}`;
+  const passkeyOffer =
+    passkeysEnabled(tenant) &&
+    formField(request.body, 'passkey_capable') === '1' &&
+    !request.cookies[passkeyOfferCookieName(tenant.id)] &&
+    (await services.store.passkeys.countForUser(tenant.id, user.id)) === 0;
+  if (passkeyOffer) return `${tenantPath(tenant.id, '/passkeys/offer')}?next=${encodeURIComponent(next)}`;
+  // After a few sign-ins without any second factor: offer one, once.
+  if (await takeMfaNudge(services.flows, tenant, user, requestContext(request, `user:${user.id}`))) return `${tenantPath(tenant.id, '/security')}?next=${encodeURIComponent(next)}`;
+  return next;
 }
 
 /** The cookie of a sign-in by email: binds the mailed code and link to the browser that asked. */

@@ -5,7 +5,7 @@ import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { effectiveMinLength } from '../../core/credentials/password-policy.ts';
 import { login } from '../../core/flows/login.ts';
-import { mfaPolicy } from '../../core/flows/second-factor.ts';
+import { authenticatorAppOffered, mfaPolicy } from '../../core/flows/second-factor.ts';
 import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
 import { maskPhone } from '../../core/credentials/sms-otp.ts';
 import { changePassword } from '../../core/flows/password-change.ts';
@@ -316,6 +316,7 @@ export async function sendAccountPage(
       totpEnrolled,
       recoveryCodesLeft,
       mfaOffered: mfaPolicy(tenant) !== 'off',
+      totpOffered: authenticatorAppOffered(tenant),
       ...(passkeys ? { passkeys } : {}),
       ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
       rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),

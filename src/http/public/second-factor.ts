@@ -4,17 +4,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Services } from '../../app.ts';
 import type { TotpEnrollment } from '../../core/credentials/totp.ts';
-import { completeSecondFactorEnrollment, hasOtherSecondFactor, mfaPolicy, openSecondFactor, secondFactorEnrollment } from '../../core/flows/second-factor.ts';
+import { authenticatorAppOffered, completeSecondFactorEnrollment, hasOtherSecondFactor, mfaPolicy, openSecondFactor, secondFactorEnrollment } from '../../core/flows/second-factor.ts';
 import { maskPhone } from '../../core/credentials/sms-otp.ts';
+import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
-import { renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
+import { renderMfaNudgePage, renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from '../../pages/views/second-factor.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { clearFlowCookie, completeSignInWithCode, currentSession, secondFactorMethods, sendSecondFactorSms, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
+import { clearFlowCookie, completeSignInWithCode, currentSession, sameTenantPath, secondFactorMethods, sendSecondFactorSms, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
 import { sendAccountPage } from './pages.ts';
 import { recentEnough } from './reauthentication.ts';
 
@@ -112,6 +113,18 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     }
   });
 
+  // ---- the one-time offer of a second factor ----------------------------------------------------
+  app.get('/t/:tenant/security', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    const next = sameTenantPath(tenant, (request.query as Record<string, unknown>).next) ?? tenantPath(tenant.id, '/account');
+    return sendPage(
+      reply,
+      renderMfaNudgePage(pageContext(services, request, reply, tenant), { next, passkeys: passkeysEnabled(tenant), totp: authenticatorAppOffered(tenant), sms: services.flows.sms.offered(tenant) }),
+    );
+  });
+
   // ---- text-message codes on the account page ---------------------------------------------------
   app.post('/t/:tenant/account/phone', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
@@ -181,7 +194,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     const tenant = await loadTenant(services, request);
     const current = await currentSession(services, request, tenant);
     if (!current) return redirect(reply, tenant, '/login');
-    if (mfaPolicy(tenant) === 'off' || (await services.flows.totp.isEnrolled(tenant.id, current.user.id))) return redirect(reply, tenant, '/account');
+    if (!authenticatorAppOffered(tenant) || (await services.flows.totp.isEnrolled(tenant.id, current.user.id))) return redirect(reply, tenant, '/account');
     if (!recentEnough(services, reply, tenant, current.session, tenantPath(tenant.id, '/account/totp'))) return reply;
     return setupPage(request, reply, tenant, current.user);
   });

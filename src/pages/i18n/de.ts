@@ -420,4 +420,11 @@ export const de: Catalogue = {
   'notice.reauthenticated': 'Danke, Sie sind für die nächsten Minuten bestätigt. Nehmen Sie Ihre Änderung jetzt vor.',
   'error.mfa.passkey_required': 'Die App, bei der Sie sich anmelden, verlangt hier Ihren Passkey.',
   'mfa.passkey_required_lead': 'Die App, bei der Sie sich anmelden, verlangt Ihren Passkey.',
+  'nudge.title': 'Schützen Sie Ihr Konto',
+  'nudge.lead': 'Ihr Konto ist nur durch Ihr Passwort geschützt. Fügen Sie einen zweiten Nachweis hinzu, damit ein gestohlenes Passwort nicht genügt:',
+  'nudge.passkey': 'einen Passkey auf diesem Gerät (am schnellsten und nicht abfischbar),',
+  'nudge.totp': 'eine Authenticator-App auf Ihrem Telefon,',
+  'nudge.sms': 'oder Codes per SMS.',
+  'nudge.go': 'Zu Ihren Kontoeinstellungen',
+  'nudge.skip': 'Nicht jetzt',
 };

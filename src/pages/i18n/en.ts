@@ -403,6 +403,13 @@ export const en = {
   'notice.reauthenticated': 'Thanks, you are confirmed for the next few minutes. Make your change now.',
   'error.mfa.passkey_required': 'The app you are signing in to asks for your passkey here.',
   'mfa.passkey_required_lead': 'The app you are signing in to asks for your passkey.',
+  'nudge.title': 'Protect your account',
+  'nudge.lead': 'Your account is protected by your password alone. Add a second way to prove it is you, so a stolen password is not enough:',
+  'nudge.passkey': 'a passkey on this device (the fastest, and it cannot be phished),',
+  'nudge.totp': 'an authenticator app on your phone,',
+  'nudge.sms': 'or codes by text message.',
+  'nudge.go': 'Go to your account settings',
+  'nudge.skip': 'Not now',
 } satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

@@ -49,6 +49,8 @@ export interface AccountPageModel {
   totpEnrolled: boolean;
   /** False when the tenant does not offer a second factor (policy `off`). */
   mfaOffered?: boolean;
+  /** False when the tenant does not offer authenticator apps. */
+  totpOffered?: boolean;
   /** Unused recovery codes (when the app is set up). */
   recoveryCodesLeft?: number;
   /** Browsers that may skip the second factor ("Remember this device"). */
@@ -226,7 +228,7 @@ ${!summaryInForm && summary}
 ${renderEmailSection(ctx, tenant.id, model)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
-${model.mfaOffered !== false && renderTotpSection(ctx, tenant.id, model)}
+${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
 ${model.rememberedDevices?.length && renderRememberedDevices(ctx, tenant.id, model.rememberedDevices)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}

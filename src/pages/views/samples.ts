@@ -12,7 +12,7 @@ import { renderRegisterPage } from './register.ts';
 import { renderResetInvalidPage, renderResetPage } from './reset.ts';
 import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
-import { renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
+import { renderMfaNudgePage, renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
 import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.ts';
 import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from './email-sign-in.ts';
 
@@ -117,6 +117,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}),
       }),
     },
+    { name: 'mfa-nudge', html: renderMfaNudgePage(ctx, { next: '/t/acme/account', passkeys: true, totp: !options.withErrors, sms: true }) },
     { name: 'phone-confirm', html: renderPhoneConfirmPage(ctx, { phone: values.device, ...(options.withErrors ? { errors: { fields: { code: 'mfa.invalid_code' } } } : {}) }) },
     { name: 'email-code', html: renderEmailCodePage(ctx, options.withErrors ? { errors: { fields: { code: 'email_code.invalid' } } } : {}) },
     { name: 'magic-link', html: renderMagicLinkPage(ctx, { token: values.token }) },

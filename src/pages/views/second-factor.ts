@@ -138,3 +138,18 @@ ${submitButton(t(ctx.locale, 'totp_setup.submit'))}
 </form>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'totp_setup.title'), body });
 }
+
+/** The one-time offer of a second factor after a few sign-ins without one. */
+export function renderMfaNudgePage(ctx: PageContext, model: { next: string; passkeys: boolean; totp: boolean; sms: boolean }): string {
+  const tenant = requireTenant(ctx);
+  const body = html`<h1>${t(ctx.locale, 'nudge.title')}</h1>
+<p class="fd-lead">${t(ctx.locale, 'nudge.lead')}</p>
+<ul class="fd-list">
+${model.passkeys ? html`<li>${t(ctx.locale, 'nudge.passkey')}</li>` : null}
+${model.totp ? html`<li>${t(ctx.locale, 'nudge.totp')}</li>` : null}
+${model.sms ? html`<li>${t(ctx.locale, 'nudge.sms')}</li>` : null}
+</ul>
+<p><a class="fd-button" href="${tenantPath(tenant.id, '/account')}">${t(ctx.locale, 'nudge.go')}</a></p>
+<p><a class="fd-button fd-button--secondary" href="${model.next}">${t(ctx.locale, 'nudge.skip')}</a></p>`;
+  return renderDocument(ctx, { title: t(ctx.locale, 'nudge.title'), body });
+}
