@@ -50,7 +50,8 @@ export type ErrorCode =
   | 'email_sign_in.disabled'
   | 'phone.invalid'
   | 'sms.unavailable'
-  | 'mfa.passkey_required';
+  | 'mfa.passkey_required'
+  | 'mfa.enrollment_required';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -102,6 +103,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   'phone.invalid': 400,
   'sms.unavailable': 503,
   'mfa.passkey_required': 400,
+  'mfa.enrollment_required': 403,
 };
 
 export interface FrontdoorErrorOptions {

@@ -271,6 +271,8 @@ export interface EmailSignInRepository {
   findByLink(tenantId: TenantId, linkHash: string, now: number): Promise<EmailSignIn | null>;
   /** Counts a wrong code; returns the new count. */
   recordAttempt(id: string): Promise<number>;
+  /** Ends every request of this browser and frees its key for a new one (a new mail replaces the old). */
+  supersede(tenantId: TenantId, browserHash: string, now: number): Promise<void>;
   /** Ends the request (atomic): false when it was already ended. */
   consume(id: string, now: number): Promise<boolean>;
   /**
@@ -361,6 +363,28 @@ export interface TrustedDeviceRepository {
   listForUser(tenantId: TenantId, userId: string, now: number): Promise<TrustedDevice[]>;
   delete(tenantId: TenantId, userId: string, id: string): Promise<boolean>;
   deleteAllForUser(tenantId: TenantId, userId: string): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** Where a sign-in driven through the JSON API stands. */
+export type ApiFlowState = 'first_factor' | 'email_code' | 'second_factor' | 'complete';
+
+export interface ApiFlow {
+  id: string;
+  tenantId: TenantId;
+  tokenHash: string;
+  interactionUid: string | null;
+  state: ApiFlowState;
+  userId: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ApiFlowRepository {
+  create(flow: ApiFlow): Promise<void>;
+  findByTokenHash(tenantId: TenantId, tokenHash: string, now: number): Promise<ApiFlow | null>;
+  /** Moves the flow from `from` to `to` (atomic): false when it was no longer in `from`. */
+  transition(id: string, from: ApiFlowState, to: ApiFlowState, userId: string | null): Promise<boolean>;
   deleteExpired(now: number): Promise<number>;
 }
 
@@ -643,6 +667,7 @@ export interface Store {
   smsCodes: SmsCodeRepository;
   smsOutbox: SmsOutboxRepository;
   trustedDevices: TrustedDeviceRepository;
+  apiFlows: ApiFlowRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { registerPasskeyRoutes } from './public/passkeys.ts';
 import { registerEmailSignInRoutes } from './public/email-sign-in.ts';
 import { registerReauthenticationRoutes } from './public/reauthentication.ts';
+import { registerSignInApi } from './api/sign-in.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerSecondFactorRoutes } from './public/second-factor.ts';
 import { registerPageRoutes } from './public/pages.ts';
@@ -102,6 +103,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);
   registerInteractionRoutes(app, services, oidc, metrics);
+  await registerSignInApi(app, services, oidc, metrics);
   if (config.env !== 'production') {
     registerDemoRelyingParty(app, {
       basePath: DEMO_APP_PATH,

@@ -10,6 +10,7 @@ export interface SweepResult {
   emailSignIns: number;
   smsCodes: number;
   trustedDevices: number;
+  apiFlows: number;
 }
 
 export async function sweepExpired(store: Store, now: number): Promise<SweepResult> {
@@ -20,6 +21,7 @@ export async function sweepExpired(store: Store, now: number): Promise<SweepResu
     emailSignIns: await store.emailSignIns.deleteExpired(now),
     smsCodes: await store.smsCodes.deleteExpired(now),
     trustedDevices: await store.trustedDevices.deleteExpired(now),
+    apiFlows: await store.apiFlows.deleteExpired(now),
   };
 }
 

@@ -17,6 +17,7 @@ import { adminTokenRepository } from './repositories/admin-tokens.ts';
 import { signingKeyRepository } from './repositories/signing-keys.ts';
 import { emailSignInRepository } from './repositories/email-sign-ins.ts';
 import { trustedDeviceRepository } from './repositories/trusted-devices.ts';
+import { apiFlowRepository } from './repositories/api-flows.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -46,6 +47,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     smsCodes: smsCodeRepository(db),
     smsOutbox: smsOutboxRepository(db),
     trustedDevices: trustedDeviceRepository(db),
+    apiFlows: apiFlowRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

@@ -182,6 +182,17 @@ export interface TrustedDevicesTable {
   expires_at: number;
 }
 
+export interface ApiFlowsTable {
+  id: string;
+  tenant_id: string;
+  token_hash: string;
+  interaction_uid: string | null;
+  state: string;
+  user_id: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface SignInFlowsTable {
   required_acr: string | null;
   id: string;
@@ -299,5 +310,6 @@ export interface Database {
   sms_codes: SmsCodesTable;
   sms_outbox: SmsOutboxTable;
   trusted_devices: TrustedDevicesTable;
+  api_flows: ApiFlowsTable;
   signing_keys: SigningKeysTable;
 }

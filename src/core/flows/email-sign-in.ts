@@ -36,7 +36,11 @@ function codeMac(deps: Pick<FlowDeps, 'codeKey'>, requestId: string, code: strin
 }
 
 /** Starts a sign-in by email for this browser; the returned token goes into its flow cookie. */
-export async function requestEmailSignIn(deps: FlowDeps, input: { tenant: Tenant; email: unknown; returnTo: string | null }, ctx: RequestContext): Promise<{ browserToken: string }> {
+export async function requestEmailSignIn(
+  deps: FlowDeps,
+  input: { tenant: Tenant; email: unknown; returnTo: string | null; browserToken?: string },
+  ctx: RequestContext,
+): Promise<{ browserToken: string }> {
   const { tenant } = input;
   if (!emailSignInEnabled(tenant)) throw new FrontdoorError('email_sign_in.disabled');
   const email = requireEmail(input.email);
@@ -45,7 +49,9 @@ export async function requestEmailSignIn(deps: FlowDeps, input: { tenant: Tenant
   const user = found && found.status === 'active' && found.emailVerified ? found : null;
   const now = deps.clock.now();
   const id = newId('esi');
-  const browserToken = randomToken();
+  // The JSON API binds the request to its flow token instead of a cookie.
+  const browserToken = input.browserToken ?? randomToken();
+  if (input.browserToken) await deps.store.emailSignIns.supersede(tenant.id, hashToken(browserToken), now);
   const linkToken = randomToken();
   const code = newCode();
   await deps.store.emailSignIns.create({

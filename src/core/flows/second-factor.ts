@@ -52,10 +52,11 @@ export async function needsSecondFactor(deps: Pick<FlowDeps, 'totp' | 'store' | 
 /** Starts the wait for the second factor; the token goes into the browser's flow cookie. */
 export async function beginSecondFactor(
   deps: Pick<FlowDeps, 'store' | 'clock'>,
-  input: { tenant: Tenant; user: User; returnTo: string | null; amr?: readonly string[]; requiredAcr?: string | null },
+  input: { tenant: Tenant; user: User; returnTo: string | null; amr?: readonly string[]; requiredAcr?: string | null; token?: string },
 ): Promise<{ token: string }> {
   const now = deps.clock.now();
-  const token = randomToken();
+  // The JSON API passes its own flow token: one token for every step of an API sign-in.
+  const token = input.token ?? randomToken();
   await deps.store.signInFlows.create({
     id: newId('flw'),
     tenantId: input.tenant.id,

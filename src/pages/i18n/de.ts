@@ -427,4 +427,5 @@ export const de: Catalogue = {
   'nudge.sms': 'oder Codes per SMS.',
   'nudge.go': 'Zu Ihren Kontoeinstellungen',
   'nudge.skip': 'Nicht jetzt',
+  'error.mfa.enrollment_required': 'Ihr Konto braucht zuerst einen zweiten Anmeldeschritt. Richten Sie ihn bei einer Anmeldung im Web ein.',
 };

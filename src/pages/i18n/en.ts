@@ -410,6 +410,7 @@ export const en = {
   'nudge.sms': 'or codes by text message.',
   'nudge.go': 'Go to your account settings',
   'nudge.skip': 'Not now',
+  'error.mfa.enrollment_required': 'Your account needs a second sign-in step first. Set it up by signing in on the web.',
 } satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

@@ -57,6 +57,7 @@ const ERROR_CODES = Object.keys({
   'phone.invalid': true,
   'sms.unavailable': true,
   'mfa.passkey_required': true,
+  'mfa.enrollment_required': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

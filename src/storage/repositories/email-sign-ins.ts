@@ -1,4 +1,5 @@
 // Sign-in-by-email requests (code and magic link).
+import { sql } from 'kysely';
 import type { EmailSignIn, EmailSignInRepository } from '../../core/ports.ts';
 import type { EmailSignInsTable } from '../schema.ts';
 import { isStorableText, type Db } from './rows.ts';
@@ -59,6 +60,14 @@ export function emailSignInRepository(db: Db): EmailSignInRepository {
       await db.updateTable('email_sign_ins').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', id).execute();
       const row = await db.selectFrom('email_sign_ins').select('attempts').where('id', '=', id).executeTakeFirst();
       return row ? Number(row.attempts) : Number.MAX_SAFE_INTEGER;
+    },
+    async supersede(tenantId, browserHash, now) {
+      await db
+        .updateTable('email_sign_ins')
+        .set((eb) => ({ browser_hash: sql<string>`${eb.ref('browser_hash')} || ':' || ${eb.ref('id')}`, consumed_at: sql<number>`coalesce(${eb.ref('consumed_at')}, ${now})` }))
+        .where('tenant_id', '=', tenantId)
+        .where('browser_hash', '=', browserHash)
+        .execute();
     },
     async consume(id, now) {
       const result = await db.updateTable('email_sign_ins').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
