@@ -8,7 +8,7 @@ import { FrontdoorError } from '../errors.ts';
 import type { Tenant, User } from '../ports.ts';
 import type { Attempt } from '../risk/attempt-guard.ts';
 import type { FlowDeps } from './deps.ts';
-import { flowUser, hasOtherSecondFactor, mfaPolicy, SECOND_FACTOR_MAX_ATTEMPTS } from './second-factor.ts';
+import { flowUser, hasOtherSecondFactor, mfaPolicy, recordSecondFactorFailure } from './second-factor.ts';
 
 /** A passkey sign-in: the user it proves and the methods (amr) the session gets. */
 export async function signInWithPasskey(deps: FlowDeps, input: { tenant: Tenant; response: unknown }, ctx: RequestContext): Promise<{ user: User; amr: string[] }> {
@@ -58,13 +58,7 @@ export async function completeSecondFactorWithPasskey(
     assertion = await deps.passkeys.verifyAssertion(tenant, { purpose: 'second_factor', flowId: flow.id, userId: user.id }, input.response);
   } catch (error) {
     if (!(error instanceof FrontdoorError)) throw error;
-    await deps.guard.recordFailure(attempt);
-    const attempts = await deps.store.signInFlows.recordAttempt(flow.id);
-    await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'failure', reason: 'passkey_invalid', subject: user.id, details: { method: 'passkey', attempts } });
-    if (attempts >= SECOND_FACTOR_MAX_ATTEMPTS) {
-      await deps.store.signInFlows.delete(flow.id);
-      throw new FrontdoorError('mfa.flow_expired');
-    }
+    await recordSecondFactorFailure(deps, { tenant, user, flow, attempt, method: 'passkey', reason: 'passkey_invalid' }, ctx);
     throw error;
   }
   if (!(await deps.store.signInFlows.delete(flow.id))) throw new FrontdoorError('mfa.flow_expired');

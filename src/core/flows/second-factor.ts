@@ -5,7 +5,7 @@
 import { ACR, PASSWORD_AMR, withSecondFactor } from '../auth/acr.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { MfaPolicy, Tenant, User } from '../ports.ts';
+import type { MfaPolicy, SignInFlow, Tenant, User } from '../ports.ts';
 import type { Attempt } from '../risk/attempt-guard.ts';
 import { hashToken, newId, randomToken } from '../secrets.ts';
 import { passkeysEnabled } from '../credentials/passkeys.ts';
@@ -78,6 +78,24 @@ export async function openSecondFactor(deps: Pick<FlowDeps, 'store' | 'clock'>, 
   return deps.store.signInFlows.findByTokenHash(tenant.id, hashToken(token), deps.clock.now());
 }
 
+/**
+ * A wrong answer in a flow's second step: counted against the account and the flow's five tries,
+ * audited; the fifth ends the flow (`mfa.flow_expired` thrown).
+ */
+export async function recordSecondFactorFailure(
+  deps: Pick<FlowDeps, 'guard' | 'store' | 'audit'>,
+  input: { tenant: Tenant; user: User; flow: SignInFlow; attempt: Attempt; method: string; reason: string },
+  ctx: RequestContext,
+): Promise<void> {
+  await deps.guard.recordFailure(input.attempt);
+  const attempts = await deps.store.signInFlows.recordAttempt(input.flow.id);
+  await deps.audit.record(ctx, { tenantId: input.tenant.id, action: 'user.second_factor', result: 'failure', reason: input.reason, subject: input.user.id, details: { method: input.method, attempts } });
+  if (attempts >= SECOND_FACTOR_MAX_ATTEMPTS) {
+    await deps.store.signInFlows.delete(input.flow.id);
+    throw new FrontdoorError('mfa.flow_expired');
+  }
+}
+
 /** The flow and its user, when the flow is open and the user may still sign in. */
 export async function flowUser(deps: FlowDeps, tenant: Tenant, token: unknown) {
   const flow = await openSecondFactor(deps, tenant, token);
@@ -148,13 +166,7 @@ export async function completeSecondFactor(
   const viaSms = !viaApp && (await deps.sms.verifySignInCode(tenant, user.id, flow.id, input.code));
   const viaRecoveryCode = !viaApp && !viaSms && (await deps.totp.useRecoveryCode(tenant.id, user.id, input.code));
   if (!viaApp && !viaSms && !viaRecoveryCode) {
-    await deps.guard.recordFailure(attempt);
-    const attempts = await deps.store.signInFlows.recordAttempt(flow.id);
-    await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.second_factor', result: 'failure', reason: 'invalid_code', subject: user.id, details: { method: 'totp', attempts } });
-    if (attempts >= SECOND_FACTOR_MAX_ATTEMPTS) {
-      await deps.store.signInFlows.delete(flow.id);
-      throw new FrontdoorError('mfa.flow_expired');
-    }
+    await recordSecondFactorFailure(deps, { tenant, user, flow, attempt, method: 'code', reason: 'invalid_code' }, ctx);
     throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
   }
   // Only one request can end the flow: a second one with the same token finds nothing.

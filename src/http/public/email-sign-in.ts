@@ -11,16 +11,16 @@ import { renderLoginPage } from '../../pages/views/login.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { afterPassword, emailSignInCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, signInAlternatives, withRetryAfter } from './page-support.ts';
+import { afterPassword, clearFlowStyleCookie, emailSignInCookieName, setFlowStyleCookie, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, signInAlternatives, withRetryAfter } from './page-support.ts';
 
 const page = { config: { page: true } };
 
 export function setEmailSignInCookie(reply: FastifyReply, tenantId: string, token: string): void {
-  reply.setCookie(emailSignInCookieName(tenantId), token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: MAGIC_LINK_SECONDS });
+  setFlowStyleCookie(reply, emailSignInCookieName(tenantId), token, MAGIC_LINK_SECONDS);
 }
 
 export function clearEmailSignInCookie(reply: FastifyReply, tenantId: string): void {
-  reply.clearCookie(emailSignInCookieName(tenantId), { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
+  clearFlowStyleCookie(reply, emailSignInCookieName(tenantId));
 }
 
 /**

@@ -42,12 +42,21 @@ export function flowCookieName(tenantId: string): string {
   return `__Host-fd-flow-${tenantId}`;
 }
 
+/** A short-lived cookie that binds a sign-in step to this browser (`__Host-`: this origin, every path, https only). */
+export function setFlowStyleCookie(reply: FastifyReply, name: string, token: string, maxAgeSeconds: number): void {
+  reply.setCookie(name, token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: maxAgeSeconds });
+}
+
+export function clearFlowStyleCookie(reply: FastifyReply, name: string): void {
+  reply.clearCookie(name, { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
+}
+
 export function setFlowCookie(reply: FastifyReply, tenantId: string, token: string): void {
-  reply.setCookie(flowCookieName(tenantId), token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: SECOND_FACTOR_FLOW_SECONDS });
+  setFlowStyleCookie(reply, flowCookieName(tenantId), token, SECOND_FACTOR_FLOW_SECONDS);
 }
 
 export function clearFlowCookie(reply: FastifyReply, tenantId: string): void {
-  reply.clearCookie(flowCookieName(tenantId), { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
+  clearFlowStyleCookie(reply, flowCookieName(tenantId));
 }
 
 export function clearSessionCookie(reply: FastifyReply, tenantId: string): void {
@@ -289,5 +298,5 @@ export function deviceCookieName(tenantId: string): string {
 export async function rememberDeviceIfAsked(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User): Promise<void> {
   if (formField(request.body, 'remember_device') !== '1') return;
   const remembered = await rememberDevice(services.flows, tenant, user, describeUserAgent(request.headers['user-agent'] ?? null, requestLocale(request)), requestContext(request, `user:${user.id}`));
-  if (remembered) reply.setCookie(deviceCookieName(tenant.id), remembered.token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: remembered.maxAgeSeconds });
+  if (remembered) setFlowStyleCookie(reply, deviceCookieName(tenant.id), remembered.token, remembered.maxAgeSeconds);
 }

@@ -32,6 +32,7 @@ import {
   sameTenantPath,
   secondFactorMethods,
   sendPage,
+  setFlowStyleCookie,
   signInAlternatives,
   startUserSession,
   unknownPasskeySignal,
@@ -194,7 +195,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     const next = sameTenantPath(tenant, formField(request.body, 'next')) ?? tenantPath(tenant.id, '/account');
-    reply.setCookie(passkeyOfferCookieName(tenant.id), '1', { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: PASSKEY_OFFER_SNOOZE_SECONDS });
+    setFlowStyleCookie(reply, passkeyOfferCookieName(tenant.id), '1', PASSKEY_OFFER_SNOOZE_SECONDS);
     metrics.passkeyRegistrations.inc({ source: 'offer', result: 'skipped' });
     return sendPage(reply, renderPasskeyOfferDonePage(pageContext(services, request, reply, tenant), { next, added: false }));
   });

@@ -35,46 +35,40 @@
     for (var i = 0; i < controls.length; i++) controls[i].hidden = false;
   }
 
-  // Sign-in (first factor or second factor): a button, and on the sign-in page also autofill.
-  var signIns = document.querySelectorAll('form[data-passkey-sign-in]');
-  Array.prototype.forEach.call(signIns, function (form) {
+  /** Shows the form's passkey controls and runs `ceremony` (the options → the answer) from its button. */
+  function wire(form, ceremony) {
     var optionsJSON = options(form);
-    if (!optionsJSON) return;
+    if (!optionsJSON) return null;
     reveal(form);
     var button = form.querySelector('button[data-passkey-start]');
     if (button) {
       button.addEventListener('click', function () {
-        lib.startAuthentication({ optionsJSON: optionsJSON }).then(function (answer) { submitWith(form, answer); }, function (error) { showError(form, error); });
+        ceremony({ optionsJSON: optionsJSON }).then(function (answer) { submitWith(form, answer); }, function (error) { showError(form, error); });
       });
     }
-    if (form.hasAttribute('data-autofill')) {
-      lib.browserSupportsWebAuthnAutofill().then(function (supported) {
-        if (!supported) return;
-        // Conditional mediation: the browser offers passkeys in the email field's suggestions.
-        lib.startAuthentication({ optionsJSON: optionsJSON, useBrowserAutofill: true }).then(function (answer) { submitWith(form, answer); }, function () {});
-      });
-    }
+    return optionsJSON;
+  }
+
+  // Sign-in (first factor or second factor): a button, and on the sign-in page also autofill.
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-passkey-sign-in]'), function (form) {
+    var optionsJSON = wire(form, lib.startAuthentication);
+    if (!optionsJSON || !form.hasAttribute('data-autofill')) return;
+    lib.browserSupportsWebAuthnAutofill().then(function (supported) {
+      if (!supported) return;
+      // Conditional mediation: the browser offers passkeys in the email field's suggestions.
+      lib.startAuthentication({ optionsJSON: optionsJSON, useBrowserAutofill: true }).then(function (answer) { submitWith(form, answer); }, function () {});
+    });
   });
 
   // Registration: a button; with data-auto-register, first a silent try (conditional create),
   // which the browser allows right after the person used its password manager to sign in.
-  var registrations = document.querySelectorAll('form[data-passkey-register]');
-  Array.prototype.forEach.call(registrations, function (form) {
-    var optionsJSON = options(form);
-    if (!optionsJSON) return;
-    reveal(form);
-    var button = form.querySelector('button[data-passkey-start]');
-    if (button) {
-      button.addEventListener('click', function () {
-        lib.startRegistration({ optionsJSON: optionsJSON }).then(function (answer) { submitWith(form, answer); }, function (error) { showError(form, error); });
-      });
-    }
-    if (form.hasAttribute('data-auto-register') && window.PublicKeyCredential && PublicKeyCredential.getClientCapabilities) {
-      PublicKeyCredential.getClientCapabilities().then(function (capabilities) {
-        if (!capabilities || !capabilities.conditionalCreate) return;
-        lib.startRegistration({ optionsJSON: optionsJSON, useAutoRegister: true }).then(function (answer) { submitWith(form, answer); }, function () {});
-      }, function () {});
-    }
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-passkey-register]'), function (form) {
+    var optionsJSON = wire(form, lib.startRegistration);
+    if (!optionsJSON || !form.hasAttribute('data-auto-register') || !window.PublicKeyCredential || !PublicKeyCredential.getClientCapabilities) return;
+    PublicKeyCredential.getClientCapabilities().then(function (capabilities) {
+      if (!capabilities || !capabilities.conditionalCreate) return;
+      lib.startRegistration({ optionsJSON: optionsJSON, useAutoRegister: true }).then(function (answer) { submitWith(form, answer); }, function () {});
+    }, function () {});
   });
 
   // Whether this device can hold a passkey, so the server may offer one after a password sign-in.
