@@ -28,7 +28,7 @@ export interface TenantSettings {
   mfa?: MfaPolicy;
   /** Authenticator apps (TOTP) offered as a second factor; default true. */
   authenticatorApp?: boolean;
-  /** After this many sign-ins without a second factor, offer setting one up (once, skippable); 0 = never. Default 3. */
+  /** After this many sign-ins without a second factor, offer setting one up (once, skippable); 0 = never (the default). */
   mfaNudgeAfterSignIns?: number;
   /** Days a browser may skip the second factor after "Remember this device"; 0 turns the option off. Default 30. */
   rememberDeviceDays?: number;

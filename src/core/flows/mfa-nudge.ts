@@ -1,12 +1,13 @@
-// Enrollment nudge: a user who has signed in `mfaNudgeAfterSignIns` times (default 3) without any
-// second factor is offered to set one up — once, skippable. The offer and the sign-ins are read
+// Enrollment nudge: a user who has signed in `mfaNudgeAfterSignIns` times without any second
+// factor is offered to set one up — once, skippable. Off unless the tenant sets a number: it adds a
+// page to a sign-in, which a tenant should choose knowingly. The offer and the sign-ins are read
 // from the audit trail (`user.login` successes, one `user.mfa_nudged`), so nothing new is stored.
 import type { RequestContext } from '../context.ts';
 import type { Tenant, User } from '../ports.ts';
 import type { FlowDeps } from './deps.ts';
 import { hasSecondFactor, mfaPolicy } from './second-factor.ts';
 
-export const DEFAULT_MFA_NUDGE_AFTER_SIGN_INS = 3;
+export const DEFAULT_MFA_NUDGE_AFTER_SIGN_INS = 0;
 
 /** Whether to offer this user a second factor now; records the offer, so it happens once. */
 export async function takeMfaNudge(deps: FlowDeps, tenant: Tenant, user: User, ctx: RequestContext): Promise<boolean> {

@@ -62,7 +62,7 @@ const mfaPolicy = Type.Enum(['off', 'optional', 'required', 'adaptive'], {
     'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in), adaptive (not asked at sign-in; asked when an app asks for more with acr_values, and before sensitive account actions).',
 });
 const authenticatorApp = Type.Boolean({ description: 'Authenticator apps (TOTP) offered as a second factor (default true).' });
-const mfaNudge = Type.Integer({ minimum: 0, maximum: 1000, description: 'After this many sign-ins without a second factor, offer setting one up once (skippable); 0 = never. Default 3.' });
+const mfaNudge = Type.Integer({ minimum: 0, maximum: 1000, description: 'After this many sign-ins without a second factor, offer setting one up once (skippable); 0 = never (the default).' });
 
 const rememberDeviceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days a browser may skip the second factor after "Remember this device" (default 30; 0 turns the option off).' });
 const smsSecondFactor = Type.Boolean({ description: 'Text-message codes offered as a second factor, when an SMS webhook is configured (default true).' });
