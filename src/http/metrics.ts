@@ -9,7 +9,7 @@ export interface Metrics {
   secondFactors: Counter<'method' | 'result'>;
   /** Second-factor set-ups started and completed, by method. */
   mfaEnrollments: Counter<'method' | 'stage'>;
-  /** First-factor sign-ins by method (`password`, `passkey`) and stage (`completed`, `failed`): the funnel by method. */
+  /** First-factor sign-ins by method (`password`, `passkey`, `email_code`, `magic_link`) and stage (`started` for mailed codes, `completed`, `failed`): the funnel by method. */
   signInMethods: Counter<'method' | 'stage'>;
   /** Passkeys registered and removed, by where (`account`, `offer`) and outcome. */
   passkeyRegistrations: Counter<'source' | 'result'>;
@@ -55,7 +55,7 @@ export function createMetrics(app: FastifyInstance, options: { defaultMetrics: b
   });
   const signInMethods = new Counter({
     name: 'frontdoor_sign_in_methods_total',
-    help: 'First-factor sign-ins by method (password, passkey) and stage (completed, failed)',
+    help: 'First-factor sign-ins by method (password, passkey, email_code, magic_link) and stage (started: a code was mailed; completed; failed)',
     labelNames: ['method', 'stage'] as const,
     registers: [registry],
   });

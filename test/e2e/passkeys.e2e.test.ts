@@ -3,6 +3,8 @@
 // declines the passkey offer, adds a passkey from the account page, renames it, signs out, signs
 // in with the passkey button and with autofill (conditional UI), uses the passkey as the second
 // factor after a password, removes it, and is told the passkey is unknown when it is offered again.
+// A new customer signs up through the pages and creates a passkey right after confirming the address;
+// inside an app's OIDC sign-in the offer resumes the app's sign-in.
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { CHROMIUM_PATH, launchChromium, screenshotPath } from '../support/browse
 import { engines } from '../support/engines.ts';
 import * as oidc from 'openid-client';
 import { discover, makeApp, makeUser, PASSWORD } from '../support/oidc.ts';
+import { linkIn } from '../support/client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const REQUIRE = process.env.FRONTDOOR_TEST_REQUIRE_SERVICES === '1';
@@ -266,6 +269,37 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     expect(mediations.at(-1)).toBe('conditional');
     expect(second.acr).toBe(ACR.phishingResistant);
     expect(second.amr).toEqual(['hwk', 'user', 'mfa']);
+    await context.close();
+  }, 120_000);
+
+  it('signs up through the pages and creates a passkey right after confirming the address', async () => {
+    const email = `e2e.passkey.signup.${engine}@example.com`;
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const authenticator = await addAuthenticator(context, page);
+    await page.goto(`${server.baseUrl}/t/demo/register`);
+    await page.getByLabel(/email/i).fill(email);
+    await page.getByLabel(/password/i).fill(PASSWORD);
+    await page.getByRole('button', { name: /create|sign up|register/i }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/email/i);
+    const [mail] = await server.mailTo(email);
+    const link = linkIn(mail!.text, '/t/demo/verify');
+    await page.goto(link);
+    await page.getByLabel(/password/i).fill(PASSWORD);
+    await expect.poll(() => page.locator('input[name="passkey_capable"]').inputValue()).toBe('1');
+    // The person acts when they press the button (a silent conditional create would wait).
+    const presence = (enabled: boolean) => authenticator.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: authenticator.id, enabled });
+    await presence(false);
+    await page.getByRole('button').first().click();
+    // A new account on a device that can hold a passkey: the offer, before the account page.
+    await page.waitForURL(/\/t\/demo\/passkeys\/offer/);
+    await presence(true);
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    await page.waitForURL(/\/t\/demo\/account\?notice=verified/);
+    const user = (await server.services.store.users.findByEmail('demo', email))!;
+    expect(await server.services.store.passkeys.countForUser('demo', user.id)).toBe(1);
+    expect(await authenticator.credentials()).toHaveLength(1);
+    await expect.poll(() => main(page)).toContain('This device only');
     await context.close();
   }, 120_000);
 });

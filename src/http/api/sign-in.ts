@@ -199,6 +199,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
         expect(flow, 'first_factor', 'email_code');
         // The flow token binds the mailed code; a link opened elsewhere shows a code for this app.
         await requestEmailSignIn(flows, { tenant, email: request.body.email, returnTo: null, browserToken: token }, requestContext(request));
+        metrics.signInMethods.inc({ method: 'email_code', stage: 'started' });
         if (flow.state === 'first_factor') await store.apiFlows.transition(flow.id, 'first_factor', 'email_code', null);
         return firstFactorView(tenant, { ...flow, state: 'email_code' });
       });

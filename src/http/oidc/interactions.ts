@@ -258,6 +258,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     const email = formField(request.body, 'email');
     try {
       const { browserToken } = await requestEmailSignIn(services.flows, { tenant, email, returnTo: interactionPath(tenant.id, details.uid) }, requestContext(request));
+      metrics.signInMethods.inc({ method: 'email_code', stage: 'started' });
       setEmailSignInCookie(reply, tenant.id, browserToken);
       return reply.redirect(`${interactionPath(tenant.id, details.uid)}/email-code`, 303);
     } catch (error) {

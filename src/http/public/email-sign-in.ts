@@ -61,6 +61,7 @@ export function registerEmailSignInRoutes(app: FastifyInstance, services: Servic
     const email = formField(request.body, 'email');
     try {
       const { browserToken } = await requestEmailSignIn(services.flows, { tenant, email, returnTo: null }, requestContext(request));
+      metrics.signInMethods.inc({ method: 'email_code', stage: 'started' });
       setEmailSignInCookie(reply, tenant.id, browserToken);
       return reply.redirect(tenantPath(tenant.id, '/login/email/code'), 303);
     } catch (error) {

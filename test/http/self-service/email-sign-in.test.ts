@@ -67,6 +67,10 @@ describe.each(engines)('sign-in by email (%s)', (engine) => {
     const [session] = await server.services.sessions.listForUser('demo', user.id);
     expect(session?.amr).toEqual(['otp']);
     expect(session?.acr).toBe(ACR.password);
+    // The funnel: a code mailed, a sign-in completed.
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/frontdoor_sign_in_methods_total\{method="email_code",stage="started"\} [1-9]/);
+    expect(metrics).toMatch(/frontdoor_sign_in_methods_total\{method="email_code",stage="completed"\} [1-9]/);
     // Used: the same code again, even with the cookie put back, does nothing.
     const again = new FormClient(server.baseUrl);
     again.cookies.set(COOKIE, [...client.cookies.entries()].find(([k]) => k === COOKIE)?.[1] ?? 'x');
