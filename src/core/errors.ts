@@ -51,7 +51,8 @@ export type ErrorCode =
   | 'phone.invalid'
   | 'sms.unavailable'
   | 'mfa.passkey_required'
-  | 'mfa.enrollment_required';
+  | 'mfa.enrollment_required'
+  | 'password.disabled';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -104,6 +105,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   'sms.unavailable': 503,
   'mfa.passkey_required': 400,
   'mfa.enrollment_required': 403,
+  'password.disabled': 400,
 };
 
 export interface FrontdoorErrorOptions {

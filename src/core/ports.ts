@@ -26,6 +26,11 @@ export interface TenantSettings {
    * one up), `required` (every user sets one up at their next sign-in and cannot remove it).
    */
   mfa?: MfaPolicy;
+  /**
+   * Passwords offered (default true). False: customers register with their address alone and sign
+   * in by passkey or a code by email; password sign-in, reset and change are off.
+   */
+  passwords?: boolean;
   /** Authenticator apps (TOTP) offered as a second factor; default true. */
   authenticatorApp?: boolean;
   /** After this many sign-ins without a second factor, offer setting one up (once, skippable); 0 = never (the default). */

@@ -116,3 +116,8 @@ export function effectiveMinLength(
     : configured(settings.passwordMinLength, DEFAULT_MIN_LENGTH);
   return Math.min(PASSWORD_MAX_CODE_POINTS, Math.max(MIN_LENGTH_FLOOR, wanted));
 }
+
+/** Whether the tenant offers passwords at all (false: passkeys and codes by email only). */
+export function passwordsEnabled(tenant: { settings: { passwords?: boolean } }): boolean {
+  return tenant.settings.passwords ?? true;
+}

@@ -2,7 +2,7 @@
 // before the password is proven gives the same error, so neither answer nor timing tells whether an
 // account exists. Account state (disabled, unverified) is only revealed to whoever knows the password.
 import type { RequestContext } from '../context.ts';
-import { normalizePassword, verifyInputWithinLimits } from '../credentials/password-policy.ts';
+import { normalizePassword, passwordsEnabled, verifyInputWithinLimits } from '../credentials/password-policy.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Tenant, User } from '../ports.ts';
 import type { Attempt } from '../risk/attempt-guard.ts';
@@ -11,6 +11,7 @@ import type { FlowDeps } from './deps.ts';
 
 export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unknown; password: unknown }, ctx: RequestContext): Promise<User> {
   const { tenant } = input;
+  if (!passwordsEnabled(tenant)) throw new FrontdoorError('password.disabled');
   const email = requireEmail(input.email);
   const attempt: Attempt = { kind: 'login', tenantId: tenant.id, ip: ctx.ip, account: email };
   await deps.guard.check(attempt);

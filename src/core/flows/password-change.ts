@@ -1,7 +1,7 @@
 // Change of password by a signed-in user: proves the current password, signs out the other sessions,
 // kills outstanding reset links and tells the owner by mail.
 import type { RequestContext } from '../context.ts';
-import { checkNewPassword, effectiveMinLength, normalizePassword, verifyInputWithinLimits } from '../credentials/password-policy.ts';
+import { checkNewPassword, effectiveMinLength, normalizePassword, passwordsEnabled, verifyInputWithinLimits } from '../credentials/password-policy.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Tenant, User } from '../ports.ts';
 import type { FlowDeps } from './deps.ts';
@@ -12,6 +12,7 @@ export async function changePassword(
   ctx: RequestContext,
 ): Promise<void> {
   const { tenant, user } = input;
+  if (!passwordsEnabled(tenant)) throw new FrontdoorError('password.disabled');
   const current = typeof input.currentPassword === 'string' ? input.currentPassword : '';
   const credential = await deps.store.passwords.get(tenant.id, user.id);
   const ok = credential !== null && verifyInputWithinLimits(current) && (await deps.hasher.verify(credential.hash, normalizePassword(current))).ok;

@@ -1,6 +1,7 @@
 // Forgot / reset password. The request answers alike for every address; the link is single use,
 // expires, dies when a newer link is sent or the password changes, and a reset signs out every session.
 import type { RequestContext } from '../context.ts';
+import { passwordsEnabled } from '../credentials/password-policy.ts';
 import { checkNewPassword, effectiveMinLength } from '../credentials/password-policy.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Tenant } from '../ports.ts';
@@ -11,6 +12,7 @@ import { issueActionToken } from './tokens.ts';
 
 export async function requestPasswordReset(deps: FlowDeps, input: { tenant: Tenant; email: unknown }, ctx: RequestContext): Promise<void> {
   const { tenant } = input;
+  if (!passwordsEnabled(tenant)) throw new FrontdoorError('password.disabled');
   const email = requireEmail(input.email);
   await deps.guard.check({ kind: 'reset', tenantId: tenant.id, ip: ctx.ip, account: email });
   const user = await deps.store.users.findByEmail(tenant.id, email);

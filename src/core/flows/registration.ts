@@ -6,10 +6,10 @@
 // of its own: each registration's verification link carries the hash chosen at that registration,
 // and completing verification requires typing that password (verification.ts).
 import type { RequestContext } from '../context.ts';
-import { checkNewPassword, effectiveMinLength } from '../credentials/password-policy.ts';
+import { checkNewPassword, effectiveMinLength, passwordsEnabled } from '../credentials/password-policy.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Tenant, User } from '../ports.ts';
-import { newId } from '../secrets.ts';
+import { hashToken, newId, randomToken } from '../secrets.ts';
 import { requireEmail } from '../users/email.ts';
 import type { FlowDeps } from './deps.ts';
 import { issueActionToken } from './tokens.ts';
@@ -24,19 +24,36 @@ export function registrationMinLength(tenant: Tenant): number {
   return effectiveMinLength(tenant.settings, false);
 }
 
-export async function register(deps: FlowDeps, input: RegistrationInput, ctx: RequestContext): Promise<void> {
+/** What a password-free verification link is bound to: the browser that registered. */
+export const BROWSER_BOUND = 'browser:';
+
+/**
+ * Registers an address. With passwords, the link is bound to the password chosen here; without
+ * (tenant setting `passwords: false`), to this browser: the returned token goes into its cookie,
+ * and the link signs in only there (elsewhere it confirms the address and nobody is signed in).
+ */
+export async function register(deps: FlowDeps, input: RegistrationInput, ctx: RequestContext): Promise<{ browserToken: string | null }> {
   const { tenant } = input;
   const email = requireEmail(input.email);
-  if (typeof input.password !== 'string') throw new FrontdoorError('request.invalid', { field: 'password' });
+  const withPassword = passwordsEnabled(tenant);
+  if (withPassword && typeof input.password !== 'string') throw new FrontdoorError('request.invalid', { field: 'password' });
   await deps.guard.check({ kind: 'registration', tenantId: tenant.id, ip: ctx.ip, account: email });
-  const password = checkNewPassword(input.password, { email, minLength: registrationMinLength(tenant), blocklist: deps.blocklist });
-  const passwordHash = await deps.hasher.hash(password);
+  let binding: string;
+  let browserToken: string | null = null;
+  if (withPassword) {
+    const password = checkNewPassword(input.password as string, { email, minLength: registrationMinLength(tenant), blocklist: deps.blocklist });
+    binding = await deps.hasher.hash(password);
+  } else {
+    browserToken = randomToken();
+    binding = `${BROWSER_BOUND}${hashToken(browserToken)}`;
+  }
+  const passwordHash = binding;
   const now = deps.clock.now();
 
   const existing = await deps.store.users.findByEmail(tenant.id, email);
   if (existing) {
     await answerExistingAddress(deps, tenant, existing, passwordHash, ctx);
-    return;
+    return { browserToken };
   }
 
   const user: User = {
@@ -61,12 +78,13 @@ export async function register(deps: FlowDeps, input: RegistrationInput, ctx: Re
     if (error instanceof FrontdoorError && error.code === 'user.exists') {
       const winner = await deps.store.users.findByEmail(tenant.id, email);
       if (winner) await answerExistingAddress(deps, tenant, winner, passwordHash, ctx);
-      return;
+      return { browserToken };
     }
     throw error;
   }
   await deps.mailer.queue({ tenant, to: email, template: 'verify_email', locale: ctx.locale, params: { link: deps.links.verifyEmail(tenant.id, token) } });
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.registered', result: 'success', subject: user.id });
+  return { browserToken };
 }
 
 async function answerExistingAddress(deps: FlowDeps, tenant: Tenant, existing: User, passwordHash: string, ctx: RequestContext): Promise<void> {

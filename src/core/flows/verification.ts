@@ -4,10 +4,47 @@ import type { RequestContext } from '../context.ts';
 import { normalizePassword, verifyInputWithinLimits } from '../credentials/password-policy.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Tenant, User } from '../ports.ts';
-import { hashToken } from '../secrets.ts';
+import { hashToken, safeEqual } from '../secrets.ts';
+import { BROWSER_BOUND } from './registration.ts';
 import { normalizeEmail } from '../users/email.ts';
 import type { FlowDeps } from './deps.ts';
 import { issueActionToken } from './tokens.ts';
+
+/** Whether a live verification link asks for the registration's password, or is bound to the registering browser. */
+export async function verificationKind(deps: Pick<FlowDeps, 'store' | 'clock'>, tenant: Tenant, token: unknown): Promise<'password' | 'browser' | null> {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 128) return null;
+  const pending = await deps.store.actionTokens.findLive(tenant.id, hashToken(token), 'verify_email', deps.clock.now());
+  if (!pending) return null;
+  return pending.payload?.startsWith(BROWSER_BOUND) ? 'browser' : 'password';
+}
+
+/**
+ * A password-free registration's link, clicked: the address is confirmed and the account active.
+ * `signIn` is true only in the browser that registered (its cookie token matches); anywhere else
+ * nobody is signed in, so a forwarded link cannot hand the account to its reader.
+ */
+export async function verifyEmailWithoutPassword(deps: FlowDeps, input: { tenant: Tenant; token: unknown; browserToken: unknown }, ctx: RequestContext): Promise<{ user: User; signIn: boolean }> {
+  const { tenant } = input;
+  if (typeof input.token !== 'string' || input.token.length > 128) throw new FrontdoorError('token.invalid');
+  const tokenHash = hashToken(input.token);
+  const now = deps.clock.now();
+  await deps.guard.check({ kind: 'verification', tenantId: tenant.id, ip: ctx.ip, account: tokenHash });
+  const user = await deps.store.transaction(async (store) => {
+    const used = await store.actionTokens.consume(tenant.id, tokenHash, 'verify_email', now);
+    if (!used || !used.payload?.startsWith(BROWSER_BOUND)) throw new FrontdoorError('token.invalid');
+    const signIn = typeof input.browserToken === 'string' && input.browserToken.length > 0 && safeEqual(`${BROWSER_BOUND}${hashToken(input.browserToken)}`, used.payload);
+    await store.actionTokens.invalidateForUser(tenant.id, used.userId, 'verify_email', now);
+    const current = await store.users.get(tenant.id, used.userId);
+    if (!current) throw new FrontdoorError('token.invalid');
+    const status = current.status === 'pending' ? 'active' : current.status;
+    const updated = await store.users.update(tenant.id, used.userId, { emailVerified: true, status, ...(signIn ? { lastLoginAt: now } : {}) }, now);
+    if (!updated) throw new FrontdoorError('token.invalid');
+    return { user: updated, signIn };
+  });
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.email_verified', result: 'success', subject: user.user.id, details: { sameBrowser: user.signIn } });
+  if (user.user.status !== 'active') throw new FrontdoorError('auth.account_disabled');
+  return user;
+}
 
 export async function verifyEmail(deps: FlowDeps, input: { tenant: Tenant; token: unknown; password: unknown }, ctx: RequestContext): Promise<User> {
   const { tenant } = input;
@@ -19,7 +56,9 @@ export async function verifyEmail(deps: FlowDeps, input: { tenant: Tenant; token
   await deps.guard.check({ kind: 'verification', tenantId: tenant.id, ip: ctx.ip, account: tokenHash });
 
   const password = typeof input.password === 'string' ? input.password : '';
-  const expectedHash = pending.payload ?? (await deps.store.passwords.get(tenant.id, pending.userId))?.hash ?? null;
+  // A browser-bound (password-free) link has no password to check here.
+  const bound = pending.payload?.startsWith(BROWSER_BOUND) ?? false;
+  const expectedHash = bound ? null : (pending.payload ?? (await deps.store.passwords.get(tenant.id, pending.userId))?.hash ?? null);
   const ok =
     expectedHash !== null && verifyInputWithinLimits(password) && (await deps.hasher.verify(expectedHash, normalizePassword(password))).ok;
   if (!ok) {

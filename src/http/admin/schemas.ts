@@ -61,6 +61,7 @@ const mfaPolicy = Type.Enum(['off', 'optional', 'required', 'adaptive'], {
   description:
     'Second factor: off (not offered), optional (default: asked of users who set one up), required (every user sets one up at the next sign-in), adaptive (not asked at sign-in; asked when an app asks for more with acr_values, and before sensitive account actions).',
 });
+const passwords = Type.Boolean({ description: 'Passwords offered (default true). False: customers register with their address alone and sign in by passkey or a code by email; password sign-in, reset and change are off.' });
 const authenticatorApp = Type.Boolean({ description: 'Authenticator apps (TOTP) offered as a second factor (default true).' });
 const mfaNudge = Type.Integer({ minimum: 0, maximum: 1000, description: 'After this many sign-ins without a second factor, offer setting one up once (skippable); 0 = never (the default).' });
 
@@ -94,6 +95,7 @@ export const TenantSettings = Type.Object(
     password_min_length_with_mfa: Type.Optional(minLengthWithMfa),
     require_verified_email: Type.Optional(requireVerified),
     mfa: Type.Optional(mfaPolicy),
+    passwords: Type.Optional(passwords),
     authenticator_app: Type.Optional(authenticatorApp),
     mfa_nudge_after_sign_ins: Type.Optional(mfaNudge),
     remember_device_days: Type.Optional(rememberDeviceDays),
@@ -144,6 +146,7 @@ export const UpdateTenantBody = Type.Object(
           password_min_length_with_mfa: Type.Optional(nullable(minLengthWithMfa)),
           require_verified_email: Type.Optional(nullable(requireVerified)),
           mfa: Type.Optional(nullable(mfaPolicy)),
+          passwords: Type.Optional(nullable(passwords)),
           authenticator_app: Type.Optional(nullable(authenticatorApp)),
           mfa_nudge_after_sign_ins: Type.Optional(nullable(mfaNudge)),
           remember_device_days: Type.Optional(nullable(rememberDeviceDays)),

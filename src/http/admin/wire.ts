@@ -16,6 +16,7 @@ export interface WireSettings {
   password_min_length_with_mfa?: number;
   require_verified_email?: boolean;
   mfa?: MfaPolicy;
+  passwords?: boolean;
   authenticator_app?: boolean;
   mfa_nudge_after_sign_ins?: number;
   remember_device_days?: number;
@@ -44,6 +45,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     password_min_length_with_mfa: settings.passwordMinLengthWithMfa,
     require_verified_email: settings.requireVerifiedEmail,
     mfa: settings.mfa,
+    passwords: settings.passwords,
     authenticator_app: settings.authenticatorApp,
     mfa_nudge_after_sign_ins: settings.mfaNudgeAfterSignIns,
     remember_device_days: settings.rememberDeviceDays,
@@ -69,6 +71,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     passwordMinLengthWithMfa: settings.password_min_length_with_mfa,
     requireVerifiedEmail: settings.require_verified_email,
     mfa: settings.mfa,
+    passwords: settings.passwords,
     authenticatorApp: settings.authenticator_app,
     mfaNudgeAfterSignIns: settings.mfa_nudge_after_sign_ins,
     rememberDeviceDays: settings.remember_device_days,

@@ -15,6 +15,7 @@ import type { InteractionResults } from 'oidc-provider';
 import { Type, type Static } from 'typebox';
 import type { Services } from '../../app.ts';
 import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
+import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { completeEmailCode, EMAIL_SIGN_IN_AMR, emailSignInEnabled, MAGIC_LINK_SECONDS, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
 import { login } from '../../core/flows/login.ts';
@@ -73,7 +74,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
   }
 
   async function firstFactorView(tenant: Tenant, flow: ApiFlow): Promise<View> {
-    const methods = ['password', ...(emailSignInEnabled(tenant) ? ['email'] : []), ...(passkeysEnabled(tenant) ? ['passkey'] : [])];
+    const methods = [...(passwordsEnabled(tenant) ? ['password'] : []), ...(emailSignInEnabled(tenant) ? ['email'] : []), ...(passkeysEnabled(tenant) ? ['passkey'] : [])];
     const view: View = { state: flow.state, expires_at: new Date(flow.expiresAt).toISOString(), methods: flow.state === 'email_code' ? ['email_code', ...methods] : methods };
     if (passkeysEnabled(tenant)) view.passkey_options = await flows.passkeys.authenticationOptions(tenant, { purpose: 'sign_in' });
     return view;

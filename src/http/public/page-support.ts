@@ -18,6 +18,7 @@ import type { Metrics } from '../metrics.ts';
 import { ACR, PASSWORD_AMR } from '../../core/auth/acr.ts';
 import { passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
 import { emailSignInEnabled } from '../../core/flows/email-sign-in.ts';
+import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
 import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
 import type { SmsOption } from '../../pages/views/second-factor.ts';
 import { maskPhone } from '../../core/credentials/sms-otp.ts';
@@ -193,9 +194,9 @@ export async function completeSignInWithCode(
  * passkey (button and autofill) posting to `{loginPath}/passkey`, and a code by email posting to
  * `{loginPath}/email`.
  */
-export async function signInAlternatives(services: Services, tenant: Tenant, loginPath: string): Promise<{ passkey?: PasskeyCeremony; emailSignInAction?: string }> {
+export async function signInAlternatives(services: Services, tenant: Tenant, loginPath: string): Promise<{ passkey?: PasskeyCeremony; emailSignInAction?: string; passwords: boolean }> {
   const passkey = passkeysEnabled(tenant) ? { action: `${loginPath}/passkey`, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'sign_in' }) } : undefined;
-  return { ...(passkey ? { passkey } : {}), ...(emailSignInEnabled(tenant) ? { emailSignInAction: `${loginPath}/email` } : {}) };
+  return { ...(passkey ? { passkey } : {}), ...(emailSignInEnabled(tenant) ? { emailSignInAction: `${loginPath}/email` } : {}), passwords: passwordsEnabled(tenant) };
 }
 
 /** After an unknown passkey was offered: the Signal API data that lets the device drop it. */
@@ -299,4 +300,9 @@ export async function rememberDeviceIfAsked(services: Services, request: Fastify
   if (formField(request.body, 'remember_device') !== '1') return;
   const remembered = await rememberDevice(services.flows, tenant, user, describeUserAgent(request.headers['user-agent'] ?? null, requestLocale(request)), requestContext(request, `user:${user.id}`));
   if (remembered) setFlowStyleCookie(reply, deviceCookieName(tenant.id), remembered.token, remembered.maxAgeSeconds);
+}
+
+/** The cookie of a password-free registration: its link signs in only the browser that registered. */
+export function registrationCookieName(tenantId: string): string {
+  return `__Host-fd-reg-${tenantId}`;
 }

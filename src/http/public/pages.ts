@@ -11,7 +11,9 @@ import { maskPhone } from '../../core/credentials/sms-otp.ts';
 import { changePassword } from '../../core/flows/password-change.ts';
 import { isResetTokenLive, requestPasswordReset, resetPassword } from '../../core/flows/recovery.ts';
 import { register, registrationMinLength } from '../../core/flows/registration.ts';
-import { resendVerification, verifyEmail } from '../../core/flows/verification.ts';
+import { resendVerification, verificationKind, verifyEmail, verifyEmailWithoutPassword } from '../../core/flows/verification.ts';
+import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
+import { EMAIL_SIGN_IN_AMR } from '../../core/flows/email-sign-in.ts';
 import type { Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderAccountPage } from '../../pages/views/account.ts';
@@ -32,8 +34,11 @@ import {
   accountPasskeys,
   afterPassword,
   afterSignInDestination,
+  clearFlowStyleCookie,
   clearSessionCookie,
   currentSession,
+  registrationCookieName,
+  setFlowStyleCookie,
   formErrors,
   formField,
   isFormError,
@@ -103,7 +108,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   // ---- registration --------------------------------------------------------------------------
   app.get('/t/:tenant/register', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
-    return sendPage(reply, renderRegisterPage(pageContext(services, request, reply, tenant), { minLength: registrationMinLength(tenant) }));
+    return sendPage(reply, renderRegisterPage(pageContext(services, request, reply, tenant), { minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant) }));
   });
 
   app.post('/t/:tenant/register', page, async (request, reply) => {
@@ -111,13 +116,15 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     verifyCsrf(request, services.csrfKey, tenant.id);
     const email = formField(request.body, 'email');
     try {
-      await register(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      const { browserToken } = await register(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      // Without passwords the link signs in only this browser: it holds the registration's token.
+      if (browserToken) setFlowStyleCookie(reply, registrationCookieName(tenant.id), browserToken, services.config.verifyEmailTtlSeconds);
       return redirect(reply, tenant, '/check-email?kind=registration');
     } catch (error) {
       if (!isFormError(error)) throw error;
       const status = withRetryAfter(reply, error);
       const ctx = pageContext(services, request, reply, tenant);
-      return sendPage(reply, renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant) }), status);
+      return sendPage(reply, renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant) }), status);
     }
   });
 
@@ -133,13 +140,22 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     const tenant = await loadTenant(services, request);
     const token = (request.query as Record<string, unknown>).token;
     if (typeof token !== 'string' || token.length === 0 || token.length > 128) throw new FrontdoorError('token.invalid');
-    return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token, passkeys: passkeysEnabled(tenant) }));
+    const kind = await verificationKind(services.flows, tenant, token);
+    return sendPage(reply, renderVerifyPage(pageContext(services, request, reply, tenant), { token, passkeys: passkeysEnabled(tenant), passwordless: kind === 'browser' }));
   });
 
   app.post('/t/:tenant/verify', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     const token = formField(request.body, 'token') ?? '';
+    if ((await verificationKind(services.flows, tenant, token)) === 'browser') {
+      const done = await verifyEmailWithoutPassword(services.flows, { tenant, token, browserToken: request.cookies[registrationCookieName(tenant.id)] }, requestContext(request));
+      clearFlowStyleCookie(reply, registrationCookieName(tenant.id));
+      // Another browser: the address is confirmed, but nobody is signed in here.
+      if (!done.signIn) return redirect(reply, tenant, '/login?notice=verified_elsewhere');
+      await startUserSession(services, request, reply, tenant, done.user, EMAIL_SIGN_IN_AMR);
+      return reply.redirect(await afterSignInDestination(services, request, tenant, done.user, tenantPath(tenant.id, '/account?notice=verified')), 303);
+    }
     try {
       const user = await verifyEmail(services.flows, { tenant, token, password: formField(request.body, 'password') }, requestContext(request));
       await startSession(request, reply, tenant, user);
@@ -317,6 +333,7 @@ export async function sendAccountPage(
       recoveryCodesLeft,
       mfaOffered: mfaPolicy(tenant) !== 'off',
       totpOffered: authenticatorAppOffered(tenant),
+      passwords: passwordsEnabled(tenant),
       ...(passkeys ? { passkeys } : {}),
       ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
       rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
+import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
 import { isRecentlyAuthenticated, reauthenticateWithPasskey, reauthenticateWithPassword } from '../../core/flows/reauthentication.ts';
 import type { Session, Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
@@ -35,7 +36,11 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
       ? { action: tenantPath(tenant.id, '/account/confirm/passkey'), options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'reauth', sessionId: current.session.id, userId: current.user.id }) }
       : undefined;
     const ctx = pageContext(services, request, reply, tenant);
-    return sendPage(reply, renderReauthPage(ctx, { next, email: current.user.email, ...(passkey ? { passkey } : {}), ...(extra.errors ? { errors: extra.errors } : {}) }), extra.status ?? 200);
+    return sendPage(
+      reply,
+      renderReauthPage(ctx, { next, email: current.user.email, passwords: passwordsEnabled(tenant), ...(passkey ? { passkey } : {}), ...(extra.errors ? { errors: extra.errors } : {}) }),
+      extra.status ?? 200,
+    );
   }
 
   const done = (reply: FastifyReply, next: string) => reply.redirect(`${next}${next.includes('?') ? '&' : '?'}notice=reauthenticated`, 303);

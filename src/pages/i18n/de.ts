@@ -428,4 +428,9 @@ export const de: Catalogue = {
   'nudge.go': 'Zu Ihren Kontoeinstellungen',
   'nudge.skip': 'Nicht jetzt',
   'error.mfa.enrollment_required': 'Ihr Konto braucht zuerst einen zweiten Anmeldeschritt. Richten Sie ihn bei einer Anmeldung im Web ein.',
+  'error.password.disabled': 'Passwörter werden hier nicht verwendet. Melden Sie sich mit einem Passkey oder einem Code per E-Mail an.',
+  'register.passwordless_hint': 'Kein Passwort nötig: Wir senden Ihnen einen Link zur Bestätigung Ihrer Adresse, danach können Sie einen Passkey hinzufügen.',
+  'verify.passwordless_text': 'Bestätigen Sie Ihre Adresse, um Ihr Konto fertig einzurichten.',
+  'notice.verified_elsewhere': 'Ihre Adresse ist bestätigt. Melden Sie sich hier mit einem Passkey oder einem Code per E-Mail an.',
+  'reauth.sign_in_again': 'Erneut anmelden',
 };

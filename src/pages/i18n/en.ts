@@ -411,6 +411,11 @@ export const en = {
   'nudge.go': 'Go to your account settings',
   'nudge.skip': 'Not now',
   'error.mfa.enrollment_required': 'Your account needs a second sign-in step first. Set it up by signing in on the web.',
+  'error.password.disabled': 'Passwords are not used here. Sign in with a passkey or a code by email.',
+  'register.passwordless_hint': 'No password needed: we will email you a link to confirm your address, then you can add a passkey.',
+  'verify.passwordless_text': 'Confirm your address to finish creating your account.',
+  'notice.verified_elsewhere': 'Your address is confirmed. Sign in here with a passkey or a code by email.',
+  'reauth.sign_in_again': 'Sign in again',
 } satisfies Record<string, string> & ErrorMessages;
 
 export type MessageKey = keyof typeof en;

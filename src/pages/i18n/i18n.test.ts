@@ -58,6 +58,7 @@ const ERROR_CODES = Object.keys({
   'sms.unavailable': true,
   'mfa.passkey_required': true,
   'mfa.enrollment_required': true,
+  'password.disabled': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

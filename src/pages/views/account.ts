@@ -51,6 +51,8 @@ export interface AccountPageModel {
   mfaOffered?: boolean;
   /** False when the tenant does not offer authenticator apps. */
   totpOffered?: boolean;
+  /** False where the tenant has no passwords (no password section). */
+  passwords?: boolean;
   /** Unused recovery codes (when the app is set up). */
   recoveryCodesLeft?: number;
   /** Browsers that may skip the second factor ("Remember this device"). */
@@ -232,7 +234,7 @@ ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
 ${model.rememberedDevices?.length && renderRememberedDevices(ctx, tenant.id, model.rememberedDevices)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
-<section class="fd-section" aria-labelledby="password-title">
+${model.passwords !== false && html`<section class="fd-section" aria-labelledby="password-title">
 <h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>
 <form method="post" action="${tenantPath(tenant.id, '/account/password')}" class="fd-form">
 ${summaryInForm && summary}
@@ -259,7 +261,7 @@ ${inputField(ctx, {
 })}
 ${submitButton(t(ctx.locale, 'account.password_submit'))}
 </form>
-</section>
+</section>`}
 <section class="fd-section" aria-labelledby="sign-out-title">
 <h2 id="sign-out-title">${t(ctx.locale, 'account.sign_out_heading')}</h2>
 <p class="fd-muted">${t(ctx.locale, 'account.sign_out_text')}</p>

@@ -24,6 +24,8 @@ export interface LoginPageModel {
   passkeySignal?: PasskeySignal;
   /** Where "Email me a sign-in code" posts the email (the same form, without the password), when offered. */
   emailSignInAction?: string;
+  /** False where the tenant has no passwords: the form asks only for the address (for a code by email). */
+  passwords?: boolean;
 }
 
 const FIELDS = [
@@ -34,6 +36,7 @@ const FIELDS = [
 export function renderLoginPage(ctx: PageContext, model: LoginPageModel): string {
   const tenant = requireTenant(ctx);
   const { errors } = model;
+  const passwords = model.passwords ?? true;
   const focus = focusTarget(errors, FIELDS.map((field) => field.name));
   const resend = model.showResendVerification
     ? html`<section class="fd-aside" aria-labelledby="resend-title">
@@ -64,7 +67,7 @@ ${inputField(ctx, {
   error: fieldError(errors, 'email'),
   autofocus: focus === 'email',
 })}
-${inputField(ctx, {
+${passwords && inputField(ctx, {
   name: 'password',
   label: t(ctx.locale, 'form.password'),
   type: 'password',
@@ -72,10 +75,11 @@ ${inputField(ctx, {
   error: fieldError(errors, 'password'),
   autofocus: focus === 'password',
 })}
-<p class="fd-field-link"><a href="${tenantPath(tenant.id, '/forgot')}">${t(ctx.locale, 'login.forgot')}</a></p>
+${passwords && html`<p class="fd-field-link"><a href="${tenantPath(tenant.id, '/forgot')}">${t(ctx.locale, 'login.forgot')}</a></p>`}
 ${model.passkey && html`<input type="hidden" name="passkey_capable" value="0">`}
-${submitButton(t(ctx.locale, 'login.submit'))}
-${model.emailSignInAction && html`<button class="fd-button fd-button--secondary" type="submit" formaction="${model.emailSignInAction}" formnovalidate>${t(ctx.locale, 'email_sign_in.request')}</button>`}
+${passwords && submitButton(t(ctx.locale, 'login.submit'))}
+${model.emailSignInAction &&
+html`<button class="${passwords ? 'fd-button fd-button--secondary' : 'fd-button'}" type="submit" formaction="${model.emailSignInAction}" formnovalidate>${t(ctx.locale, 'email_sign_in.request')}</button>`}
 </form>
 ${model.passkey && passkeySignInForm(ctx, model.passkey)}
 ${passkeySignal(model.passkeySignal)}

@@ -129,20 +129,22 @@ ${model.added ? html`<div class="fd-notice" role="status"><p>${t(ctx.locale, 'no
 }
 
 /** The confirmation a sensitive action asks for: the password again, or a passkey. */
-export function renderReauthPage(ctx: PageContext, model: { next: string; passkey?: PasskeyCeremony; errors?: FormErrors; email: string }): string {
+export function renderReauthPage(ctx: PageContext, model: { next: string; passkey?: PasskeyCeremony; errors?: FormErrors; email: string; passwords?: boolean }): string {
   const tenant = requireTenant(ctx);
   const nextField = html`<input type="hidden" name="next" value="${model.next}">`;
   const body = html`<h1>${t(ctx.locale, 'reauth.title')}</h1>
 <p class="fd-lead">${t(ctx.locale, 'reauth.lead')}</p>
 ${model.passkey ? passkeySecondFactorForm(ctx, model.passkey, true, nextField) : null}
-<form method="post" action="${tenantPath(tenant.id, '/account/confirm')}" class="fd-form">
+${model.passwords === false
+  ? html`${errorSummary(ctx, model.errors, [])}<p><a class="${model.passkey ? 'fd-button fd-button--secondary' : 'fd-button'}" href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'reauth.sign_in_again')}</a></p>`
+  : html`<form method="post" action="${tenantPath(tenant.id, '/account/confirm')}" class="fd-form">
 ${errorSummary(ctx, model.errors, [{ name: 'password', id: 'password' }])}
 ${csrfInput(ctx)}
 ${nextField}
 <input class="fd-hidden" type="email" autocomplete="username" value="${model.email}" hidden readonly tabindex="-1" aria-hidden="true">
 ${inputField(ctx, { name: 'password', label: t(ctx.locale, 'form.password'), type: 'password', autocomplete: 'current-password', error: fieldError(model.errors, 'password'), autofocus: !model.passkey })}
 ${submitButton(t(ctx.locale, 'reauth.submit'), model.passkey ? 'secondary' : 'primary')}
-</form>
+</form>`}
 <p class="fd-alt"><a href="${tenantPath(tenant.id, '/account')}">${t(ctx.locale, 'phone_confirm.cancel')}</a></p>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'reauth.title'), body, passkeys: Boolean(model.passkey) });
 }

@@ -12,6 +12,8 @@ export interface RegisterPageModel {
   errors?: FormErrors;
   /** Minimum password length, shown in the hint. */
   minLength: number;
+  /** The tenant has no passwords: the address alone, confirmed by the mailed link. */
+  passwordless?: boolean;
 }
 
 const FIELDS = [
@@ -36,16 +38,18 @@ ${inputField(ctx, {
   error: fieldError(errors, 'email'),
   autofocus: focus === 'email',
 })}
-${inputField(ctx, {
-  name: 'password',
-  label: t(ctx.locale, 'form.password'),
-  type: 'password',
-  autocomplete: 'new-password',
-  hint: t(ctx.locale, 'form.password_hint', { min: model.minLength }),
-  minLength: model.minLength,
-  error: fieldError(errors, 'password'),
-  autofocus: focus === 'password',
-})}
+${model.passwordless
+  ? html`<p class="fd-muted">${t(ctx.locale, 'register.passwordless_hint')}</p>`
+  : inputField(ctx, {
+      name: 'password',
+      label: t(ctx.locale, 'form.password'),
+      type: 'password',
+      autocomplete: 'new-password',
+      hint: t(ctx.locale, 'form.password_hint', { min: model.minLength }),
+      minLength: model.minLength,
+      error: fieldError(errors, 'password'),
+      autofocus: focus === 'password',
+    })}
 ${submitButton(t(ctx.locale, 'register.submit'))}
 </form>
 <p class="fd-alt">${t(ctx.locale, 'register.have_account')} <a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'register.sign_in')}</a></p>`;

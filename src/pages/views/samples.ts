@@ -124,6 +124,8 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     { name: 'magic-link-invalid', html: renderMagicLinkInvalidPage(ctx) },
     { name: 'magic-link-other-device', html: renderMagicLinkOtherDevicePage(ctx, { code: values.token }) },
     { name: 'continue', html: renderContinuePage(ctx, { next: '/t/acme/account' }) },
+    { name: 'register-passwordless', html: renderRegisterPage(ctx, { email: values.email, minLength, passwordless: true }) },
+    { name: 'login-passwordless', html: renderLoginPage(ctx, { email: values.email, passwords: false, emailSignInAction: '/t/acme/login/email', passkey: ceremony('/t/acme/login/passkey') }) },
     { name: 'passkey-offer-done', html: renderPasskeyOfferDonePage(ctx, { next: '/t/acme/account', added: !options.withErrors }) },
     { name: 'passkey-offer', html: renderPasskeyOfferPage(ctx, { register: ceremony('/t/acme/passkeys/offer'), skipAction: '/t/acme/passkeys/offer/skip', next: '/t/acme/account' }) },
     {

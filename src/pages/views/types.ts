@@ -25,7 +25,8 @@ export type Notice =
   | 'phone_added'
   | 'phone_removed'
   | 'device_forgotten'
-  | 'reauthenticated';
+  | 'reauthenticated'
+  | 'verified_elsewhere';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -44,6 +45,7 @@ export const NOTICES: readonly Notice[] = [
   'phone_removed',
   'device_forgotten',
   'reauthenticated',
+  'verified_elsewhere',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

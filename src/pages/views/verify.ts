@@ -16,6 +16,8 @@ export interface VerifyPageModel {
   errors?: FormErrors;
   /** The tenant offers passkeys: the page finds out whether this device can hold one (for the offer after sign-up). */
   passkeys?: boolean;
+  /** A password-free registration: a button confirms, no password is asked. */
+  passwordless?: boolean;
 }
 
 const PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'verify.password_wrong' };
@@ -24,21 +26,23 @@ export function renderVerifyPage(ctx: PageContext, model: VerifyPageModel): stri
   const tenant = requireTenant(ctx);
   const { errors } = model;
   const body = html`<h1>${t(ctx.locale, 'verify.title')}</h1>
-<p class="fd-lead">${t(ctx.locale, 'verify.text')}</p>
+<p class="fd-lead">${t(ctx.locale, model.passwordless ? 'verify.passwordless_text' : 'verify.text')}</p>
 <form method="post" action="${tenantPath(tenant.id, '/verify')}" class="fd-form">
 ${errorSummary(ctx, errors, [{ name: 'password', id: 'password', texts: PASSWORD_TEXTS }])}
 ${csrfInput(ctx)}
 <input type="hidden" name="token" value="${model.token}">
 ${model.passkeys && html`<input type="hidden" name="passkey_capable" value="0">`}
-${inputField(ctx, {
-  name: 'password',
-  label: t(ctx.locale, 'form.password'),
-  type: 'password',
-  autocomplete: 'current-password',
-  error: fieldError(errors, 'password'),
-  texts: PASSWORD_TEXTS,
-  autofocus: true,
-})}
+${model.passwordless
+  ? null
+  : inputField(ctx, {
+      name: 'password',
+      label: t(ctx.locale, 'form.password'),
+      type: 'password',
+      autocomplete: 'current-password',
+      error: fieldError(errors, 'password'),
+      texts: PASSWORD_TEXTS,
+      autofocus: true,
+    })}
 ${submitButton(t(ctx.locale, 'verify.submit'))}
 </form>`;
   return renderDocument(ctx, { title: t(ctx.locale, 'verify.title'), body, passkeys: Boolean(model.passkeys) });
