@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACR, acrFor, acrSatisfies, withSecondFactor } from './acr.ts';
+import { ACR, acrFor, acrSatisfies, passkeyAmr, withSecondFactor } from './acr.ts';
 
 describe('authentication classes', () => {
   it('name the class the methods reach', () => {
@@ -17,5 +17,15 @@ describe('authentication classes', () => {
     expect(acrSatisfies(ACR.phishingResistant, [ACR.mfa])).toBe(true);
     expect(acrSatisfies(undefined, [ACR.password])).toBe(false);
     expect(acrSatisfies(ACR.password, ['urn:other:acr', ''])).toBe(true);
+  });
+
+  it('say truthfully what a passkey proved: synced or device-bound key, and whether the person was verified', () => {
+    expect(passkeyAmr(false, true)).toEqual(['hwk', 'user', 'mfa']);
+    expect(passkeyAmr(true, true)).toEqual(['swk', 'user', 'mfa']);
+    expect(passkeyAmr(true, false)).toEqual(['swk']);
+    expect(acrFor(passkeyAmr(true, true))).toBe(ACR.phishingResistant);
+    // Without the person verified, only as a second factor after the password.
+    expect(acrFor(passkeyAmr(false, false))).not.toBe(ACR.phishingResistant);
+    expect(acrFor(withSecondFactor(['pwd'], passkeyAmr(true, false)[0]!))).toBe(ACR.phishingResistant);
   });
 });
