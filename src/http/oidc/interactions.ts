@@ -303,7 +303,11 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
   app.get('/t/:tenant/interaction/:uid/resume', page, async (request, reply) => {
     const { provider, tenant, details } = await load(request, reply);
     const current = await currentSession(services, request, tenant);
-    if (details.prompt.name === 'login' && current && services.clock.now() - current.session.authenticatedAt <= RESUME_WITHIN_MS) {
+    // Only a sign-in made during this very interaction finishes it (so an app's prompt=login is
+    // still answered by a fresh sign-in, not by an older session).
+    const startedAt = typeof details.iat === 'number' ? details.iat * 1000 : Number.POSITIVE_INFINITY;
+    const signedInHere = current !== null && current.session.authenticatedAt >= startedAt - 1000 && services.clock.now() - current.session.authenticatedAt <= RESUME_WITHIN_MS;
+    if (details.prompt.name === 'login' && current && signedInHere) {
       return finish(request, reply, provider, loginResult(current.session));
     }
     return reply.redirect(interactionPath(tenant.id, details.uid), 303);

@@ -187,6 +187,24 @@ describe.each(engines)('sign-in flow API (%s)', (engine) => {
     expect(tokens.claims()!.sub).toBe(user.id);
   });
 
+  it('never lets the resume step answer an app that asked for a fresh sign-in with an older session', async () => {
+    const email = newEmail('resume');
+    await makeUser(server, email);
+    const client = new FormClient(server.baseUrl);
+    await client.get('/t/demo/login');
+    expect((await client.post('/t/demo/login', { email, password: PASSWORD })).location).toBe('/t/demo/account');
+    const REDIRECT = 'https://resume.example.test/cb';
+    const { app, clientSecret } = await makeApp(server, { name: 'Fresh App', redirectUris: [REDIRECT] });
+    const config = await discover(server, app.clientId, clientSecret);
+    // The interaction begins after the sign-in (the provider's clock counts whole seconds).
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', prompt: 'login', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const started = await client.get(url.pathname + url.search);
+    const interaction = started.location!;
+    const resumed = await client.get(`${interaction}/resume`);
+    expect(resumed.location).toBe(interaction);
+  });
+
   it('publishes its OpenAPI document', async () => {
     const doc = (await (await fetch(`${server.baseUrl}${BASE}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([`${BASE.replace('demo', '{tenant}')}/sign-in`, `${BASE.replace('demo', '{tenant}')}/sign-in/second-factor/passkey`]));
