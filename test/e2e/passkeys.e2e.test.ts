@@ -21,6 +21,9 @@ const ready = existsSync(CHROMIUM_PATH);
 if (!ready && REQUIRE) throw new Error(`Chromium (${CHROMIUM_PATH}) is required`);
 if (!ready) console.warn('[frontdoor tests] skipping the passkey browser test: Chromium missing');
 
+/** Waits that follow a navigation or an authenticator answer: generous, for a loaded CI machine. */
+const SLOW = { timeout: 15_000 };
+
 interface VirtualAuthenticator {
   cdp: CDPSession;
   id: string;
@@ -88,7 +91,7 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(PASSWORD);
     // The page's script has had its chance to say this device can hold a passkey.
-    await expect.poll(() => page.locator('input[name="passkey_capable"]').inputValue()).toBe('1');
+    await expect.poll(() => page.locator('input[name="passkey_capable"]').inputValue(), SLOW).toBe('1');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
@@ -133,7 +136,7 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     // Add one from the account page.
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.waitForURL(/notice=passkey_added/);
-    await expect.poll(() => main(page)).toContain('This device only');
+    await expect.poll(() => main(page), SLOW).toContain('This device only');
     const [credential] = await authenticator.credentials();
     expect(credential?.isResidentCredential).toBe(true);
     expect(credential?.userHandle).toBe(Buffer.from(user.id).toString('base64'));
@@ -147,7 +150,7 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await page.getByLabel('Name', { exact: true }).fill('Work laptop');
     await page.getByRole('button', { name: /Rename the passkey/ }).click();
     await page.waitForURL(/notice=passkey_renamed/);
-    await expect.poll(() => main(page)).toContain('The passkey has been renamed.');
+    await expect.poll(() => main(page), SLOW).toContain('The passkey has been renamed.');
     expect((await server.services.store.passkeys.listForUser('demo', user.id))[0]?.name).toBe('Work laptop');
     await signOut(page, presence);
 
@@ -194,7 +197,7 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await page.waitForURL(/notice=passkey_removed/);
     expect(await page.locator('[data-passkey-signal]').getAttribute('data-accepted')).toBe('[]');
     expect(await server.services.store.passkeys.countForUser('demo', user.id)).toBe(0);
-    await expect.poll(() => authenticator.credentials()).toEqual([]);
+    await expect.poll(() => authenticator.credentials(), SLOW).toEqual([]);
 
     // A passkey removed elsewhere (here: straight from the store, as another device's account page
     // would) is still on this device. Offered by autofill, it is refused, and the page signals the
@@ -206,10 +209,10 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await signOut(page, presence);
     await presence(true);
     await page.goto(`${server.baseUrl}/t/demo/login`);
-    await expect.poll(() => main(page)).toContain('That passkey is not registered here any more');
+    await expect.poll(() => main(page), SLOW).toContain('That passkey is not registered here any more');
     expect(await page.locator('[data-passkey-signal]').getAttribute('data-unknown-credential')).toBe(second!.credentialId);
     await page.screenshot({ path: screenshotPath(`${engine}-passkey-04-unknown`), fullPage: true });
-    await expect.poll(() => authenticator.credentials()).toEqual([]);
+    await expect.poll(() => authenticator.credentials(), SLOW).toEqual([]);
 
     expect(cspViolations).toEqual([]);
     await context.close();
@@ -242,7 +245,7 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
       // redirect goes to an app that does not exist: the navigation's own outcome is not the test.
       await page.goto(url.toString()).catch(() => undefined);
       await act();
-      await expect.poll(() => callback).not.toBeNull();
+      await expect.poll(() => callback, SLOW).not.toBeNull();
       const tokens = await oidc.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: verifier, expectedNonce: nonce });
       return tokens.claims()!;
     }
@@ -253,7 +256,7 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     const first = await signInToApp({}, async () => {
       await page.getByLabel(/email/i).fill(email);
       await page.getByLabel(/password/i).fill(PASSWORD);
-      await expect.poll(() => page.locator('input[name="passkey_capable"]').inputValue()).toBe('1');
+      await expect.poll(() => page.locator('input[name="passkey_capable"]').inputValue(), SLOW).toBe('1');
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL(/\/t\/demo\/passkeys\/offer/);
       await presence(true);
@@ -281,12 +284,12 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(PASSWORD);
     await page.getByRole('button', { name: /create|sign up|register/i }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toMatch(/email/i);
+    await expect.poll(() => page.locator('h1').textContent(), SLOW).toMatch(/email/i);
     const [mail] = await server.mailTo(email);
     const link = linkIn(mail!.text, '/t/demo/verify');
     await page.goto(link);
     await page.getByLabel(/password/i).fill(PASSWORD);
-    await expect.poll(() => page.locator('input[name="passkey_capable"]').inputValue()).toBe('1');
+    await expect.poll(() => page.locator('input[name="passkey_capable"]').inputValue(), SLOW).toBe('1');
     // The person acts when they press the button (a silent conditional create would wait).
     const presence = (enabled: boolean) => authenticator.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: authenticator.id, enabled });
     await presence(false);
@@ -299,7 +302,7 @@ describe.skipIf(!ready).each(engines)('passkeys in Chromium (%s)', (engine) => {
     const user = (await server.services.store.users.findByEmail('demo', email))!;
     expect(await server.services.store.passkeys.countForUser('demo', user.id)).toBe(1);
     expect(await authenticator.credentials()).toHaveLength(1);
-    await expect.poll(() => main(page)).toContain('This device only');
+    await expect.poll(() => main(page), SLOW).toContain('This device only');
     await context.close();
   }, 120_000);
 });
