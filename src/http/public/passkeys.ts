@@ -100,7 +100,11 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
 
   // ---- the account page ------------------------------------------------------------------------
   /** The signed-in user, or null when the request was answered (sign in first; or, for `sensitive`, confirm first). */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply, options: { sensitive?: boolean; next?: string } = {}): Promise<{ tenant: Tenant; current: { session: Session; user: User } } | null> {
+  async function signedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { sensitive?: boolean; next?: (tenant: Tenant) => string } = {},
+  ): Promise<{ tenant: Tenant; current: { session: Session; user: User } } | null> {
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     const current = await currentSession(services, request, tenant);
@@ -108,7 +112,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
       redirect(reply, tenant, '/login');
       return null;
     }
-    if (options.sensitive && !recentEnough(services, reply, tenant, current.session, options.next)) return null;
+    if (options.sensitive && !recentEnough(services, reply, tenant, current.session, options.next?.(tenant))) return null;
     return { tenant, current };
   }
 
@@ -174,11 +178,11 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
   });
 
   app.post('/t/:tenant/passkeys/offer', page, async (request, reply) => {
-    const tenant0 = await loadTenant(services, request);
-    const next = sameTenantPath(tenant0, formField(request.body, 'next')) ?? tenantPath(tenant0.id, '/account');
-    const found = await signedIn(request, reply, { sensitive: true, next });
+    const nextOf = (tenant: Tenant) => sameTenantPath(tenant, formField(request.body, 'next')) ?? tenantPath(tenant.id, '/account');
+    const found = await signedIn(request, reply, { sensitive: true, next: nextOf });
     if (!found) return reply;
     const { tenant, current } = found;
+    const next = nextOf(tenant);
     try {
       await services.flows.passkeys.register(tenant, current.user, current.session.id, ceremonyAnswer(request), defaultPasskeyName(request), requestContext(request, `user:${current.user.id}`));
       metrics.passkeyRegistrations.inc({ source: 'offer', result: 'success' });
