@@ -190,14 +190,15 @@ describe.each(engines)('sign-in flow API (%s)', (engine) => {
   it('never lets the resume step answer an app that asked for a fresh sign-in with an older session', async () => {
     const email = newEmail('resume');
     await makeUser(server, email);
+    // Signed in a minute before the app's request (the server's clock is this test's; the
+    // provider stamps the interaction with the real time).
+    now = Date.now() - 60_000;
     const client = new FormClient(server.baseUrl);
     await client.get('/t/demo/login');
     expect((await client.post('/t/demo/login', { email, password: PASSWORD })).location).toBe('/t/demo/account');
     const REDIRECT = 'https://resume.example.test/cb';
     const { app, clientSecret } = await makeApp(server, { name: 'Fresh App', redirectUris: [REDIRECT] });
     const config = await discover(server, app.clientId, clientSecret);
-    // The interaction begins after the sign-in (the provider's clock counts whole seconds).
-    await new Promise((resolve) => setTimeout(resolve, 2100));
     const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', prompt: 'login', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
     const started = await client.get(url.pathname + url.search);
     const interaction = started.location!;
