@@ -1,0 +1,40 @@
+// What every risk signal is: a name, a default weight, and an evaluation of one attempt that says
+// how strongly (0..1) it fires and why, in words an admin and support can read. Signals are pure:
+// the facts they look at (device known, counts in windows, lists) are gathered before assessment.
+export type AttemptKind = 'sign_in' | 'registration' | 'recovery' | 'verification_resend' | 'sensitive_action' | 'token_refresh';
+
+/** The facts an assessment looks at, gathered by the caller (storage, counters, request headers). */
+export interface RiskFacts {
+  kind: AttemptKind;
+  tenantId: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** Client hints as sent (`sec-ch-ua`, `sec-ch-ua-mobile`, `sec-ch-ua-platform`), lower-case names. */
+  clientHints: Record<string, string>;
+  /** Whether this browser's device cookie is one the account has signed in from; null when no account is named. */
+  deviceKnown: boolean | null;
+  /** Whether the IP's network (/24, /48) has been seen for the account; null when unknown. */
+  networkKnown: boolean | null;
+  /** The submitted password is on the breached/common list (even when it is right). */
+  passwordBreached: boolean;
+  /** Milliseconds between the page being served and the form coming back; null when not known. */
+  formMillis: number | null;
+  /** The email address of a registration. */
+  email: string | null;
+  /** Counts in the policy's sliding window. */
+  velocity: { accountFailures: number; ipFailures: number; ipDistinctAccounts: number; accountDistinctIps: number };
+}
+
+export interface SignalResult {
+  /** 0..1: how strongly the signal fires. */
+  strength: number;
+  /** Why, for the admin and support (no secret, no full IP of another user). */
+  reason: string;
+}
+
+export interface RiskSignal {
+  name: string;
+  /** Points (0..100) this signal adds at full strength, unless the tenant's policy says otherwise. */
+  defaultWeight: number;
+  evaluate(facts: RiskFacts): SignalResult | null;
+}
