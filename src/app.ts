@@ -17,6 +17,7 @@ import { createSigningKeyService, type SigningKeyService } from './core/keys/sig
 import { createArgon2Hasher } from './adapters/password/argon2-hasher.ts';
 import { loadPasswordBlocklist } from './adapters/password/blocklist.ts';
 import { createMemoryRateLimiter } from './adapters/rate-limit/memory-rate-limiter.ts';
+import { createRedisRateLimiter } from './adapters/rate-limit/redis-rate-limiter.ts';
 import { createOutboxMailer } from './adapters/mail/outbox-mailer.ts';
 import { createSmtpDispatcher, type MailDispatcher } from './adapters/mail/smtp-dispatcher.ts';
 import { composeMail } from './pages/mail.ts';
@@ -98,7 +99,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const hasher = createArgon2Hasher(config.argon2);
   // The first dummy verification builds its reference hash; do it now, not during a request.
   await hasher.verifyDummy('warm-up');
-  const limiter = options.limiter ?? createMemoryRateLimiter(clock);
+  // Limits hold across nodes when they share Redis; a single node counts in memory.
+  const limiter = options.limiter ?? (redis ? createRedisRateLimiter(redis, clock, createMemoryRateLimiter(clock)) : createMemoryRateLimiter(clock));
   const audit = createAuditLog({ store, clock });
   const sessions = createSessionService({ store, clock, settings: { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds } });
   const mailDispatcher = config.smtpUrl

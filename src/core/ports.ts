@@ -699,7 +699,7 @@ export interface RateLimitResult {
 }
 
 export interface RateLimiter {
-  /** Counts one hit on `key` in a fixed window and tells whether it is still within `limit`. */
+  /** Counts one hit on `key` in its window (fixed in memory, sliding in Redis) and tells whether it is still within `limit`. */
   hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
   /** Reads without counting. */
   peek(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;

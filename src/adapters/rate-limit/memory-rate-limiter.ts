@@ -1,5 +1,5 @@
-// Fixed-window counters in this process. One node only: with REDIS_URL the scale-out work swaps in
-// a shared implementation of the same port.
+// Fixed-window counters in this process, for a single node. With REDIS_URL every node counts in
+// Redis instead (redis-rate-limiter.ts), so limits hold across the cluster.
 import type { Clock, RateLimiter, RateLimitResult } from '../../core/ports.ts';
 
 interface Window {
