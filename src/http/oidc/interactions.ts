@@ -20,6 +20,7 @@ import { requestContext } from '../request-context.ts';
 import { csrfToken, verifyCsrf } from '../public/csrf.ts';
 import {
   afterPassword,
+  ceremonyAnswer,
   afterSignInDestination,
   clearFlowCookie,
   completeSignInWithCode,
@@ -40,7 +41,6 @@ import {
   unknownPasskeySignal,
   withRetryAfter,
 } from '../public/page-support.ts';
-import { ceremonyAnswer } from '../public/passkeys.ts';
 import { afterEmailSignIn, clearEmailSignInCookie, setEmailSignInCookie } from '../public/email-sign-in.ts';
 import { completeEmailCode, openEmailSignIn, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
 import { renderEmailCodePage } from '../../pages/views/email-sign-in.ts';

@@ -16,7 +16,7 @@ import { csrfToken } from './csrf.ts';
 import { authenticatorAppOffered, beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 import type { Metrics } from '../metrics.ts';
 import { ACR, PASSWORD_AMR } from '../../core/auth/acr.ts';
-import { passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
+import { parseCeremonyResponse, passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
 import { emailSignInEnabled } from '../../core/flows/email-sign-in.ts';
 import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
 import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
@@ -197,6 +197,11 @@ export async function completeSignInWithCode(
 export async function signInAlternatives(services: Services, tenant: Tenant, loginPath: string): Promise<{ passkey?: PasskeyCeremony; emailSignInAction?: string; passwords: boolean }> {
   const passkey = passkeysEnabled(tenant) ? { action: `${loginPath}/passkey`, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'sign_in' }) } : undefined;
   return { ...(passkey ? { passkey } : {}), ...(emailSignInEnabled(tenant) ? { emailSignInAction: `${loginPath}/email` } : {}), passwords: passwordsEnabled(tenant) };
+}
+
+/** The browser's WebAuthn answer (form field `response`), parsed; a malformed one is a form error like a failed check. */
+export function ceremonyAnswer(request: FastifyRequest): unknown {
+  return parseCeremonyResponse(formField(request.body, 'response'));
 }
 
 /** After an unknown passkey was offered: the Signal API data that lets the device drop it. */

@@ -4,7 +4,6 @@
 // pages/assets/passkeys.js); every form carries its CSRF token like any other.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
-import { parseCeremonyResponse } from '../../core/credentials/passkeys.ts';
 import { completeSecondFactorWithPasskey, removePasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
 import type { Session, Tenant, User } from '../../core/ports.ts';
 import { recentEnough } from './reauthentication.ts';
@@ -18,6 +17,7 @@ import type { Metrics } from '../metrics.ts';
 import { requestContext, requestLocale } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
 import {
+  ceremonyAnswer,
   clearFlowCookie,
   currentSession,
   flowCookieName,
@@ -41,11 +41,6 @@ import {
 import { sendAccountPage } from './pages.ts';
 
 const page = { config: { page: true } };
-
-/** The answer field, parsed; a malformed one is a form error like a failed check. */
-export function ceremonyAnswer(request: FastifyRequest): unknown {
-  return parseCeremonyResponse(formField(request.body, 'response'));
-}
 
 /** A passkey's default name: the browser and system it was made on, e.g. "Chrome on Android". */
 export function defaultPasskeyName(request: FastifyRequest): string {

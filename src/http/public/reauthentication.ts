@@ -12,8 +12,7 @@ import { renderReauthPage } from '../../pages/views/passkeys.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sameTenantPath, sendPage, withRetryAfter } from './page-support.ts';
-import { ceremonyAnswer } from './passkeys.ts';
+import { ceremonyAnswer, currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sameTenantPath, sendPage, withRetryAfter } from './page-support.ts';
 
 const page = { config: { page: true } };
 
