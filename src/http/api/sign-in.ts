@@ -69,7 +69,8 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
     return { flow, token };
   }
 
-  function expect(flow: ApiFlow, ...states: ApiFlowState[]): void {
+  /** Refuses a step the flow is not at (e.g. a second factor before the first). */
+  function requireState(flow: ApiFlow, ...states: ApiFlowState[]): void {
     if (!states.includes(flow.state)) throw new FrontdoorError('request.invalid', { detail: `flow is ${flow.state}, not ${states.join(' or ')}` });
   }
 
@@ -183,7 +184,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
       api.post('/sign-in/password', { schema: { summary: 'First factor: email and password', params: tenantParams, headers, body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 4096 }) }, closed), response: { 200: FlowView } } }, async (request, reply) => {
         const tenant = await loadTenant(services, request);
         const { flow, token } = await loadFlow(request, tenant);
-        expect(flow, 'first_factor', 'email_code');
+        requireState(flow, 'first_factor', 'email_code');
         try {
           const user = await login(flows, { tenant, email: request.body.email, password: request.body.password }, requestContext(request));
           metrics.signInMethods.inc({ method: 'password', stage: 'completed' });
@@ -197,7 +198,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
       api.post('/sign-in/email', { schema: { summary: 'First factor: mail a code (and a link) to this address', params: tenantParams, headers, body: Type.Object({ email: Email }, closed), response: { 200: FlowView } } }, async (request) => {
         const tenant = await loadTenant(services, request);
         const { flow, token } = await loadFlow(request, tenant);
-        expect(flow, 'first_factor', 'email_code');
+        requireState(flow, 'first_factor', 'email_code');
         // The flow token binds the mailed code; a link opened elsewhere shows a code for this app.
         await requestEmailSignIn(flows, { tenant, email: request.body.email, returnTo: null, browserToken: token }, requestContext(request));
         metrics.signInMethods.inc({ method: 'email_code', stage: 'started' });
@@ -208,7 +209,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
       api.post('/sign-in/email/code', { schema: { summary: 'First factor: the mailed code', params: tenantParams, headers, body: Type.Object({ code: Code }, closed), response: { 200: FlowView } } }, async (request, reply) => {
         const tenant = await loadTenant(services, request);
         const { flow, token } = await loadFlow(request, tenant);
-        expect(flow, 'email_code');
+        requireState(flow, 'email_code');
         const done = await completeEmailCode(flows, { tenant, browserToken: token, code: request.body.code }, requestContext(request));
         metrics.signInMethods.inc({ method: 'email_code', stage: 'completed' });
         return afterFirstFactor(request, reply, tenant, flow, token, done.user, EMAIL_SIGN_IN_AMR, 'email_code');
@@ -217,7 +218,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
       api.post('/sign-in/passkey', { schema: { summary: 'First factor: a passkey (answer to passkey_options)', params: tenantParams, headers, body: Type.Object({ response: WebAuthnResponse }, closed), response: { 200: FlowView } } }, async (request, reply) => {
         const tenant = await loadTenant(services, request);
         const { flow } = await loadFlow(request, tenant);
-        expect(flow, 'first_factor', 'email_code');
+        requireState(flow, 'first_factor', 'email_code');
         const { user, amr } = await signInWithPasskey(flows, { tenant, response: request.body.response }, requestContext(request));
         metrics.signInMethods.inc({ method: 'passkey', stage: 'completed' });
         // A verified passkey is two factors already.
@@ -227,7 +228,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
       api.post('/sign-in/second-factor/code', { schema: { summary: 'Second factor: a code from the app, a texted code, or a recovery code', params: tenantParams, headers, body: Type.Object({ code: Code }, closed), response: { 200: FlowView } } }, async (request, reply) => {
         const tenant = await loadTenant(services, request);
         const { flow, token } = await loadFlow(request, tenant);
-        expect(flow, 'second_factor');
+        requireState(flow, 'second_factor');
         const done = await completeSecondFactor(flows, { tenant, token, code: request.body.code }, requestContext(request));
         metrics.secondFactors.inc({ method: done.method, result: 'success' });
         return complete(request, reply, tenant, flow, done.user, done.amr, 'second_factor');
@@ -236,7 +237,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
       api.post('/sign-in/second-factor/sms', { schema: { summary: 'Second factor: text a code to the user’s phone', params: tenantParams, headers, response: { 200: FlowView } } }, async (request) => {
         const tenant = await loadTenant(services, request);
         const { flow, token } = await loadFlow(request, tenant);
-        expect(flow, 'second_factor');
+        requireState(flow, 'second_factor');
         const open = await openSecondFactor(flows, tenant, token);
         if (!open) throw new FrontdoorError('mfa.flow_expired');
         await flows.sms.sendSignInCode(tenant, open.userId, open.id, requestContext(request, `user:${open.userId}`));
@@ -247,7 +248,7 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
       api.post('/sign-in/second-factor/passkey', { schema: { summary: 'Second factor: a passkey (answer to passkey_options)', params: tenantParams, headers, body: Type.Object({ response: WebAuthnResponse }, closed), response: { 200: FlowView } } }, async (request, reply) => {
         const tenant = await loadTenant(services, request);
         const { flow, token } = await loadFlow(request, tenant);
-        expect(flow, 'second_factor');
+        requireState(flow, 'second_factor');
         const done = await completeSecondFactorWithPasskey(flows, { tenant, token, response: request.body.response }, requestContext(request));
         metrics.secondFactors.inc({ method: 'passkey', result: 'success' });
         return complete(request, reply, tenant, flow, done.user, done.amr, 'second_factor');
