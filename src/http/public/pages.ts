@@ -30,6 +30,7 @@ import { renderThemeCss } from '../../pages/layout.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
+import { signedInPost } from './signed-in.ts';
 import {
   accountPasskeys,
   afterPassword,
@@ -233,10 +234,9 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 
   app.post('/t/:tenant/account/password', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     try {
       await changePassword(
         services.flows,
@@ -251,10 +251,9 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 
   app.post('/t/:tenant/account/sessions/:sessionId/revoke', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     const { sessionId } = request.params as { sessionId: string };
     await services.sessions.revokeOwn(tenant.id, current.user.id, sessionId);
     await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.session_revoked', result: 'success', subject: current.user.id, details: { sessionId } });
@@ -262,20 +261,18 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 
   app.post('/t/:tenant/account/apps/:clientId/revoke', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     const { clientId } = request.params as { clientId: string };
     await revokeAppAccess(services, tenant.id, current.user.id, clientId, requestContext(request, `user:${current.user.id}`));
     return redirect(reply, tenant, '/account?notice=app_revoked');
   });
 
   app.post('/t/:tenant/account/devices/:deviceId/forget', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     const { deviceId } = request.params as { deviceId: string };
     if (!(await services.store.trustedDevices.delete(tenant.id, current.user.id, deviceId))) throw new FrontdoorError('request.not_found');
     await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.device_forgotten', result: 'success', subject: current.user.id, details: { deviceId } });

@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import { completeSecondFactorWithPasskey, removePasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
-import type { Session, Tenant, User } from '../../core/ports.ts';
-import { recentEnough } from './reauthentication.ts';
+import type { Tenant, User } from '../../core/ports.ts';
+import { signedInPost } from './signed-in.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
@@ -94,25 +94,8 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
   });
 
   // ---- the account page ------------------------------------------------------------------------
-  /** The signed-in user, or null when the request was answered (sign in first; or, for `sensitive`, confirm first). */
-  async function signedIn(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    options: { sensitive?: boolean; next?: (tenant: Tenant) => string } = {},
-  ): Promise<{ tenant: Tenant; current: { session: Session; user: User } } | null> {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) {
-      redirect(reply, tenant, '/login');
-      return null;
-    }
-    if (options.sensitive && !recentEnough(services, reply, tenant, current.session, options.next?.(tenant))) return null;
-    return { tenant, current };
-  }
-
   app.post('/t/:tenant/account/passkeys', page, async (request, reply) => {
-    const found = await signedIn(request, reply, { sensitive: true });
+    const found = await signedInPost(services, request, reply, { sensitive: true });
     if (!found) return reply;
     const { tenant, current } = found;
     try {
@@ -127,7 +110,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
   });
 
   app.post('/t/:tenant/account/passkeys/:id/rename', page, async (request, reply) => {
-    const found = await signedIn(request, reply);
+    const found = await signedInPost(services, request, reply);
     if (!found) return reply;
     const { tenant, current } = found;
     const { id } = request.params as { id: string };
@@ -142,7 +125,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
   });
 
   app.post('/t/:tenant/account/passkeys/:id/delete', page, async (request, reply) => {
-    const found = await signedIn(request, reply, { sensitive: true });
+    const found = await signedInPost(services, request, reply, { sensitive: true });
     if (!found) return reply;
     const { tenant, current } = found;
     const { id } = request.params as { id: string };
@@ -174,7 +157,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
 
   app.post('/t/:tenant/passkeys/offer', page, async (request, reply) => {
     const nextOf = (tenant: Tenant) => sameTenantPath(tenant, formField(request.body, 'next')) ?? tenantPath(tenant.id, '/account');
-    const found = await signedIn(request, reply, { sensitive: true, next: nextOf });
+    const found = await signedInPost(services, request, reply, { sensitive: true, next: nextOf });
     if (!found) return reply;
     const { tenant, current } = found;
     const next = nextOf(tenant);

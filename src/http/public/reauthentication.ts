@@ -5,26 +5,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
 import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
-import { isRecentlyAuthenticated, reauthenticateWithPasskey, reauthenticateWithPassword } from '../../core/flows/reauthentication.ts';
+import { reauthenticateWithPasskey, reauthenticateWithPassword } from '../../core/flows/reauthentication.ts';
 import type { Session, Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderReauthPage } from '../../pages/views/passkeys.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import { requestContext } from '../request-context.ts';
-import { verifyCsrf } from './csrf.ts';
+import { signedInPost } from './signed-in.ts';
 import { ceremonyAnswer, currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sameTenantPath, sendPage, withRetryAfter } from './page-support.ts';
 
 const page = { config: { page: true } };
-
-/**
- * True when the session's sign-in is recent enough for a sensitive action. Otherwise answers the
- * request with a redirect to the confirmation page (which comes back to `next`) and returns false.
- */
-export function recentEnough(services: Services, reply: FastifyReply, tenant: Tenant, session: Session, next = tenantPath(tenant.id, '/account')): boolean {
-  if (isRecentlyAuthenticated(services.flows, tenant, session)) return true;
-  reply.redirect(`${tenantPath(tenant.id, '/account/confirm')}?next=${encodeURIComponent(next)}`, 303);
-  return false;
-}
 
 export function registerReauthenticationRoutes(app: FastifyInstance, services: Services): void {
   const nextOf = (tenant: Tenant, value: unknown) => sameTenantPath(tenant, value) ?? tenantPath(tenant.id, '/account');
@@ -52,10 +42,9 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
   });
 
   app.post('/t/:tenant/account/confirm', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return reply.redirect(tenantPath(tenant.id, '/login'), 303);
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     const next = nextOf(tenant, formField(request.body, 'next'));
     try {
       await reauthenticateWithPassword(services.flows, { tenant, user: current.user, session: current.session, password: formField(request.body, 'password') }, requestContext(request, `user:${current.user.id}`));
@@ -67,10 +56,9 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
   });
 
   app.post('/t/:tenant/account/confirm/passkey', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return reply.redirect(tenantPath(tenant.id, '/login'), 303);
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     const next = nextOf(tenant, formField(request.body, 'next'));
     try {
       await reauthenticateWithPasskey(services.flows, { tenant, user: current.user, session: current.session, response: ceremonyAnswer(request) }, requestContext(request, `user:${current.user.id}`));

@@ -15,9 +15,9 @@ import type { FormErrors } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
+import { recentEnough, signedInPost } from './signed-in.ts';
 import { clearFlowCookie, completeSignInWithCode, currentSession, sameTenantPath, secondFactorMethods, sendSecondFactorSms, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
 import { sendAccountPage } from './pages.ts';
-import { recentEnough } from './reauthentication.ts';
 
 const page = { config: { page: true } };
 const SECOND_FACTOR_PAGE = (tenant: Tenant) => tenantPath(tenant.id, '/login/second-factor');
@@ -127,11 +127,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
 
   // ---- text-message codes on the account page ---------------------------------------------------
   app.post('/t/:tenant/account/phone', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
-    if (!recentEnough(services, reply, tenant, current.session)) return reply;
+    const found = await signedInPost(services, request, reply, { sensitive: true });
+    if (!found) return reply;
+    const { tenant, current } = found;
     try {
       await services.flows.sms.beginEnrollment(tenant, current.user, formField(request.body, 'phone'), requestContext(request, `user:${current.user.id}`));
       metrics.mfaEnrollments.inc({ method: 'sms', stage: 'started' });
@@ -146,10 +144,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
   });
 
   app.post('/t/:tenant/account/phone/confirm', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     try {
       await services.flows.sms.confirmEnrollment(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
       metrics.mfaEnrollments.inc({ method: 'sms', stage: 'completed' });
@@ -163,11 +160,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
   });
 
   app.post('/t/:tenant/account/phone/remove', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
-    if (!recentEnough(services, reply, tenant, current.session)) return reply;
+    const found = await signedInPost(services, request, reply, { sensitive: true });
+    if (!found) return reply;
+    const { tenant, current } = found;
     if (mfaPolicy(tenant) === 'required' && !(await hasOtherSecondFactor(services.flows, tenant, current.user.id, { sms: true }))) {
       return sendAccountPage(services, request, reply, tenant, current, { errors: { form: 'mfa.required_by_policy' }, status: 400 });
     }
@@ -200,10 +195,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
   });
 
   app.post('/t/:tenant/account/totp', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     try {
       const { recoveryCodes } = await services.flows.totp.confirmEnrollment(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
       metrics.mfaEnrollments.inc({ method: 'totp', stage: 'completed' });
@@ -216,10 +210,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
   });
 
   app.post('/t/:tenant/account/recovery-codes', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     try {
       const codes = await services.flows.totp.regenerateRecoveryCodes(tenant, current.user, formField(request.body, 'recovery_totp_code'), requestContext(request, `user:${current.user.id}`));
       return sendPage(reply, renderRecoveryCodesPage(pageContext(services, request, reply, tenant), { codes }));
@@ -231,10 +224,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
   });
 
   app.post('/t/:tenant/account/totp/remove', page, async (request, reply) => {
-    const tenant = await loadTenant(services, request);
-    verifyCsrf(request, services.csrfKey, tenant.id);
-    const current = await currentSession(services, request, tenant);
-    if (!current) return redirect(reply, tenant, '/login');
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
     try {
       await services.flows.totp.remove(tenant, current.user, formField(request.body, 'totp_code'), requestContext(request, `user:${current.user.id}`));
       return redirect(reply, tenant, '/account?notice=totp_disabled');
