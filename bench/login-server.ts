@@ -47,6 +47,9 @@ const allowEverything: RateLimiter = {
     return { allowed: true, retryAfterSeconds: 0, count: 0 };
   },
   async reset(): Promise<void> {},
+  async distinct(): Promise<number> {
+    return 0;
+  },
 };
 
 function wholeNumber(name: string, fallback: number, min: number, max: number): number {

@@ -21,6 +21,11 @@ const variants: RiskFacts[] = Array.from({ length: 64 }, (_, i) => ({
   formMillis: i % 7 === 0 ? 300 : 5000,
   email: `user${i}@${i % 5 === 0 ? 'mailinator.com' : 'example.com'}`,
   velocity: { accountFailures: i % 12, ipFailures: i % 31, ipDistinctAccounts: i % 8, accountDistinctIps: i % 5 },
+  now: 1_800_000_000_000,
+  location: i % 10 === 0 ? null : { country: i % 2 ? 'US' : 'GB', latitude: 40 + (i % 10), longitude: i % 2 ? -74 : 0, accuracyKm: 20 },
+  countryKnown: i % 8 !== 0,
+  previousSignIn: i % 3 === 0 ? null : { at: 1_800_000_000_000 - 3_600_000, location: { country: 'GB', latitude: 51.5, longitude: -0.1, accuracyKm: 20 } },
+  botChallenge: i % 13 === 0 ? 'failed' : null,
 }));
 // A tenant with lists, so the CIDR matching is paid for too.
 const policy = compileRiskPolicy({ ...DEFAULT_RISK_POLICY, ipDeny: ['192.0.2.0/24', '2001:db8::/32'], ipAllow: ['203.0.113.0/24'] });

@@ -12,6 +12,10 @@ import type { PasswordBlocklist } from './core/credentials/password-policy.ts';
 import type { FlowDeps, LinkBuilder } from './core/flows/deps.ts';
 import type { Clock, PasswordHasher, RateLimiter, SignInMethodNotifier, Store } from './core/ports.ts';
 import { createAttemptGuard } from './core/risk/attempt-guard.ts';
+import { createBotChallengeService } from './core/risk/bot-challenge.ts';
+import { NO_GEOLOCATION, type GeoLocator } from './core/risk/geo.ts';
+import { createRiskService } from './core/risk/risk-service.ts';
+import { createDbIpCityLocator } from './adapters/geo/dbip-city-mmdb-locator.ts';
 import { createSessionService, type SessionService } from './core/sessions/session-service.ts';
 import { createSigningKeyService, type SigningKeyService } from './core/keys/signing-keys.ts';
 import { createArgon2Hasher } from './adapters/password/argon2-hasher.ts';
@@ -49,8 +53,12 @@ export interface Services {
   links: LinkBuilder;
   /** HMAC key for CSRF tokens (derived from the master key). */
   csrfKey: Buffer;
+  /** HMAC keys of the risk engine's browser signals: the device cookie and the form stamp. */
+  riskKeys: { device: Buffer; form: Buffer };
   /** The Kysely database behind `store`, for the OIDC artifact adapter. */
   db: Kysely<Database>;
+  /** IP geolocation (the risk engine's places); `preload` reads the data off the request path. */
+  geo: GeoLocator & { preload?: () => Promise<void> };
   /** Redis when REDIS_URL is set (short-lived OIDC artifacts), else null. */
   redis: Redis | null;
   /** Keys for the OIDC provider, derived from the master key: cookie signing, client-secret placeholders, pairwise subjects. */
@@ -76,6 +84,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Tests pass cheaper-to-construct limits; production uses the defaults. */
   limiter?: RateLimiter;
+  /** IP geolocation; the shipped offline database by default. */
+  geo?: GeoLocator;
   onMailError?: (error: unknown) => void;
 }
 
@@ -123,6 +133,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
         ? null
         : createOutboxSmsSender({ store, clock });
   const sms = createSmsOtpService({ store, clock, audit, guard, sender: smsSender, codeKey, baseUrl: config.baseUrl, notify });
+  const geo = options.geo ?? (config.geolocation ? createDbIpCityLocator() : NO_GEOLOCATION);
+  const risk = createRiskService({ store, clock, limiter, geo, deviceKey: deriveKey(masterKey, 'risk-device') });
+  const botChallenges = createBotChallengeService({ store, clock, key: deriveKey(masterKey, 'bot-challenge') });
   const flows: FlowDeps = {
     store,
     clock,
@@ -130,6 +143,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     blocklist,
     mailer,
     guard,
+    risk,
+    botChallenges,
     audit,
     sessions,
     totp,
@@ -152,6 +167,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     flows,
     links,
     csrfKey: deriveKey(masterKey, 'csrf'),
+    geo,
+    riskKeys: { device: deriveKey(masterKey, 'risk-device-cookie'), form: deriveKey(masterKey, 'risk-form-stamp') },
     db,
     redis,
     oidcKeys: { cookie: deriveKey(masterKey, 'oidc-cookies'), placeholder: deriveKey(masterKey, 'oidc-client-placeholder'), pairwise: deriveKey(masterKey, 'oidc-pairwise') },

@@ -27,6 +27,8 @@ export interface Config {
   sessionAbsoluteSeconds: number;
   verifyEmailTtlSeconds: number;
   resetPasswordTtlSeconds: number;
+  /** Place addresses with the shipped offline database (about 130 MiB once loaded); off: no country or travel signals. */
+  geolocation: boolean;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +113,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  const geolocationRaw = env.FRONTDOOR_GEOLOCATION?.trim();
+  if (geolocationRaw && !['on', 'off'].includes(geolocationRaw)) throw new ConfigError('FRONTDOOR_GEOLOCATION', 'must be on or off');
   const trustProxyRaw = env.FRONTDOOR_TRUST_PROXY?.trim();
   if (trustProxyRaw && !['true', 'false', '1', '0'].includes(trustProxyRaw)) throw new ConfigError('FRONTDOOR_TRUST_PROXY', 'must be true or false');
 
@@ -138,5 +142,6 @@ export function loadConfig(env: Env = process.env): Config {
     sessionAbsoluteSeconds: integer(env, 'FRONTDOOR_SESSION_ABSOLUTE_HOURS', 30 * 24, 1, 8_760) * 3600,
     verifyEmailTtlSeconds: integer(env, 'FRONTDOOR_VERIFY_EMAIL_TTL_MINUTES', 24 * 60, 5, 10_080) * 60,
     resetPasswordTtlSeconds: integer(env, 'FRONTDOOR_RESET_PASSWORD_TTL_MINUTES', 30, 5, 1_440) * 60,
+    geolocation: geolocationRaw !== 'off',
   };
 }

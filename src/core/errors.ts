@@ -52,7 +52,10 @@ export type ErrorCode =
   | 'sms.unavailable'
   | 'mfa.passkey_required'
   | 'mfa.enrollment_required'
-  | 'password.disabled';
+  | 'password.disabled'
+  | 'risk.denied'
+  | 'risk.challenge'
+  | 'auth.password_reset_required';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -106,6 +109,9 @@ const defaultStatus: Record<ErrorCode, number> = {
   'mfa.passkey_required': 400,
   'mfa.enrollment_required': 403,
   'password.disabled': 400,
+  'risk.denied': 403,
+  'risk.challenge': 403,
+  'auth.password_reset_required': 403,
 };
 
 export interface FrontdoorErrorOptions {
@@ -117,6 +123,8 @@ export interface FrontdoorErrorOptions {
   field?: string;
   /** Seconds to wait, for rate limits. */
   retryAfterSeconds?: number;
+  /** The risk score behind a `risk.challenge`: the bot challenge's difficulty follows it. */
+  riskScore?: number;
 }
 
 export class FrontdoorError extends Error {
@@ -125,6 +133,7 @@ export class FrontdoorError extends Error {
   readonly detail: string | undefined;
   readonly field: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly riskScore: number | undefined;
 
   constructor(code: ErrorCode, options: FrontdoorErrorOptions = {}) {
     super(code, { cause: options.cause });
@@ -134,6 +143,7 @@ export class FrontdoorError extends Error {
     this.detail = options.detail;
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.riskScore = options.riskScore;
   }
 }
 

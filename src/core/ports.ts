@@ -55,6 +55,21 @@ export interface TenantSettings {
   passkeyAaguidAllow?: string[];
   /** Authenticator models (AAGUIDs) that may not register a passkey. */
   passkeyAaguidDeny?: string[];
+  /** The risk engine's policy; anything left out takes the default (core/risk/engine.ts). */
+  risk?: TenantRiskSettings;
+}
+
+export interface TenantRiskSettings {
+  /** Points per signal at full strength (0..100), by signal name. */
+  weights?: Record<string, number>;
+  /** Scores at and above which an attempt is challenged, and refused. */
+  thresholds?: { challenge?: number; deny?: number };
+  /** Mail the user after a sign-in from a device the account had not used. */
+  notifyNewDevice?: boolean;
+  ipAllow?: string[];
+  ipDeny?: string[];
+  countryAllow?: string[];
+  countryDeny?: string[];
 }
 
 export type MfaPolicy = 'off' | 'optional' | 'required' | 'adaptive';
@@ -154,6 +169,8 @@ export interface PasswordCredential {
   /** PHC string; it records the algorithm and its parameters. */
   hash: string;
   updatedAt: number;
+  /** The password may not sign in until it is reset through the verified email ("this wasn't me"). */
+  resetRequired?: boolean;
 }
 
 export interface Session {
@@ -555,7 +572,10 @@ export interface UserRepository {
 
 export interface PasswordRepository {
   get(tenantId: TenantId, userId: string): Promise<PasswordCredential | null>;
+  /** Stores a new password; it lifts a required reset. */
   set(credential: PasswordCredential): Promise<void>;
+  /** Stops the current password from signing in until a reset (false when the user has none). */
+  requireReset(tenantId: TenantId, userId: string, now: number): Promise<boolean>;
 }
 
 export interface SessionRepository {
@@ -589,6 +609,74 @@ export interface AuditQuery {
   to?: number;
   limit: number;
   cursor?: string | null;
+}
+
+/** A successful sign-in of an account: where from and with what, for familiarity and the account page. */
+export interface SignInEvent {
+  id: string;
+  tenantId: TenantId;
+  userId: string;
+  at: number;
+  /** HMAC of the browser's device cookie; null when the client has none (the JSON API, a first visit). */
+  deviceHash: string | null;
+  /** What the browser said it was ("Firefox on macOS"). */
+  deviceName: string;
+  /** The address's network (/24 of IPv4, /48 of IPv6); the full address is not kept here. */
+  network: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  accuracyKm: number | null;
+  /** How the user proved who they are (RFC 8176 amr). */
+  methods: string[];
+  sessionId: string | null;
+  riskEventId: string | null;
+}
+
+export interface SignInEventRepository {
+  add(event: SignInEvent): Promise<void>;
+  /** Newest first. */
+  listRecent(tenantId: TenantId, userId: string, limit: number): Promise<SignInEvent[]>;
+  deleteOlderThan(before: number): Promise<number>;
+}
+
+/** One stored assessment: the score, each signal's contribution and reason, and the action taken. */
+export interface RiskEvent {
+  id: string;
+  tenantId: TenantId;
+  /** The account the attempt was about, when it is known to exist. */
+  userId: string | null;
+  at: number;
+  kind: string;
+  /** `before` the credential was checked (source and pace), or `after` (who, from which device and place). */
+  stage: 'before' | 'after';
+  score: number;
+  level: 'low' | 'medium' | 'high';
+  action: 'allow' | 'notify' | 'challenge' | 'deny';
+  reasons: { signal: string; points: number; reason: string }[];
+  ip: string | null;
+  country: string | null;
+  requestId: string | null;
+}
+
+export interface RiskEventQuery {
+  tenantId: TenantId;
+  userId?: string;
+  action?: RiskEvent['action'];
+  kind?: string;
+  minScore?: number;
+  from?: number;
+  to?: number;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface RiskEventRepository {
+  add(event: RiskEvent): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<RiskEvent | null>;
+  /** Newest first. */
+  query(query: RiskEventQuery): Promise<Page<RiskEvent>>;
+  deleteOlderThan(before: number): Promise<number>;
 }
 
 export interface AuditRepository {
@@ -673,6 +761,8 @@ export interface Store {
   smsOutbox: SmsOutboxRepository;
   trustedDevices: TrustedDeviceRepository;
   apiFlows: ApiFlowRepository;
+  signInEvents: SignInEventRepository;
+  riskEvents: RiskEventRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */
@@ -704,6 +794,11 @@ export interface RateLimiter {
   /** Reads without counting. */
   peek(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
   reset(key: string): Promise<void>;
+  /**
+   * Distinct members of `key` seen in the last `windowSeconds` (sliding), after adding `member`
+   * when it is not null: how many accounts one address tried, how many addresses tried one account.
+   */
+  distinct(key: string, member: string | null, windowSeconds: number): Promise<number>;
 }
 
 export type MailTemplate =
@@ -715,7 +810,8 @@ export type MailTemplate =
   | 'recovery_code_used'
   | 'mfa_reset'
   | 'sign_in_method_changed'
-  | 'sign_in_code';
+  | 'sign_in_code'
+  | 'new_device_sign_in';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';

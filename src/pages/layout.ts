@@ -29,12 +29,16 @@ export interface DocumentOptions {
   refresh?: { seconds: number; url: string };
   /** Load the passkey script (pages with a WebAuthn ceremony or signal); everything works without it otherwise. */
   passkeys?: boolean;
+  /** Load the bot-challenge solver (a form carries data-bot-challenge). */
+  botChallenge?: boolean;
 }
 
 /** Our own scripts, never inline (the CSP allows only same-origin files). */
 const PASSKEY_SCRIPTS = html`
 <script src="/assets/webauthn.js" defer></script>
 <script src="/assets/passkeys.js" defer></script>`;
+const BOT_CHALLENGE_SCRIPT = html`
+<script type="module" src="/assets/bot-challenge.js"></script>`;
 
 /** `/t/{tenantId}{path}`, with the id percent-encoded. `path` starts with a slash. */
 export function tenantPath(tenantId: string, path: string): string {
@@ -103,7 +107,7 @@ export function renderDocument(ctx: PageContext, options: DocumentOptions): stri
 <meta name="color-scheme" content="light">${options.refresh && html`
 <meta http-equiv="refresh" content="${`${options.refresh.seconds};url=${options.refresh.url}`}">`}
 <title>${options.title} · ${siteName}</title>
-<link rel="stylesheet" href="/assets/frontdoor.css">${themeLink}${options.passkeys && PASSKEY_SCRIPTS}
+<link rel="stylesheet" href="/assets/frontdoor.css">${themeLink}${options.passkeys && PASSKEY_SCRIPTS}${options.botChallenge && BOT_CHALLENGE_SCRIPT}
 </head>
 <body${status && html` data-status="${status}"`}>
 <a class="fd-skip" href="#main">${t(ctx.locale, 'layout.skip')}</a>

@@ -31,6 +31,7 @@ const TEMPLATE_LINKS = {
   mfa_reset: ['resetLink'],
   sign_in_method_changed: ['resetLink'],
   sign_in_code: ['link'],
+  new_device_sign_in: ['resetLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

@@ -120,6 +120,20 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
           ...button('mail.mfa_reset.action', linkParam(params, 'resetLink', 'link')),
         ],
       };
+    case 'new_device_sign_in': {
+      // Device and place are our own words (a browser name, a country code), shown as text.
+      const device = (params.device ?? '').slice(0, 80);
+      const place = /^[A-Z]{2}$/.test(params.country ?? '') ? params.country! : '—';
+      return {
+        subject: say('mail.new_device.subject'),
+        blocks: [
+          text('mail.new_device.intro', { device, place, time: params.time ?? '' }),
+          text('mail.new_device.you'),
+          text('mail.new_device.not_you'),
+          ...button('mail.new_device.action', linkParam(params, 'resetLink', 'link')),
+        ],
+      };
+    }
     case 'sign_in_method_changed': {
       const change = CHANGES.find((c) => c === params.change) ?? 'totp_enabled';
       return {

@@ -18,6 +18,7 @@ import { signingKeyRepository } from './repositories/signing-keys.ts';
 import { emailSignInRepository } from './repositories/email-sign-ins.ts';
 import { trustedDeviceRepository } from './repositories/trusted-devices.ts';
 import { apiFlowRepository } from './repositories/api-flows.ts';
+import { riskEventRepository, signInEventRepository } from './repositories/risk.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -48,6 +49,8 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     smsOutbox: smsOutboxRepository(db),
     trustedDevices: trustedDeviceRepository(db),
     apiFlows: apiFlowRepository(db),
+    signInEvents: signInEventRepository(db),
+    riskEvents: riskEventRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

@@ -12,6 +12,7 @@ import { smsMigration } from './migrations/0010-sms.ts';
 import { trustedDevicesMigration } from './migrations/0011-trusted-devices.ts';
 import { flowRequiredAcrMigration } from './migrations/0012-flow-required-acr.ts';
 import { apiFlowsMigration } from './migrations/0013-api-flows.ts';
+import { riskMigration } from './migrations/0014-risk.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -216,6 +217,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0011_trusted_devices': trustedDevicesMigration,
     '0012_flow_required_acr': flowRequiredAcrMigration,
     '0013_api_flows': apiFlowsMigration,
+    '0014_risk': riskMigration,
   };
 }
 

@@ -67,6 +67,7 @@ export interface PasswordCredentialsTable {
   tenant_id: string;
   hash: string;
   updated_at: number;
+  reset_required: Generated<number>;
 }
 
 export interface SessionsTable {
@@ -287,6 +288,39 @@ export interface SigningKeysTable {
   updated_at: number;
 }
 
+export interface SignInEventsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  at: number;
+  device_hash: string | null;
+  device_name: string;
+  network: string | null;
+  country: string | null;
+  latitude_e4: number | null;
+  longitude_e4: number | null;
+  accuracy_km: number | null;
+  methods: string;
+  session_id: string | null;
+  risk_event_id: string | null;
+}
+
+export interface RiskEventsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string | null;
+  at: number;
+  kind: string;
+  stage: string;
+  score: number;
+  level: string;
+  action: string;
+  reasons: string;
+  ip: string | null;
+  country: string | null;
+  request_id: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   applications: ApplicationsTable;
@@ -311,5 +345,7 @@ export interface Database {
   sms_outbox: SmsOutboxTable;
   trusted_devices: TrustedDevicesTable;
   api_flows: ApiFlowsTable;
+  sign_in_events: SignInEventsTable;
+  risk_events: RiskEventsTable;
   signing_keys: SigningKeysTable;
 }

@@ -7,9 +7,14 @@ interface Window {
   resetAt: number;
 }
 
+/** Distinct members kept per key: counts past this are all "very many" to the risk signals. */
+const MAX_MEMBERS = 1000;
+
 export function createMemoryRateLimiter(clock: Clock, options: { maxKeys?: number } = {}): RateLimiter & { size(): number } {
   const windows = new Map<string, Window>();
   const maxKeys = options.maxKeys ?? 200_000;
+  // key → member → last seen (ms); a member seen again moves to the end (Map keeps insertion order).
+  const sets = new Map<string, Map<string, number>>();
 
   function current(key: string, windowSeconds: number, now: number): Window {
     let w = windows.get(key);
@@ -51,6 +56,30 @@ export function createMemoryRateLimiter(clock: Clock, options: { maxKeys?: numbe
     },
     async reset(key) {
       windows.delete(key);
+      sets.delete(key);
+    },
+    async distinct(key, member, windowSeconds) {
+      const now = clock.now();
+      const since = now - windowSeconds * 1000;
+      let set = sets.get(key);
+      if (!set) {
+        if (member === null) return 0;
+        if (sets.size >= maxKeys) sets.delete(sets.keys().next().value!);
+        set = new Map();
+        sets.set(key, set);
+      }
+      if (member !== null) {
+        set.delete(member);
+        set.set(member, now);
+        if (set.size > MAX_MEMBERS) set.delete(set.keys().next().value!);
+      }
+      // Oldest first: drop from the front until a member is inside the window.
+      for (const [m, seen] of set) {
+        if (seen > since) break;
+        set.delete(m);
+      }
+      if (set.size === 0) sets.delete(key);
+      return set.size;
     },
     size: () => windows.size,
   };

@@ -2,7 +2,7 @@
 // key is a sorted set of hit times; one Lua script drops the hits older than the window, adds this
 // one and counts, atomically — two nodes counting the same key at once cannot both slip under.
 // Keys expire with their window, so Redis holds only live counters.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock, RateLimiter, RateLimitResult } from '../../core/ports.ts';
 
@@ -51,6 +51,18 @@ export function createRedisRateLimiter(redis: Redis, clock: Clock, fallback: Rat
     peek: (key, limit, windowSeconds) => run(key, limit, windowSeconds, false, (count) => count < limit).catch(() => fallback.peek(key, limit, windowSeconds)),
     async reset(key) {
       await Promise.all([redis.del(PREFIX + key).catch(() => 0), fallback.reset(key)]);
+    },
+    // The same sorted set with the member itself (hashed: no email or address in Redis) instead of
+    // a unique hit id: adding it again only moves its time, so ZCARD counts distinct members.
+    async distinct(key, member, windowSeconds) {
+      const now = clock.now();
+      const hashed = member === null ? '' : createHash('sha256').update(member).digest('base64url').slice(0, 22);
+      try {
+        const [count] = await client.frontdoorSlidingWindow(PREFIX + key, now, windowSeconds * 1000, hashed, member === null ? '0' : '1');
+        return count;
+      } catch {
+        return fallback.distinct(key, member, windowSeconds);
+      }
     },
   };
 }

@@ -2,6 +2,8 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { PasswordBlocklist } from '../credentials/password-policy.ts';
 import type { Clock, Mailer, PasswordHasher, Store, TenantId } from '../ports.ts';
 import type { AttemptGuard } from '../risk/attempt-guard.ts';
+import type { BotChallengeService } from '../risk/bot-challenge.ts';
+import type { RiskService } from '../risk/risk-service.ts';
 import type { PasskeyService } from '../credentials/passkeys.ts';
 import type { TotpService } from '../credentials/totp.ts';
 import type { SmsOtpService } from '../credentials/sms-otp.ts';
@@ -23,6 +25,9 @@ export interface FlowDeps {
   blocklist: PasswordBlocklist;
   mailer: Mailer;
   guard: AttemptGuard;
+  /** The risk engine: assesses attempts, keeps sign-in history and failure counts. */
+  risk: RiskService;
+  botChallenges: BotChallengeService;
   audit: AuditLog;
   sessions: SessionService;
   totp: TotpService;

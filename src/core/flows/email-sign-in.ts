@@ -38,11 +38,12 @@ function codeMac(deps: Pick<FlowDeps, 'codeKey'>, requestId: string, code: strin
 /** Starts a sign-in by email for this browser; the returned token goes into its flow cookie. */
 export async function requestEmailSignIn(
   deps: FlowDeps,
-  input: { tenant: Tenant; email: unknown; returnTo: string | null; browserToken?: string },
+  /** `stepUp`: the risk engine asks a password sign-in to confirm the address too; allowed even where sign-in by email is not offered. */
+  input: { tenant: Tenant; email: unknown; returnTo: string | null; browserToken?: string; stepUp?: boolean },
   ctx: RequestContext,
 ): Promise<{ browserToken: string }> {
   const { tenant } = input;
-  if (!emailSignInEnabled(tenant)) throw new FrontdoorError('email_sign_in.disabled');
+  if (!emailSignInEnabled(tenant) && !input.stepUp) throw new FrontdoorError('email_sign_in.disabled');
   const email = requireEmail(input.email);
   await deps.guard.check({ kind: 'email_sign_in', tenantId: tenant.id, ip: ctx.ip, account: email });
   const found = await deps.store.users.findByEmail(tenant.id, email);

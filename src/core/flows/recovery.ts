@@ -4,7 +4,7 @@ import type { RequestContext } from '../context.ts';
 import { passwordsEnabled } from '../credentials/password-policy.ts';
 import { checkNewPassword, effectiveMinLength } from '../credentials/password-policy.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Tenant } from '../ports.ts';
+import type { Tenant, User } from '../ports.ts';
 import { hashToken } from '../secrets.ts';
 import { requireEmail } from '../users/email.ts';
 import type { FlowDeps } from './deps.ts';
@@ -23,6 +23,20 @@ export async function requestPasswordReset(deps: FlowDeps, input: { tenant: Tena
   const token = await issueActionToken(deps.store, { tenantId: tenant.id, userId: user.id, purpose: 'reset_password', now: deps.clock.now(), ttlSeconds: deps.ttl.resetPasswordSeconds });
   await deps.mailer.queue({ tenant, to: user.email, template: 'reset_password', locale: ctx.locale, params: { link: deps.links.resetPassword(tenant.id, token) } });
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.password_reset_requested', result: 'success', subject: user.id });
+}
+
+/**
+ * A password that proved right but is on the breached/common list must be changed before the
+ * sign-in goes on. Where the risk engine had no doubt about the person, they choose the new one at
+ * once (the returned token opens the reset page); otherwise the link goes to their verified
+ * address, so a stranger holding a leaked password gets nothing from it.
+ */
+export async function breachedPasswordReset(deps: FlowDeps, input: { tenant: Tenant; user: User; sendByMail: boolean }, ctx: RequestContext): Promise<{ token: string | null }> {
+  const { tenant, user } = input;
+  const token = await issueActionToken(deps.store, { tenantId: tenant.id, userId: user.id, purpose: 'reset_password', now: deps.clock.now(), ttlSeconds: deps.ttl.resetPasswordSeconds });
+  if (input.sendByMail) await deps.mailer.queue({ tenant, to: user.email, template: 'reset_password', locale: ctx.locale, params: { link: deps.links.resetPassword(tenant.id, token) } });
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.password_reset_requested', result: 'success', reason: 'breached_password', subject: user.id, details: { byMail: input.sendByMail } });
+  return { token: input.sendByMail ? null : token };
 }
 
 /** True when the reset link can still be used (the page shows the form, or says it expired). */

@@ -5,7 +5,7 @@ import { assess, compileRiskPolicy, DEFAULT_RISK_POLICY, SIGNALS, type RiskPolic
 import { inRanges, parseRange } from './ip-lists.ts';
 import type { RiskFacts } from './signal.ts';
 import { breachedPassword } from './signals/breached-password.ts';
-import { automationUserAgent, clientHintsMismatch, tooFast } from './signals/bot.ts';
+import { automationUserAgent, botChallengeFailed, clientHintsMismatch, tooFast } from './signals/bot.ts';
 import { disposableEmail, isDisposableDomain } from './signals/disposable-email.ts';
 import { newDevice } from './signals/new-device.ts';
 import { newNetwork } from './signals/new-network.ts';
@@ -28,6 +28,11 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     formMillis: 4200,
     email: null,
     velocity: { accountFailures: 0, ipFailures: 0, ipDistinctAccounts: 0, accountDistinctIps: 0 },
+    now: 1_800_000_000_000,
+    location: null,
+    countryKnown: null,
+    previousSignIn: null,
+    botChallenge: null,
     ...overrides,
   };
 }
@@ -60,7 +65,11 @@ describe('risk signals', () => {
   });
 
   it('bot indicators: automation user agents, contradicting client hints, inhuman speed', () => {
-    for (const ua of ['curl/8.5.0', 'python-requests/2.32', 'Mozilla/5.0 HeadlessChrome/142.0', 'Go-http-client/1.1']) expect(automationUserAgent.evaluate(facts({ userAgent: ua })), ua).not.toBeNull();
+    for (const ua of ['curl/8.5.0', 'python-requests/2.32', 'Mozilla/5.0 HeadlessChrome/142.0']) expect(automationUserAgent.evaluate(facts({ userAgent: ua })), ua).not.toBeNull();
+    // The HTTP libraries native apps are built on are not bots: a customer's own app must pass.
+    for (const ua of ['okhttp/4.12.0', 'Go-http-client/1.1', 'MyApp/3.1 CFNetwork/1498 Darwin/23.6.0']) expect(automationUserAgent.evaluate(facts({ userAgent: ua })), ua).toBeNull();
+    expect(botChallengeFailed.evaluate(facts({ botChallenge: 'failed' }))?.strength).toBe(1);
+    expect(botChallengeFailed.evaluate(facts({ botChallenge: 'passed' }))).toBeNull();
     expect(automationUserAgent.evaluate(facts({ userAgent: null }))?.reason).toBe('no user agent');
     expect(automationUserAgent.evaluate(facts())).toBeNull();
     expect(automationUserAgent.evaluate(facts({ userAgent: FIREFOX }))).toBeNull();

@@ -2,10 +2,12 @@
 // weighted sum is the score (0..100); the tenant's thresholds turn it into an action. The result
 // carries every contribution, so an admin can read why an attempt was challenged.
 import { breachedPassword } from './signals/breached-password.ts';
-import { automationUserAgent, clientHintsMismatch, tooFast } from './signals/bot.ts';
+import { automationUserAgent, botChallengeFailed, clientHintsMismatch, tooFast } from './signals/bot.ts';
 import { disposableEmail } from './signals/disposable-email.ts';
 import { newDevice } from './signals/new-device.ts';
 import { newNetwork } from './signals/new-network.ts';
+import { newCountry } from './signals/new-country.ts';
+import { impossibleTravel } from './signals/impossible-travel.ts';
 import { accountDistinctIps, accountFailures, ipDistinctAccounts, ipFailures } from './signals/velocity.ts';
 import { inRanges, parseRange, type ParsedRange } from './ip-lists.ts';
 import type { RiskFacts, RiskSignal } from './signal.ts';
@@ -13,6 +15,8 @@ import type { RiskFacts, RiskSignal } from './signal.ts';
 export const SIGNALS: readonly RiskSignal[] = [
   newDevice,
   newNetwork,
+  newCountry,
+  impossibleTravel,
   accountFailures,
   ipFailures,
   ipDistinctAccounts,
@@ -21,8 +25,14 @@ export const SIGNALS: readonly RiskSignal[] = [
   automationUserAgent,
   clientHintsMismatch,
   tooFast,
+  botChallengeFailed,
   disposableEmail,
 ];
+
+/** What the source shows, judged before the credential is checked: pace, failures, bot signs, the address. */
+export const SOURCE_SIGNALS: readonly RiskSignal[] = [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps, automationUserAgent, clientHintsMismatch, tooFast, botChallengeFailed, disposableEmail];
+/** Who it is, judged once the credential proved it: a new device, network or country, travel, a breached password. */
+export const IDENTITY_SIGNALS: readonly RiskSignal[] = [newDevice, newNetwork, newCountry, impossibleTravel, breachedPassword];
 
 export type RiskAction = 'allow' | 'notify' | 'challenge' | 'deny';
 export type RiskLevel = 'low' | 'medium' | 'high';
@@ -37,6 +47,9 @@ export interface RiskPolicy {
   /** IP ranges always allowed (signals are still recorded) and always denied. */
   ipAllow: string[];
   ipDeny: string[];
+  /** Countries (ISO 3166 alpha-2) always allowed, and always denied, by IP geolocation. */
+  countryAllow: string[];
+  countryDeny: string[];
 }
 
 /** Defaults a tenant can run with: a new device alone notifies, it takes several signals to challenge. */
@@ -46,6 +59,8 @@ export const DEFAULT_RISK_POLICY: RiskPolicy = {
   notifyNewDevice: true,
   ipAllow: [],
   ipDeny: [],
+  countryAllow: [],
+  countryDeny: [],
 };
 
 export interface RiskContribution {
@@ -88,8 +103,11 @@ export function assess(facts: RiskFacts, compiled: CompiledRiskPolicy, signals: 
   const score = Math.min(100, reasons.reduce((sum, r) => sum + r.points, 0));
   const level: RiskLevel = score >= policy.thresholds.deny ? 'high' : score >= policy.thresholds.challenge ? 'medium' : 'low';
 
+  const country = facts.location?.country ?? null;
   if (inRanges(facts.ip, compiled.deny)) return { score: 100, level: 'high', action: 'deny', reasons: [{ signal: 'ip_deny_list', points: 100, reason: 'the address is on the tenant’s deny list' }, ...reasons] };
+  if (country && policy.countryDeny.includes(country)) return { score: 100, level: 'high', action: 'deny', reasons: [{ signal: 'country_deny_list', points: 100, reason: `${country} is on the tenant’s deny list` }, ...reasons] };
   if (inRanges(facts.ip, compiled.allow)) return { score, level, action: 'allow', reasons: [{ signal: 'ip_allow_list', points: 0, reason: 'the address is on the tenant’s allow list' }, ...reasons] };
+  if (country && policy.countryAllow.includes(country)) return { score, level, action: 'allow', reasons: [{ signal: 'country_allow_list', points: 0, reason: `${country} is on the tenant’s allow list` }, ...reasons] };
 
   let action: RiskAction = level === 'high' ? 'deny' : level === 'medium' ? 'challenge' : 'allow';
   if (action === 'allow' && facts.kind === 'sign_in' && policy.notifyNewDevice && reasons.some((r) => r.signal === 'new_device')) action = 'notify';

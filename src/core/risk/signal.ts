@@ -23,6 +23,25 @@ export interface RiskFacts {
   email: string | null;
   /** Counts in the policy's sliding window. */
   velocity: { accountFailures: number; ipFailures: number; ipDistinctAccounts: number; accountDistinctIps: number };
+  /** When the attempt is assessed (ms since the epoch). */
+  now: number;
+  /** Where the address is, by offline geolocation; null when unknown (private address, no data). */
+  location: GeoPoint | null;
+  /** Whether the account has signed in from this country before; null when unknown or no account is named. */
+  countryKnown: boolean | null;
+  /** The account's last successful sign-in with a known place, for impossible travel; null when none. */
+  previousSignIn: { at: number; location: GeoPoint } | null;
+  /** The bot challenge: `passed`, `failed` (a wrong or replayed answer), or null when none was asked for. */
+  botChallenge: 'passed' | 'failed' | null;
+}
+
+/** A place from IP geolocation: ISO 3166 alpha-2 country, and coordinates when the data has them. */
+export interface GeoPoint {
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  /** The data's accuracy radius in kilometres, when it gives one. */
+  accuracyKm: number | null;
 }
 
 export interface SignalResult {

@@ -1,5 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
+import { DEFAULT_RISK_POLICY } from '../risk/engine.ts';
+import { parseRange } from '../risk/ip-lists.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Clock, Store, Tenant, TenantBranding, TenantSettings } from '../ports.ts';
 
@@ -18,6 +20,16 @@ export interface TenantAdminDeps {
  * passkey origin or a parent domain of it (WebAuthn refuses anything else in the browser).
  */
 export function checkTenantSettings(settings: TenantSettings): void {
+  const risk = settings.risk;
+  if (risk) {
+    for (const [field, list] of [['ip_allow', risk.ipAllow], ['ip_deny', risk.ipDeny]] as const) {
+      const bad = (list ?? []).find((range) => parseRange(range) === null);
+      if (bad !== undefined) throw new FrontdoorError('request.invalid', { field: `settings.risk.${field}`, detail: `not an address or CIDR range: ${bad}` });
+    }
+    const challenge = risk.thresholds?.challenge ?? DEFAULT_RISK_POLICY.thresholds.challenge;
+    const deny = risk.thresholds?.deny ?? DEFAULT_RISK_POLICY.thresholds.deny;
+    if (deny <= challenge) throw new FrontdoorError('request.invalid', { field: 'settings.risk.thresholds', detail: 'deny must be above challenge' });
+  }
   const rpId = settings.passkeyRpId;
   if (!rpId || !settings.passkeyOrigins) return;
   for (const origin of settings.passkeyOrigins) {

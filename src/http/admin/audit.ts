@@ -1,10 +1,11 @@
 // /tenants/:tenantId/audit: the tenant's security events, newest first, filtered by subject, action
-// and time range.
+// and time range. /tenants/:tenantId/risk-events: every risk assessment with each signal's points
+// and reason — why an attempt was let through, challenged or refused.
 import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
-import { AuditPage, AuditQuery, errorResponses, TenantParams, type AdminApp } from './schemas.ts';
-import { auditEventToWire } from './wire.ts';
+import { AuditPage, AuditQuery, errorResponses, RiskEventPage, RiskEventQuery, TenantParams, type AdminApp } from './schemas.ts';
+import { auditEventToWire, riskEventToWire } from './wire.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -44,6 +45,39 @@ export function registerAuditRoutes(app: AdminApp, services: Services): void {
         cursor: cursor ?? null,
       });
       return { items: page.items.map(auditEventToWire), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/risk-events',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Query risk assessments',
+        description: 'Newest first; filter by account, action, kind, minimum score and time. Each item says which signals fired, how many points each added, and why.',
+        params: TenantParams,
+        querystring: RiskEventQuery,
+        response: { 200: RiskEventPage, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const tenant = await requireTenant(services.store, request.params.tenantId);
+      const q = request.query;
+      const from = instant(q.from, 'from');
+      const to = instant(q.to, 'to');
+      if (from !== undefined && to !== undefined && from > to) throw new FrontdoorError('request.invalid', { field: 'from', detail: 'from is after to' });
+      const page = await services.store.riskEvents.query({
+        tenantId: tenant.id,
+        ...(q.user_id ? { userId: q.user_id } : {}),
+        ...(q.action ? { action: q.action } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.min_score !== undefined ? { minScore: q.min_score } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+        limit: q.limit ?? DEFAULT_PAGE_SIZE,
+        cursor: q.cursor ?? null,
+      });
+      return { items: page.items.map(riskEventToWire), next_cursor: page.nextCursor };
     },
   );
 }

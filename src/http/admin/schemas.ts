@@ -6,6 +6,7 @@ import { Type, type TSchema } from 'typebox';
 import { GRANT_TYPES } from '../../core/apps/app-admin.ts';
 import { MIN_LENGTH_FLOOR, PASSWORD_MAX_CODE_POINTS } from '../../core/credentials/password-policy.ts';
 import { TENANT_ID_PATTERN } from '../../core/tenants/tenant-admin.ts';
+import { SIGNALS } from '../../core/risk/engine.ts';
 
 /** The Fastify instance admin routes are registered on: TypeBox-typed requests. */
 export type AdminApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -88,6 +89,35 @@ const aaguidList = (description: string) =>
 const aaguidAllow = aaguidList('Only authenticator models (AAGUIDs) on this list may register a passkey. Without attestation trust the AAGUID is what the authenticator declares.');
 const aaguidDeny = aaguidList('Authenticator models (AAGUIDs) that may not register a passkey.');
 
+const riskList = (items: ReturnType<typeof Type.String>, description: string) => Type.Array(items, { maxItems: 500, uniqueItems: true, description });
+const cidr = Type.String({ minLength: 2, maxLength: 49, pattern: '^[0-9A-Fa-f:.]+(?:/\\d{1,3})?$', description: 'An IP address or CIDR range, e.g. 203.0.113.0/24 or 2001:db8::/32' });
+const countryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' });
+const riskSettings = Type.Object(
+  {
+    weights: Type.Optional(
+      Type.Record(Type.String({ pattern: `^(?:${SIGNALS.map((s) => s.name).join('|')})$` }), Type.Integer({ minimum: 0, maximum: 100 }), {
+        additionalProperties: false,
+        description: `Points per signal at full strength (0–100), by signal name (${SIGNALS.map((s) => s.name).join(', ')}); left out: the default.`,
+      }),
+    ),
+    thresholds: Type.Optional(
+      Type.Object(
+        {
+          challenge: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Score at and above which an attempt is challenged (default 40).' })),
+          deny: Type.Optional(Type.Integer({ minimum: 1, maximum: 101, description: 'Score at and above which an attempt that already failed the bot challenge is refused (default 90; 101 = never).' })),
+        },
+        closed,
+      ),
+    ),
+    notify_new_device: Type.Optional(Type.Boolean({ description: 'Mail the user after a sign-in from a device the account had not used (default true).' })),
+    ip_allow: Type.Optional(riskList(cidr, 'Addresses never challenged or refused (signals are still recorded).')),
+    ip_deny: Type.Optional(riskList(cidr, 'Addresses always refused.')),
+    country_allow: Type.Optional(riskList(countryCode, 'Countries never challenged or refused, by IP geolocation.')),
+    country_deny: Type.Optional(riskList(countryCode, 'Countries always refused, by IP geolocation.')),
+  },
+  { ...closed, description: 'The risk engine: signal weights, thresholds, new-device mail, allow and deny lists. Replaced as a whole by PATCH.' },
+);
+
 export const TenantBranding = Type.Object({ logo_url: Type.Optional(logoUrl), primary_color: Type.Optional(primaryColor) }, closed);
 export const TenantSettings = Type.Object(
   {
@@ -108,6 +138,7 @@ export const TenantSettings = Type.Object(
     passkey_origins: Type.Optional(passkeyOrigins),
     passkey_aaguid_allow: Type.Optional(aaguidAllow),
     passkey_aaguid_deny: Type.Optional(aaguidDeny),
+    risk: Type.Optional(riskSettings),
   },
   closed,
 );
@@ -159,6 +190,7 @@ export const UpdateTenantBody = Type.Object(
           passkey_origins: Type.Optional(nullable(passkeyOrigins)),
           passkey_aaguid_allow: Type.Optional(nullable(aaguidAllow)),
           passkey_aaguid_deny: Type.Optional(nullable(aaguidDeny)),
+          risk: Type.Optional(nullable(riskSettings)),
         },
         closed,
       ),
@@ -405,6 +437,43 @@ export const AuditQuery = Type.Object(
     action: Type.Optional(text(100, { minLength: 1, description: 'Events of this action, e.g. `admin.user_created`.' })),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601; events at or after.' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601; events before.' })),
+    limit: Type.Optional(limit),
+    cursor: Type.Optional(cursor),
+  },
+  closed,
+);
+
+export const RiskEvent = Type.Object(
+  {
+    id: Type.String(),
+    at: timestamp('When the attempt was assessed (UTC).'),
+    user_id: nullable(Type.String({ description: 'The account, once the credential proved who it is (null before: the source is judged without naming anyone).' })),
+    kind: Type.String({ description: '`sign_in`, `registration`, `recovery`, `verification_resend`, `sensitive_action` or `token_refresh`.' }),
+    stage: Type.Enum(['before', 'after'], { description: '`before` the credential was checked (the source), or `after` (who it is).' }),
+    score: Type.Integer({ minimum: 0, maximum: 100 }),
+    level: Type.Enum(['low', 'medium', 'high']),
+    action: Type.Enum(['allow', 'notify', 'challenge', 'deny'], { description: 'What was done: let through, let through and told the user, asked for a bot challenge or a second proof, refused.' }),
+    reasons: Type.Array(
+      Type.Object({ signal: Type.String(), points: Type.Integer({ minimum: 0, maximum: 100 }), reason: Type.String({ description: 'Why, in words for the admin and support.' }) }, closed),
+      { description: 'Each signal that fired, with the points it added; strongest first.' },
+    ),
+    ip: nullable(Type.String()),
+    country: nullable(Type.String({ description: 'By offline IP geolocation (DB-IP Lite, CC BY 4.0).' })),
+    request_id: nullable(Type.String({ description: 'Links to the audit events of the same request (their `request_id`); the audit event of a sign-in also names this event in `details.riskEventId`.' })),
+  },
+  closed,
+);
+
+export const RiskEventPage = Type.Object({ items: Type.Array(RiskEvent), next_cursor: nullable(Type.String()) }, closed);
+
+export const RiskEventQuery = Type.Object(
+  {
+    user_id: Type.Optional(text(200, { minLength: 1, description: 'Assessments of this account.' })),
+    action: Type.Optional(Type.Enum(['allow', 'notify', 'challenge', 'deny'])),
+    kind: Type.Optional(text(40, { minLength: 1 })),
+    min_score: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Only assessments scoring at least this.' })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601; at or after.' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601; before.' })),
     limit: Type.Optional(limit),
     cursor: Type.Optional(cursor),
   },

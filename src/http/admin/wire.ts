@@ -2,7 +2,7 @@
 // and the CLI's --json output, so both speak the same shape. Secrets have no field here: an
 // application's secret hash and a user's password hash cannot be serialized by construction.
 import { clientAuthMethod } from '../../core/apps/app-admin.ts';
-import type { ApiResource, Application, AuditEvent, MfaPolicy, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
+import type { ApiResource, Application, AuditEvent, RiskEvent, MfaPolicy, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -29,6 +29,17 @@ export interface WireSettings {
   passkey_origins?: string[];
   passkey_aaguid_allow?: string[];
   passkey_aaguid_deny?: string[];
+  risk?: WireRiskSettings;
+}
+
+export interface WireRiskSettings {
+  weights?: Record<string, number>;
+  thresholds?: { challenge?: number; deny?: number };
+  notify_new_device?: boolean;
+  ip_allow?: string[];
+  ip_deny?: string[];
+  country_allow?: string[];
+  country_deny?: string[];
 }
 
 function defined<T extends object>(value: T): T {
@@ -58,6 +69,17 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     passkey_origins: settings.passkeyOrigins,
     passkey_aaguid_allow: settings.passkeyAaguidAllow,
     passkey_aaguid_deny: settings.passkeyAaguidDeny,
+    risk: settings.risk
+      ? defined({
+          weights: settings.risk.weights,
+          thresholds: settings.risk.thresholds,
+          notify_new_device: settings.risk.notifyNewDevice,
+          ip_allow: settings.risk.ipAllow,
+          ip_deny: settings.risk.ipDeny,
+          country_allow: settings.risk.countryAllow,
+          country_deny: settings.risk.countryDeny,
+        })
+      : undefined,
   });
 }
 
@@ -84,6 +106,17 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     passkeyOrigins: settings.passkey_origins,
     passkeyAaguidAllow: settings.passkey_aaguid_allow?.map((a) => a.toLowerCase()),
     passkeyAaguidDeny: settings.passkey_aaguid_deny?.map((a) => a.toLowerCase()),
+    risk: settings.risk
+      ? defined({
+          weights: settings.risk.weights,
+          thresholds: settings.risk.thresholds,
+          notifyNewDevice: settings.risk.notify_new_device,
+          ipAllow: settings.risk.ip_allow,
+          ipDeny: settings.risk.ip_deny,
+          countryAllow: settings.risk.country_allow,
+          countryDeny: settings.risk.country_deny,
+        })
+      : undefined,
   });
 }
 
@@ -155,6 +188,23 @@ export function sessionToWire(session: Session) {
     last_seen_at: iso(session.lastSeenAt),
     ip: session.ip,
     user_agent: session.userAgent,
+  };
+}
+
+export function riskEventToWire(event: RiskEvent) {
+  return {
+    id: event.id,
+    at: iso(event.at),
+    user_id: event.userId,
+    kind: event.kind,
+    stage: event.stage,
+    score: event.score,
+    level: event.level,
+    action: event.action,
+    reasons: event.reasons,
+    ip: event.ip,
+    country: event.country,
+    request_id: event.requestId,
   };
 }
 

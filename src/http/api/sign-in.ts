@@ -20,7 +20,11 @@ import { FrontdoorError } from '../../core/errors.ts';
 import { completeEmailCode, EMAIL_SIGN_IN_AMR, emailSignInEnabled, MAGIC_LINK_SECONDS, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
 import { login } from '../../core/flows/login.ts';
 import { completeSecondFactorWithPasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
-import { authenticatorAppOffered, beginSecondFactor, completeSecondFactor, openSecondFactor, secondFactorStep } from '../../core/flows/second-factor.ts';
+import { authenticatorAppOffered, beginSecondFactor, completeSecondFactor, hasSecondFactor, openSecondFactor, secondFactorStep } from '../../core/flows/second-factor.ts';
+import { breachedPasswordReset } from '../../core/flows/recovery.ts';
+import { NO_CLIENT_SIGNALS, type ClientSignals } from '../../core/risk/risk-service.ts';
+import { describeUserAgent } from '../../pages/views/device.ts';
+import { errorBody } from '../errors.ts';
 import { PASSWORD_AMR } from '../../core/auth/acr.ts';
 import type { ApiFlow, ApiFlowState, Session, Tenant, User } from '../../core/ports.ts';
 import { hashToken, newId, randomToken } from '../../core/secrets.ts';
@@ -136,6 +140,22 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
     return secondFactorView(tenant, { ...flow, state: 'second_factor' }, token);
   }
 
+  /**
+   * The risk engine doubts a right password: the user's second factor, even where the policy would
+   * not ask; without one, a code mailed to the verified address (the flow goes to `email_code`).
+   */
+  async function riskStepUp(request: FastifyRequest, tenant: Tenant, flow: ApiFlow, token: string, user: User): Promise<View> {
+    if (await hasSecondFactor(flows, tenant, user)) {
+      if (!(await store.apiFlows.transition(flow.id, flow.state, 'second_factor', user.id))) throw new FrontdoorError('request.invalid', { detail: 'flow already moved on' });
+      await beginSecondFactor(flows, { tenant, user, returnTo: null, amr: PASSWORD_AMR, token });
+      metrics.secondFactors.inc({ method: 'any', result: 'started' });
+      return secondFactorView(tenant, { ...flow, state: 'second_factor' }, token);
+    }
+    await requestEmailSignIn(flows, { tenant, email: user.email, returnTo: null, browserToken: token, stepUp: true }, requestContext(request, `user:${user.id}`));
+    if (flow.state === 'first_factor') await store.apiFlows.transition(flow.id, 'first_factor', 'email_code', null);
+    return firstFactorView(tenant, { ...flow, state: 'email_code' });
+  }
+
   // Documented here; checked by loadFlow, so a missing token is 401 like a wrong one.
   const headers = Type.Object({ [FLOW_HEADER]: Type.Optional(Type.String({ description: 'The flow token from creation (required).' })) });
   const tenantParams = Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 40 }) }, closed);
@@ -181,16 +201,44 @@ export async function registerSignInApi(app: FastifyInstance, services: Services
         return firstFactorView(tenant, flow);
       });
 
-      api.post('/sign-in/password', { schema: { summary: 'First factor: email and password', params: tenantParams, headers, body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 4096 }) }, closed), response: { 200: FlowView } } }, async (request, reply) => {
+      const PasswordBody = Type.Object(
+        {
+          email: Email,
+          password: Type.String({ minLength: 1, maxLength: 4096 }),
+          bot_solution: Type.Optional(Type.String({ maxLength: 8192, description: 'The answer to a `bot_challenge` from an earlier `risk.challenge` answer (base64 JSON of `{challenge, solution}`, ALTCHA v2).' })),
+        },
+        closed,
+      );
+      const Refused = Type.Object({
+        error: Type.String(),
+        message: Type.String(),
+        field: Type.Optional(Type.String()),
+        bot_challenge: Type.Optional(Type.Unknown({ description: 'With `risk.challenge`: an ALTCHA v2 proof-of-work challenge to solve and send back as `bot_solution`.' })),
+      });
+      api.post('/sign-in/password', { schema: { summary: 'First factor: email and password', params: tenantParams, headers, body: PasswordBody, response: { 200: FlowView, 403: Refused } } }, async (request, reply) => {
         const tenant = await loadTenant(services, request);
         const { flow, token } = await loadFlow(request, tenant);
         requireState(flow, 'first_factor', 'email_code');
+        const ctx = requestContext(request);
         try {
-          const user = await login(flows, { tenant, email: request.body.email, password: request.body.password }, requestContext(request));
+          const client: ClientSignals = { ...NO_CLIENT_SIGNALS, deviceName: describeUserAgent(ctx.userAgent, 'en'), botChallenge: await flows.botChallenges.verify(tenant, 'sign_in', request.body.bot_solution) };
+          const signIn = await login(flows, { tenant, email: request.body.email, password: request.body.password, client }, ctx);
+          const { user } = signIn;
           metrics.signInMethods.inc({ method: 'password', stage: 'completed' });
+          // A breached password is changed through the link mailed to the verified address.
+          if (signIn.passwordBreached) {
+            await breachedPasswordReset(flows, { tenant, user, sendByMail: true }, requestContext(request, `user:${user.id}`));
+            throw new FrontdoorError('auth.password_reset_required');
+          }
+          if (signIn.risk.action === 'challenge') return await riskStepUp(request, tenant, flow, token, user);
           return await afterFirstFactor(request, reply, tenant, flow, token, user, PASSWORD_AMR, flow.state);
         } catch (error) {
           if (error instanceof FrontdoorError && error.code === 'auth.invalid_credentials') metrics.signInMethods.inc({ method: 'password', stage: 'failed' });
+          // The client solves the challenge (proof of work) and sends the password again with the answer.
+          if (error instanceof FrontdoorError && error.code === 'risk.challenge') {
+            const challenge = await flows.botChallenges.create(tenant, 'sign_in', error.riskScore ?? 0);
+            return reply.status(403).send({ ...errorBody(error, ctx.locale), bot_challenge: challenge });
+          }
           throw error;
         }
       });

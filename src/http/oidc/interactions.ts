@@ -19,7 +19,8 @@ import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { csrfToken, verifyCsrf } from '../public/csrf.ts';
 import {
-  afterPassword,
+  afterPasswordSignIn,
+  signInFailureResult,
   ceremonyAnswer,
   afterSignInDestination,
   clearFlowCookie,
@@ -41,6 +42,7 @@ import {
   unknownPasskeySignal,
   withRetryAfter,
 } from '../public/page-support.ts';
+import { browserSignals, formRisk } from '../risk-signals.ts';
 import { afterEmailSignIn, clearEmailSignInCookie, setEmailSignInCookie } from '../public/email-sign-in.ts';
 import { completeEmailCode, openEmailSignIn, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
 import { renderEmailCodePage } from '../../pages/views/email-sign-in.ts';
@@ -104,7 +106,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     provider: Provider,
     tenant: Tenant,
     details: Details,
-    extra: { errors?: ReturnType<typeof formErrors>; email?: string; status?: number; passkeySignal?: PasskeySignal | undefined } = {},
+    extra: { errors?: ReturnType<typeof formErrors>; email?: string; status?: number; passkeySignal?: PasskeySignal | undefined; challengeScore?: number | undefined } = {},
   ) {
     const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
@@ -116,6 +118,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
         action: `${interactionPath(tenant.id, details.uid)}/login`,
         appName: await appName(provider, details),
         ...alternatives,
+        risk: await formRisk(services, request, reply, tenant, 'sign_in', 'sign_in', extra.challengeScore),
         ...(extra.passkeySignal ? { passkeySignal: extra.passkeySignal } : {}),
         ...(extra.email ?? hint ? { email: extra.email ?? hint } : {}),
         ...(extra.errors ? { errors: extra.errors, showResendVerification: extra.errors.form === 'auth.email_not_verified' } : {}),
@@ -206,10 +209,12 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
     const email = formField(request.body, 'email');
     try {
-      const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      const signIn = await login(services.flows, { tenant, email, password: formField(request.body, 'password'), client: await browserSignals(services, request, reply, tenant, 'sign_in') }, requestContext(request));
+      const { user } = signIn;
       metrics.signIns.inc({ result: 'success' });
       metrics.signInMethods.inc({ method: 'password', stage: 'completed' });
-      const next = await afterPassword(services, request, reply, tenant, user, interactionPath(tenant.id, details.uid));
+      const next = await afterPasswordSignIn(services, request, reply, tenant, signIn, interactionPath(tenant.id, details.uid));
+      if ('redirect' in next) return reply.redirect(next.redirect, 303);
       // The second step stays inside the interaction, so finishing it answers this very request.
       if ('secondFactorPath' in next) {
         metrics.secondFactors.inc({ method: 'any', result: 'started' });
@@ -224,9 +229,9 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       return finish(request, reply, provider, loginResult(next.session));
     } catch (error) {
       if (!isFormError(error)) throw error;
-      metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });
+      metrics.signIns.inc({ result: signInFailureResult(error) });
       const status = withRetryAfter(reply, error);
-      return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), email: email ?? '', status });
+      return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), email: email ?? '', status, challengeScore: error.riskScore });
     }
   });
 

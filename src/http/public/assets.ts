@@ -13,11 +13,23 @@ function webauthnBrowserBundle(): URL {
   return pathToFileURL(join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js'));
 }
 
+/** A file of altcha-lib's browser build (its ES modules import each other by relative path). */
+function altchaFile(path: string): URL {
+  // require() resolves the CommonJS build (dist/cjs/v2); the browser needs the ES modules beside it.
+  const entry = createRequire(import.meta.url).resolve('altcha-lib');
+  return pathToFileURL(join(dirname(entry), '..', '..', 'esm', 'v2', path));
+}
+
 const SCRIPT = 'text/javascript; charset=utf-8';
 const ASSETS: Record<string, { file: URL; type: string }> = {
   'frontdoor.css': { file: new URL('../../pages/assets/frontdoor.css', import.meta.url), type: 'text/css; charset=utf-8' },
   'passkeys.js': { file: new URL('../../pages/assets/passkeys.js', import.meta.url), type: SCRIPT },
   'webauthn.js': { file: webauthnBrowserBundle(), type: SCRIPT },
+  'bot-challenge.js': { file: new URL('../../pages/assets/bot-challenge.js', import.meta.url), type: SCRIPT },
+  'altcha/pow.js': { file: altchaFile('pow.js'), type: SCRIPT },
+  'altcha/helpers.js': { file: altchaFile('helpers.js'), type: SCRIPT },
+  'altcha/types.js': { file: altchaFile('types.js'), type: SCRIPT },
+  'altcha/algorithms/web/pbkdf2.js': { file: altchaFile('algorithms/web/pbkdf2.js'), type: SCRIPT },
 };
 
 export function registerAssetRoutes(app: FastifyInstance, _services: Services): void {

@@ -8,6 +8,7 @@ import type { Session, Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from '../../pages/views/email-sign-in.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
+import { parseNotice } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
@@ -75,7 +76,8 @@ export function registerEmailSignInRoutes(app: FastifyInstance, services: Servic
   app.get('/t/:tenant/login/email/code', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     if (!(await openEmailSignIn(services.flows, tenant, request.cookies[emailSignInCookieName(tenant.id)]))) return reply.redirect(tenantPath(tenant.id, '/login'), 303);
-    return sendPage(reply, renderEmailCodePage(pageContext(services, request, reply, tenant), {}));
+    const notice = parseNotice((request.query as Record<string, unknown>).notice);
+    return sendPage(reply, renderEmailCodePage(pageContext(services, request, reply, tenant), notice ? { notice } : {}));
   });
 
   app.post('/t/:tenant/login/email/code', page, async (request, reply) => {

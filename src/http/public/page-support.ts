@@ -13,16 +13,19 @@ import { isRememberedDevice, rememberDevice, rememberDeviceDays } from '../../co
 import { takeMfaNudge } from '../../core/flows/mfa-nudge.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { csrfToken } from './csrf.ts';
-import { authenticatorAppOffered, beginSecondFactor, completeSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
+import { authenticatorAppOffered, beginSecondFactor, completeSecondFactor, hasSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
 import type { Metrics } from '../metrics.ts';
 import { ACR, PASSWORD_AMR } from '../../core/auth/acr.ts';
 import { parseCeremonyResponse, passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
-import { emailSignInEnabled } from '../../core/flows/email-sign-in.ts';
+import { emailSignInEnabled, MAGIC_LINK_SECONDS, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
+import { breachedPasswordReset } from '../../core/flows/recovery.ts';
+import type { PasswordSignIn } from '../../core/flows/login.ts';
 import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
 import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
 import type { SmsOption } from '../../pages/views/second-factor.ts';
 import { maskPhone } from '../../core/credentials/sms-otp.ts';
 import { tenantPath } from '../../pages/layout.ts';
+import { browserSignals } from '../risk-signals.ts';
 
 export function sessionCookieName(tenantId: string): string {
   return `__Host-fd-session-${tenantId}`;
@@ -120,6 +123,13 @@ export function isFormError(error: unknown): error is FrontdoorError {
   return error instanceof FrontdoorError && error.status < 500 && error.code !== 'request.csrf' && error.code !== 'tenant.not_found';
 }
 
+/** The `signIns` metric's result for a failed attempt. */
+export function signInFailureResult(error: FrontdoorError): 'throttled' | 'challenged' | 'denied' | 'failure' {
+  if (error.code === 'rate_limited') return 'throttled';
+  if (error.code === 'risk.challenge') return 'challenged';
+  return error.code === 'risk.denied' ? 'denied' : 'failure';
+}
+
 export function withRetryAfter(reply: FastifyReply, error: FrontdoorError): number {
   if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
   return error.status;
@@ -128,8 +138,16 @@ export function withRetryAfter(reply: FastifyReply, error: FrontdoorError): numb
 /** Signs the user in on this browser. Rotates: whatever session it had ends; the new one gets a fresh id. */
 export async function startUserSession(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User, amr?: readonly string[]): Promise<Session> {
   await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
-  const { token, session } = await services.sessions.start(tenant.id, user.id, requestContext(request, `user:${user.id}`), amr);
+  const ctx = requestContext(request, `user:${user.id}`);
+  const { token, session } = await services.sessions.start(tenant.id, user.id, ctx, amr);
   setSessionCookie(reply, services, tenant.id, token);
+  // Every way in ends here: the sign-in joins the account's history (familiar devices and places).
+  const signals = await browserSignals(services, request, reply, tenant, null);
+  const { newDevice, country } = await services.flows.risk.recordSignIn(tenant, user, { methods: session.amr, sessionId: session.id }, signals, ctx);
+  if (newDevice && services.flows.risk.policyOf(tenant).policy.notifyNewDevice) {
+    const time = new Date(session.createdAt).toISOString().slice(0, 16).replace('T', ' ');
+    await services.flows.mailer.queue({ tenant, to: user.email, template: 'new_device_sign_in', locale: ctx.locale, params: { device: signals.deviceName, country: country ?? '', time, resetLink: services.links.forgotPassword(tenant.id) } });
+  }
   return session;
 }
 
@@ -158,6 +176,38 @@ export async function afterPassword(
   const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next, amr });
   setFlowCookie(reply, tenant.id, token);
   return { secondFactor: step, secondFactorPath: `/t/${encodeURIComponent(tenant.id)}/login/second-factor` };
+}
+
+/**
+ * Where a password sign-in goes once the password proved right, by what the risk engine said: a
+ * breached password is changed first (at once, or through a mailed link when the engine had
+ * doubts); a `challenge` asks for the user's second factor even where the policy would not (or,
+ * without one, a code mailed to the verified address); otherwise the policy's own steps.
+ */
+export async function afterPasswordSignIn(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  signIn: PasswordSignIn,
+  next: string,
+): Promise<{ session: Session } | { secondFactor: 'verify' | 'enroll'; secondFactorPath: string } | { redirect: string }> {
+  const { user } = signIn;
+  const ctx = requestContext(request, `user:${user.id}`);
+  const doubtful = signIn.risk.action === 'challenge';
+  if (signIn.passwordBreached) {
+    const { token } = await breachedPasswordReset(services.flows, { tenant, user, sendByMail: doubtful }, ctx);
+    return { redirect: token ? `${tenantPath(tenant.id, '/reset')}?token=${encodeURIComponent(token)}&notice=password_breached` : tenantPath(tenant.id, '/check-email?kind=password_breached') };
+  }
+  if (!doubtful) return afterPassword(services, request, reply, tenant, user, next);
+  if (await hasSecondFactor(services.flows, tenant, user)) {
+    const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: next, amr: PASSWORD_AMR });
+    setFlowCookie(reply, tenant.id, token);
+    return { secondFactor: 'verify', secondFactorPath: tenantPath(tenant.id, '/login/second-factor') };
+  }
+  const { browserToken } = await requestEmailSignIn(services.flows, { tenant, email: user.email, returnTo: next, stepUp: true }, ctx);
+  setFlowStyleCookie(reply, emailSignInCookieName(tenant.id), browserToken, MAGIC_LINK_SECONDS);
+  return { redirect: `${tenantPath(tenant.id, '/login/email/code')}?notice=confirm_sign_in` };
 }
 
 /**

@@ -31,9 +31,10 @@ import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
 import { signedInPost } from './signed-in.ts';
+import { browserSignals, formRisk } from '../risk-signals.ts';
 import {
   accountPasskeys,
-  afterPassword,
+  afterPasswordSignIn,
   afterSignInDestination,
   clearFlowStyleCookie,
   clearSessionCookie,
@@ -48,6 +49,7 @@ import {
   sendPage,
   sessionCookieName,
   signInAlternatives,
+  signInFailureResult,
   startUserSession,
   withRetryAfter,
 } from './page-support.ts';
@@ -77,7 +79,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   app.get('/t/:tenant/login', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     const notice = parseNotice((request.query as Record<string, unknown>).notice);
-    return sendPage(reply, renderLoginPage(pageContext(services, request, reply, tenant), { ...(notice ? { notice } : {}), ...(await alternatives(tenant)) }));
+    return sendPage(reply, renderLoginPage(pageContext(services, request, reply, tenant), { ...(notice ? { notice } : {}), ...(await alternatives(tenant)), risk: await formRisk(services, request, reply, tenant, 'sign_in', 'sign_in') }));
   });
 
   app.post('/t/:tenant/login', page, async (request, reply) => {
@@ -85,22 +87,25 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     verifyCsrf(request, services.csrfKey, tenant.id);
     const email = formField(request.body, 'email');
     try {
-      const user = await login(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      const signIn = await login(services.flows, { tenant, email, password: formField(request.body, 'password'), client: await browserSignals(services, request, reply, tenant, 'sign_in') }, requestContext(request));
+      const { user } = signIn;
       metrics.signIns.inc({ result: 'success' });
       metrics.signInMethods.inc({ method: 'password', stage: 'completed' });
-      const next = await afterPassword(services, request, reply, tenant, user, tenantPath(tenant.id, '/account'));
+      const next = await afterPasswordSignIn(services, request, reply, tenant, signIn, tenantPath(tenant.id, '/account'));
+      if ('redirect' in next) return reply.redirect(next.redirect, 303);
       if (!('secondFactorPath' in next)) return reply.redirect(await afterSignInDestination(services, request, tenant, user, tenantPath(tenant.id, '/account')), 303);
       metrics.secondFactors.inc({ method: 'any', result: 'started' });
       return reply.redirect(next.secondFactorPath, 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
-      metrics.signIns.inc({ result: error.code === 'rate_limited' ? 'throttled' : 'failure' });
+      metrics.signIns.inc({ result: signInFailureResult(error) });
       metrics.signInMethods.inc({ method: 'password', stage: 'failed' });
       const status = withRetryAfter(reply, error);
       const ctx = pageContext(services, request, reply, tenant);
+      const risk = await formRisk(services, request, reply, tenant, 'sign_in', 'sign_in', error.riskScore);
       return sendPage(
         reply,
-        renderLoginPage(ctx, { email: email ?? '', errors: formErrors(error), showResendVerification: error.code === 'auth.email_not_verified', ...(await alternatives(tenant)) }),
+        renderLoginPage(ctx, { email: email ?? '', errors: formErrors(error), showResendVerification: error.code === 'auth.email_not_verified', ...(await alternatives(tenant)), risk }),
         status,
       );
     }
@@ -132,7 +137,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   app.get('/t/:tenant/check-email', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
     const kindParam = (request.query as Record<string, unknown>).kind;
-    const kind = kindParam === 'reset_requested' || kindParam === 'verification_resent' ? kindParam : 'registration';
+    const kind = kindParam === 'reset_requested' || kindParam === 'verification_resent' || kindParam === 'password_breached' ? kindParam : 'registration';
     return sendPage(reply, renderCheckEmailPage(pageContext(services, request, reply, tenant), { kind }));
   });
 
@@ -202,7 +207,8 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     const token = (request.query as Record<string, unknown>).token;
     const ctx = pageContext(services, request, reply, tenant);
     if (typeof token !== 'string' || !(await isResetTokenLive(services.flows, tenant, token))) return sendPage(reply, renderResetInvalidPage(ctx), 410);
-    return sendPage(reply, renderResetPage(ctx, { token, minLength: effectiveMinLength(tenant.settings, false) }));
+    const notice = parseNotice((request.query as Record<string, unknown>).notice);
+    return sendPage(reply, renderResetPage(ctx, { token, minLength: effectiveMinLength(tenant.settings, false), ...(notice ? { notice } : {}) }));
   });
 
   app.post('/t/:tenant/reset', page, async (request, reply) => {

@@ -18,6 +18,8 @@ export const de: Catalogue = {
   'form.password_hint': 'Mindestens {min} Zeichen und kein häufig verwendetes Passwort. Ein paar zufällige Wörter eignen sich gut.',
 
   // Notices shown after a redirect
+  'notice.confirm_sign_in': 'Diese Anmeldung sieht anders aus als Ihre üblichen. Geben Sie zur Bestätigung den Code ein, den wir an Ihre E-Mail-Adresse gesendet haben.',
+  'notice.password_breached': 'Ihr Passwort ist aus einem bekannten Datenleck bekannt. Wählen Sie ein neues, um fortzufahren.',
   'notice.verified': 'Ihre E-Mail-Adresse ist bestätigt und Sie sind angemeldet.',
   'notice.password_reset': 'Ihr Passwort wurde geändert. Melden Sie sich mit dem neuen Passwort an.',
   'notice.signed_out': 'Sie wurden abgemeldet.',
@@ -53,6 +55,8 @@ export const de: Catalogue = {
     'Falls es zu dieser Adresse ein Konto gibt, haben wir einen Link geschickt, mit dem Sie ein neues Passwort wählen können. Der Link funktioniert einmal und läuft nach 30 Minuten ab.',
   'check_email.verification_resent':
     'Falls diese Adresse zu einem Konto gehört, das noch bestätigt werden muss, haben wir einen neuen Bestätigungslink geschickt.',
+  'check_email.password_breached':
+    'Dieses Passwort ist aus einem bekannten Datenleck bekannt und muss geändert werden, bevor es weitergeht. Wir haben Ihnen einen Link zum Festlegen eines neuen Passworts gesendet.',
   'check_email.spam':
     'Es kann ein paar Minuten dauern, bis die E-Mail ankommt. Falls Sie sie nicht finden, sehen Sie im Spam- oder Junk-Ordner nach.',
   'check_email.back': 'Zurück zur Anmeldung',
@@ -353,6 +357,11 @@ export const de: Catalogue = {
   'error.passkey.exists': 'Dieser Passkey ist bereits mit Ihrem Konto verbunden.',
   'error.passkey.not_found': 'Diesen Passkey gibt es nicht.',
   'error.passkey.disabled': 'Passkeys sind hier nicht verfügbar.',
+  'mail.new_device.subject': 'Neue Anmeldung bei Ihrem {tenant}-Konto',
+  'mail.new_device.intro': 'Bei Ihrem {tenant}-Konto hat sich gerade ein Gerät angemeldet, das es noch nicht benutzt hatte: {device}, in {place}, um {time} (UTC).',
+  'mail.new_device.you': 'Wenn Sie das waren, ist nichts zu tun.',
+  'mail.new_device.not_you': 'Wenn nicht, kennt womöglich jemand Ihr Passwort: Setzen Sie es jetzt zurück, damit werden alle Geräte abgemeldet.',
+  'mail.new_device.action': 'Passwort zurücksetzen',
   'mail.method_changed.subject': 'Ihre Anmeldung bei {tenant} wurde geändert',
   'mail.method_changed.passkey_added': 'Ihrem {tenant}-Konto wurde ein Passkey hinzugefügt. Er kann jetzt zur Anmeldung verwendet werden.',
   'mail.method_changed.passkey_removed': 'Aus Ihrem {tenant}-Konto wurde ein Passkey entfernt.',
@@ -429,6 +438,9 @@ export const de: Catalogue = {
   'nudge.skip': 'Nicht jetzt',
   'error.mfa.enrollment_required': 'Ihr Konto braucht zuerst einen zweiten Anmeldeschritt. Richten Sie ihn bei einer Anmeldung im Web ein.',
   'error.password.disabled': 'Passwörter werden hier nicht verwendet. Melden Sie sich mit einem Passkey oder einem Code per E-Mail an.',
+  'error.risk.denied': 'Dieser Versuch wurde zum Schutz Ihres Kontos blockiert. Versuchen Sie es später noch einmal oder melden Sie sich anders an.',
+  'error.risk.challenge': 'Bitte warten Sie einen Moment, bis Ihr Browser bestätigt hat, dass er kein Bot ist, und senden Sie das Formular dann erneut.',
+  'error.auth.password_reset_required': 'Zu Ihrer Sicherheit kann dieses Passwort nicht mehr verwendet werden. Wählen Sie mit „Passwort vergessen?“ ein neues.',
   'register.passwordless_hint': 'Kein Passwort nötig: Wir senden Ihnen einen Link zur Bestätigung Ihrer Adresse, danach können Sie einen Passkey hinzufügen.',
   'verify.passwordless_text': 'Bestätigen Sie Ihre Adresse, um Ihr Konto fertig einzurichten.',
   'notice.verified_elsewhere': 'Ihre Adresse ist bestätigt. Melden Sie sich hier mit einem Passkey oder einem Code per E-Mail an.',

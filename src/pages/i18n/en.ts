@@ -22,6 +22,8 @@ export const en = {
 
   // Notices shown after a redirect
   'notice.verified': 'Your email address is confirmed and you are signed in.',
+  'notice.confirm_sign_in': 'This sign-in looks different from your usual ones. To confirm it is you, enter the code we sent to your email address.',
+  'notice.password_breached': 'Your password appears in a known data breach. Choose a new one to go on.',
   'notice.password_reset': 'Your password has been changed. Sign in with your new password.',
   'notice.signed_out': 'You have been signed out.',
   'notice.session_revoked': 'The device has been signed out.',
@@ -55,6 +57,8 @@ export const en = {
     "If an account exists for this address, we've sent a link to choose a new password. The link works once and expires in 30 minutes.",
   'check_email.verification_resent':
     "If this address belongs to an account that still needs confirming, we've sent a new verification link.",
+  'check_email.password_breached':
+    'That password appears in a known data breach, so it must be changed before you go on. We sent a link to your email address to choose a new one.',
   'check_email.spam': "It can take a few minutes to arrive. If you can't find it, check your spam or junk folder.",
   'check_email.back': 'Back to sign in',
 
@@ -336,6 +340,11 @@ export const en = {
   'error.passkey.exists': 'This passkey is already added to your account.',
   'error.passkey.not_found': 'That passkey does not exist.',
   'error.passkey.disabled': 'Passkeys are not available here.',
+  'mail.new_device.subject': 'New sign-in to your {tenant} account',
+  'mail.new_device.intro': 'Your {tenant} account was just signed in to from a device it had not used before: {device}, in {place}, at {time} (UTC).',
+  'mail.new_device.you': 'If this was you, there is nothing to do.',
+  'mail.new_device.not_you': "If it wasn't you, someone may know your password: reset it now, which signs out every device.",
+  'mail.new_device.action': 'Reset your password',
   'mail.method_changed.subject': 'How you sign in to {tenant} has changed',
   'mail.method_changed.passkey_added': 'A passkey was added to your {tenant} account. It can now be used to sign in.',
   'mail.method_changed.passkey_removed': 'A passkey was removed from your {tenant} account.',
@@ -412,6 +421,9 @@ export const en = {
   'nudge.skip': 'Not now',
   'error.mfa.enrollment_required': 'Your account needs a second sign-in step first. Set it up by signing in on the web.',
   'error.password.disabled': 'Passwords are not used here. Sign in with a passkey or a code by email.',
+  'error.risk.denied': 'This attempt was blocked to protect your account. Try again later, or sign in another way.',
+  'error.risk.challenge': 'Please wait a moment while your browser confirms it is not a bot, then send the form again.',
+  'error.auth.password_reset_required': 'For your safety this password can no longer be used. Choose a new one with “Forgot your password?”.',
   'register.passwordless_hint': 'No password needed: we will email you a link to confirm your address, then you can add a passkey.',
   'verify.passwordless_text': 'Confirm your address to finish creating your account.',
   'notice.verified_elsewhere': 'Your address is confirmed. Sign in here with a passkey or a code by email.',

@@ -59,6 +59,9 @@ const ERROR_CODES = Object.keys({
   'mfa.passkey_required': true,
   'mfa.enrollment_required': true,
   'password.disabled': true,
+  'risk.denied': true,
+  'risk.challenge': true,
+  'auth.password_reset_required': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

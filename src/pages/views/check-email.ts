@@ -7,7 +7,7 @@ import type { PageContext } from '../layout.ts';
 import { requireTenant } from './form.ts';
 
 export interface CheckEmailPageModel {
-  kind: 'registration' | 'reset_requested' | 'verification_resent';
+  kind: 'registration' | 'reset_requested' | 'verification_resent' | 'password_breached';
 }
 
 export function renderCheckEmailPage(ctx: PageContext, model: CheckEmailPageModel): string {

@@ -5,14 +5,15 @@ import { html } from '../html.ts';
 import { t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
-import { csrfInput, errorSummary, requireTenant, submitButton } from './form.ts';
+import { csrfInput, errorSummary, noticeBanner, requireTenant, submitButton } from './form.ts';
 import { codeField } from './second-factor.ts';
-import type { FormErrors } from './types.ts';
+import type { FormErrors, Notice } from './types.ts';
 
 /** `action` defaults to the hosted sign-in; an OIDC interaction posts to its own path. */
-export function renderEmailCodePage(ctx: PageContext, model: { errors?: FormErrors; action?: string }): string {
+export function renderEmailCodePage(ctx: PageContext, model: { errors?: FormErrors; action?: string; notice?: Notice }): string {
   const tenant = requireTenant(ctx);
   const body = html`<h1>${t(ctx.locale, 'email_code.title')}</h1>
+${noticeBanner(ctx, model.notice)}
 <p class="fd-lead">${t(ctx.locale, 'email_code.lead')}</p>
 <form method="post" action="${model.action ?? tenantPath(tenant.id, '/login/email/code')}" class="fd-form" novalidate>
 ${errorSummary(ctx, model.errors, [{ name: 'code', id: 'code' }])}

@@ -7,6 +7,7 @@ import type { PageContext } from '../layout.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
 import { passkeySignal, passkeySignInForm, type PasskeyCeremony, type PasskeySignal } from './passkeys.ts';
 import type { FormErrors, Notice } from './types.ts';
+import { botChallengeAttribute, riskInputs, type FormRisk } from './risk.ts';
 
 export interface LoginPageModel {
   email?: string;
@@ -26,6 +27,8 @@ export interface LoginPageModel {
   emailSignInAction?: string;
   /** False where the tenant has no passwords: the form asks only for the address (for a code by email). */
   passwords?: boolean;
+  /** What the risk engine needs from the form: when it was served, and a bot challenge when it asks for one. */
+  risk?: FormRisk;
 }
 
 const FIELDS = [
@@ -54,9 +57,10 @@ ${submitButton(t(ctx.locale, 'login.resend_submit'), 'secondary')}
   const body = html`<h1>${t(ctx.locale, 'login.heading', { tenant: tenant.name })}</h1>
 ${model.appName ? html`<p class="fd-lead">${t(ctx.locale, 'login.continue_to', { app: model.appName })}</p>` : null}
 ${noticeBanner(ctx, model.notice)}
-<form method="post" action="${model.action ?? tenantPath(tenant.id, '/login')}" class="fd-form">
+<form method="post" action="${model.action ?? tenantPath(tenant.id, '/login')}" class="fd-form"${botChallengeAttribute(model.risk)}>
 ${errorSummary(ctx, errors, FIELDS)}
 ${csrfInput(ctx)}
+${riskInputs(model.risk)}
 ${inputField(ctx, {
   name: 'email',
   label: t(ctx.locale, 'form.email'),
@@ -86,5 +90,5 @@ ${passkeySignal(model.passkeySignal)}
 <p class="fd-alt">${t(ctx.locale, 'login.no_account')} <a href="${tenantPath(tenant.id, '/register')}">${t(ctx.locale, 'login.register')}</a></p>
 ${resend}`;
 
-  return renderDocument(ctx, { title: t(ctx.locale, 'login.title'), body, passkeys: Boolean(model.passkey || model.passkeySignal) });
+  return renderDocument(ctx, { title: t(ctx.locale, 'login.title'), body, passkeys: Boolean(model.passkey || model.passkeySignal), botChallenge: Boolean(model.risk?.botChallenge) });
 }

@@ -4,12 +4,13 @@ import { html } from '../html.ts';
 import { t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
-import { csrfInput, errorSummary, fieldError, inputField, requireTenant, submitButton } from './form.ts';
-import type { FormErrors } from './types.ts';
+import { csrfInput, errorSummary, fieldError, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
+import type { FormErrors, Notice } from './types.ts';
 
 export interface ResetPageModel {
   token: string;
   errors?: FormErrors;
+  notice?: Notice;
   /** Minimum password length, shown in the hint. */
   minLength: number;
 }
@@ -18,6 +19,7 @@ export function renderResetPage(ctx: PageContext, model: ResetPageModel): string
   const tenant = requireTenant(ctx);
   const { errors } = model;
   const body = html`<h1>${t(ctx.locale, 'reset.title')}</h1>
+${noticeBanner(ctx, model.notice)}
 <p class="fd-lead">${t(ctx.locale, 'reset.text')}</p>
 <form method="post" action="${tenantPath(tenant.id, '/reset')}" class="fd-form">
 ${errorSummary(ctx, errors, [{ name: 'password', id: 'password' }])}

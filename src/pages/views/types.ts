@@ -26,7 +26,9 @@ export type Notice =
   | 'phone_removed'
   | 'device_forgotten'
   | 'reauthenticated'
-  | 'verified_elsewhere';
+  | 'verified_elsewhere'
+  | 'confirm_sign_in'
+  | 'password_breached';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -46,6 +48,8 @@ export const NOTICES: readonly Notice[] = [
   'device_forgotten',
   'reauthenticated',
   'verified_elsewhere',
+  'confirm_sign_in',
+  'password_breached',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

@@ -90,14 +90,18 @@ export function passwordRepository(db: Db): PasswordRepository {
   return {
     async get(tenantId, userId) {
       const row = await db.selectFrom('password_credentials').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
-      return row ? { userId: row.user_id, tenantId: row.tenant_id, hash: row.hash, updatedAt: row.updated_at } : null;
+      return row ? { userId: row.user_id, tenantId: row.tenant_id, hash: row.hash, updatedAt: Number(row.updated_at), resetRequired: toBool(row.reset_required) } : null;
     },
     async set(c) {
       await db
         .insertInto('password_credentials')
-        .values({ user_id: c.userId, tenant_id: c.tenantId, hash: c.hash, updated_at: c.updatedAt })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash: c.hash, updated_at: c.updatedAt }))
+        .values({ user_id: c.userId, tenant_id: c.tenantId, hash: c.hash, updated_at: c.updatedAt, reset_required: 0 })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash: c.hash, updated_at: c.updatedAt, reset_required: 0 }))
         .execute();
+    },
+    async requireReset(tenantId, userId, now) {
+      const result = await db.updateTable('password_credentials').set({ reset_required: 1, updated_at: now }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }

@@ -12,8 +12,11 @@ function comparable(response: { status: number; location: string | null; setCook
     status: response.status,
     location: response.location,
     cookies: response.setCookies.map((c) => c.split('=')[0]).sort(),
-    // Each page carries a fresh passkey challenge; it is random, not about the account.
-    body: response.text.replaceAll(email, 'EMAIL').replace(/data-options="[^"]*"/g, 'data-options="…"'),
+    // Each page carries a fresh passkey challenge and the time it was served; neither is about the account.
+    body: response.text
+      .replaceAll(email, 'EMAIL')
+      .replace(/data-options="[^"]*"/g, 'data-options="…"')
+      .replace(/name="form_ts" value="[^"]*"/g, 'name="form_ts" value="…"'),
   };
 }
 

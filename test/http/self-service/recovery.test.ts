@@ -40,7 +40,7 @@ describe.each(engines)('forgot and reset password (%s)', (engine) => {
     const reuse = await client.post('/t/demo/reset', { token, password: 'Another-Fresh-Passphrase-55' });
     expect(reuse.status).toBe(410);
     const mails = await server.mailTo(email);
-    expect(mails[0]!.subject).toMatch(/password/i); // "password changed" notice
+    expect(mails.map((m) => m.subject)).toContain('Your Demo password was changed');
   });
 
   it('kills an older link when a newer one is sent', async () => {

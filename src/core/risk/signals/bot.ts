@@ -2,7 +2,9 @@
 // missing where a Chromium browser always sends them), and a form sent back faster than a person can.
 import type { RiskSignal } from '../signal.ts';
 
-const AUTOMATION = /headlesschrome|phantomjs|selenium|webdriver|puppeteer|playwright|python-requests|python-urllib|aiohttp|curl\/|wget\/|go-http-client|java\/|okhttp|libwww-perl|scrapy|httpclient|node-fetch|axios\//i;
+// Tools that drive or imitate a browser. HTTP libraries that native apps are built on (OkHttp,
+// URLSession, Go's and Java's clients) are left out: a customer's own app must not look like a bot.
+const AUTOMATION = /headlesschrome|phantomjs|selenium|webdriver|puppeteer|playwright|python-requests|python-urllib|aiohttp|curl\/|wget\/|libwww-perl|scrapy/i;
 
 export const automationUserAgent: RiskSignal = {
   name: 'automation_user_agent',
@@ -37,5 +39,14 @@ export const tooFast: RiskSignal = {
   evaluate(facts) {
     if (facts.formMillis === null || facts.formMillis >= 1500) return null;
     return { strength: facts.formMillis < 500 ? 1 : 0.5, reason: `the form came back ${facts.formMillis} ms after it was served` };
+  },
+};
+
+/** The proof-of-work challenge was asked for and the answer was wrong, stale or used before. */
+export const botChallengeFailed: RiskSignal = {
+  name: 'bot_challenge_failed',
+  defaultWeight: 50,
+  evaluate(facts) {
+    return facts.botChallenge === 'failed' ? { strength: 1, reason: 'the bot challenge was not solved' } : null;
   },
 };

@@ -1,0 +1,246 @@
+// Gathers the facts an assessment needs, runs the one `assess`, stores the result as a risk event,
+// and keeps the memory the facts come from: failure counters (in the RateLimiter, so shared across
+// nodes with Redis) and each account's sign-in history (devices, networks, places).
+//
+// An attempt is assessed twice. `before` the credential is checked, on what the source shows (its
+// pace, its failures, how many accounts it tried, its user agent, the bot challenge): that stage can
+// ask for a bot challenge or refuse, and never tells whether the account exists. `after` the
+// credential proved who it is, on who it is (a new device, network or country, impossible travel, a
+// breached password): that stage can ask for a second factor or refuse.
+import type { RequestContext } from '../context.ts';
+import { FrontdoorError } from '../errors.ts';
+import type { Clock, RateLimiter, RiskEvent, SignInEvent, Store, Tenant, User } from '../ports.ts';
+import { hmac, newId } from '../secrets.ts';
+import { assess, compileRiskPolicy, DEFAULT_RISK_POLICY, IDENTITY_SIGNALS, SOURCE_SIGNALS, type CompiledRiskPolicy, type RiskAssessment, type RiskPolicy } from './engine.ts';
+import type { GeoLocator } from './geo.ts';
+import { networkOf } from './ip-lists.ts';
+import type { AttemptKind, GeoPoint, RiskFacts } from './signal.ts';
+
+/** What the client showed, read at the edge: the device cookie, client hints, the form's pace, the bot challenge. */
+export interface ClientSignals {
+  /** The browser's device id (from its signed cookie); null when the client has none. */
+  deviceId: string | null;
+  /** Browser and system without versions ("Chrome on Linux"): part of the device's identity. */
+  deviceName: string;
+  clientHints: Record<string, string>;
+  formMillis: number | null;
+  botChallenge: 'passed' | 'failed' | null;
+}
+
+/** A client that says nothing (the CLI, tests of the domain): no device, no hints, no pace. */
+export const NO_CLIENT_SIGNALS: ClientSignals = { deviceId: null, deviceName: 'unknown', clientHints: {}, formMillis: null, botChallenge: null };
+
+export interface StoredAssessment extends RiskAssessment {
+  /** The stored risk event; null for an assessment that was not an attempt (a page view). */
+  eventId: string | null;
+}
+
+/** Windows of the velocity counters. */
+const FAILURE_WINDOW_SECONDS = 15 * 60;
+const DISTINCT_WINDOW_SECONDS = 60 * 60;
+/** How much of an account's sign-in history tells familiar from new. */
+const HISTORY_LIMIT = 100;
+
+export interface RiskService {
+  /** The tenant's policy over the defaults, compiled (cached until the tenant changes). */
+  policyOf(tenant: Tenant): CompiledRiskPolicy;
+  /** How the source looks before anyone is named (a page view): not stored. */
+  assessSource(tenant: Tenant, kind: AttemptKind, client: ClientSignals, ctx: RequestContext): Promise<RiskAssessment>;
+  /**
+   * Before the credential is checked. Throws `risk.denied` when refused and `risk.challenge` when
+   * the bot challenge is needed and was not solved; returns the stored assessment otherwise.
+   */
+  before(tenant: Tenant, attempt: { kind: AttemptKind; account: string | null; email?: string | null }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
+  /** After the credential proved who it is. Throws `risk.denied` when refused; a `challenge` is for the caller to meet. */
+  after(tenant: Tenant, user: User, attempt: { kind: AttemptKind; passwordBreached: boolean }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
+  /** A failed credential: counts toward the account's and the source's failures. */
+  recordFailure(tenant: Tenant, account: string, ctx: RequestContext): Promise<void>;
+  /** A completed sign-in: remembered as familiar from now on; true when it was from a device the account had not used. */
+  recordSignIn(tenant: Tenant, user: User, input: { methods: readonly string[]; sessionId: string | null }, client: ClientSignals, ctx: RequestContext): Promise<{ newDevice: boolean; country: string | null }>;
+  recentSignIns(tenant: Tenant, userId: string, limit: number): Promise<SignInEvent[]>;
+}
+
+/** Refused by the tenant's IP or country deny list (not by score). */
+const byList = (a: RiskAssessment) => a.reasons[0]?.signal === 'ip_deny_list' || a.reasons[0]?.signal === 'country_deny_list';
+
+export function riskPolicyOf(tenant: Tenant): RiskPolicy {
+  const custom = tenant.settings.risk ?? {};
+  return {
+    weights: { ...DEFAULT_RISK_POLICY.weights, ...(custom.weights ?? {}) },
+    thresholds: { ...DEFAULT_RISK_POLICY.thresholds, ...(custom.thresholds ?? {}) },
+    notifyNewDevice: custom.notifyNewDevice ?? DEFAULT_RISK_POLICY.notifyNewDevice,
+    ipAllow: custom.ipAllow ?? [],
+    ipDeny: custom.ipDeny ?? [],
+    countryAllow: custom.countryAllow ?? [],
+    countryDeny: custom.countryDeny ?? [],
+  };
+}
+
+export function createRiskService(deps: { store: Store; clock: Clock; limiter: RateLimiter; geo: GeoLocator; deviceKey: Buffer }): RiskService {
+  const { store, clock, limiter } = deps;
+  // Keyed by the policy's own text: a change is seen at once, whatever the tenant's clock says.
+  const compiled = new Map<string, { source: string; policy: CompiledRiskPolicy }>();
+
+  function policyOf(tenant: Tenant): CompiledRiskPolicy {
+    const source = JSON.stringify(tenant.settings.risk ?? null);
+    const hit = compiled.get(tenant.id);
+    if (hit && hit.source === source) return hit.policy;
+    const policy = compileRiskPolicy(riskPolicyOf(tenant));
+    compiled.set(tenant.id, { source, policy });
+    return policy;
+  }
+
+  const key = {
+    accountFailures: (t: Tenant, account: string) => `risk:af:${t.id}:${account}`,
+    ipFailures: (t: Tenant, ip: string) => `risk:if:${t.id}:${ip}`,
+    ipAccounts: (t: Tenant, ip: string) => `risk:ia:${t.id}:${ip}`,
+    accountIps: (t: Tenant, account: string) => `risk:ai:${t.id}:${account}`,
+  };
+
+  async function velocity(tenant: Tenant, account: string | null, ip: string | null): Promise<RiskFacts['velocity']> {
+    const [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps] = await Promise.all([
+      account ? limiter.peek(key.accountFailures(tenant, account), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS).then((r) => r.count) : 0,
+      ip ? limiter.peek(key.ipFailures(tenant, ip), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS).then((r) => r.count) : 0,
+      ip ? limiter.distinct(key.ipAccounts(tenant, ip), null, DISTINCT_WINDOW_SECONDS) : 0,
+      account ? limiter.distinct(key.accountIps(tenant, account), null, DISTINCT_WINDOW_SECONDS) : 0,
+    ]);
+    return { accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps };
+  }
+
+  function baseFacts(tenant: Tenant, kind: AttemptKind, client: ClientSignals, ctx: RequestContext, location: GeoPoint | null): RiskFacts {
+    return {
+      kind,
+      tenantId: tenant.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      clientHints: client.clientHints,
+      deviceKnown: null,
+      networkKnown: null,
+      passwordBreached: false,
+      formMillis: client.formMillis,
+      email: null,
+      velocity: { accountFailures: 0, ipFailures: 0, ipDistinctAccounts: 0, accountDistinctIps: 0 },
+      now: clock.now(),
+      location,
+      countryKnown: null,
+      previousSignIn: null,
+      botChallenge: client.botChallenge,
+    };
+  }
+
+  async function store_(tenant: Tenant, userId: string | null, kind: AttemptKind, stage: RiskEvent['stage'], assessment: RiskAssessment, location: GeoPoint | null, ctx: RequestContext): Promise<StoredAssessment> {
+    const id = newId('rsk');
+    await store.riskEvents.add({
+      id,
+      tenantId: tenant.id,
+      userId,
+      at: clock.now(),
+      kind,
+      stage,
+      score: assessment.score,
+      level: assessment.level,
+      action: assessment.action,
+      reasons: assessment.reasons,
+      ip: ctx.ip,
+      country: location?.country ?? null,
+      requestId: ctx.requestId,
+    });
+    return { ...assessment, eventId: id };
+  }
+
+  const deviceHash = (tenant: Tenant, client: ClientSignals) => (client.deviceId ? hmac(deps.deviceKey, `${tenant.id}\u0000${client.deviceId}\u0000${client.deviceName}`) : null);
+
+  return {
+    policyOf,
+
+    async assessSource(tenant, kind, client, ctx) {
+      const facts = baseFacts(tenant, kind, client, ctx, deps.geo.locate(ctx.ip));
+      facts.velocity = await velocity(tenant, null, ctx.ip);
+      return assess(facts, policyOf(tenant), SOURCE_SIGNALS);
+    },
+
+    async before(tenant, attempt, client, ctx) {
+      const location = deps.geo.locate(ctx.ip);
+      const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
+      facts.email = attempt.email ?? null;
+      facts.velocity = await velocity(tenant, attempt.account, ctx.ip);
+      const assessed = assess(facts, policyOf(tenant), SOURCE_SIGNALS);
+      // A high score is refused outright only by the tenant's lists, or when the client already
+      // failed the bot challenge; otherwise it is a challenge (a harder one): a shared address (an
+      // office, a mobile network) must not lock out the people behind it.
+      const result = assessed.action === 'deny' && !byList(assessed) && client.botChallenge !== 'failed' ? { ...assessed, action: 'challenge' as const } : assessed;
+      // A solved bot challenge meets the challenge: the attempt goes on, and the record says why.
+      const met = result.action === 'challenge' && client.botChallenge === 'passed';
+      const recorded = met ? { ...result, action: 'allow' as const, reasons: [...result.reasons, { signal: 'bot_challenge_passed', points: 0, reason: 'the bot challenge was solved' }] } : result;
+      const stored = await store_(tenant, null, attempt.kind, 'before', recorded, location, ctx);
+      if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
+      if (stored.action === 'challenge') throw new FrontdoorError('risk.challenge', { riskScore: stored.score });
+      return stored;
+    },
+
+    async after(tenant, user, attempt, client, ctx) {
+      const location = deps.geo.locate(ctx.ip);
+      const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
+      facts.passwordBreached = attempt.passwordBreached;
+      const history = await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT);
+      // With no history there is nothing to compare with: familiarity stays unknown.
+      if (history.length > 0) {
+        const device = deviceHash(tenant, client);
+        facts.deviceKnown = device === null ? null : history.some((h) => h.deviceHash === device);
+        const network = networkOf(ctx.ip);
+        facts.networkKnown = network === null ? null : history.some((h) => h.network === network);
+        facts.countryKnown = location?.country ? history.some((h) => h.country === location.country) : null;
+        const previous = history.find((h) => h.latitude !== null && h.longitude !== null);
+        if (previous) facts.previousSignIn = { at: previous.at, location: { country: previous.country, latitude: previous.latitude, longitude: previous.longitude, accuracyKm: previous.accuracyKm } };
+      }
+      // Once the credential is right, only the tenant's lists refuse; any other high score asks for
+      // a second proof (a traveller on a VPN is still the owner).
+      // The source was judged before (and met any bot challenge); this stage is about who it is.
+      const assessed = assess(facts, policyOf(tenant), IDENTITY_SIGNALS);
+      const result = assessed.action === 'deny' && !byList(assessed) ? { ...assessed, action: 'challenge' as const } : assessed;
+      const stored = await store_(tenant, user.id, attempt.kind, 'after', result, location, ctx);
+      if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
+      return stored;
+    },
+
+    async recordFailure(tenant, account, ctx) {
+      const ip = ctx.ip;
+      await Promise.all([
+        limiter.hit(key.accountFailures(tenant, account), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS),
+        ip ? limiter.hit(key.ipFailures(tenant, ip), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS) : null,
+        ip ? limiter.distinct(key.ipAccounts(tenant, ip), account, DISTINCT_WINDOW_SECONDS) : null,
+        ip ? limiter.distinct(key.accountIps(tenant, account), ip, DISTINCT_WINDOW_SECONDS) : null,
+      ]);
+    },
+
+    async recordSignIn(tenant, user, input, client, ctx) {
+      const location = deps.geo.locate(ctx.ip);
+      const device = deviceHash(tenant, client);
+      const history = await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT);
+      const newDevice = history.length > 0 && device !== null && !history.some((h) => h.deviceHash === device);
+      await store.signInEvents.add({
+        id: newId('sie'),
+        tenantId: tenant.id,
+        userId: user.id,
+        at: clock.now(),
+        deviceHash: device,
+        deviceName: client.deviceName,
+        network: networkOf(ctx.ip),
+        country: location?.country ?? null,
+        latitude: location?.latitude ?? null,
+        longitude: location?.longitude ?? null,
+        accuracyKm: location?.accuracyKm ?? null,
+        methods: [...input.methods],
+        sessionId: input.sessionId,
+        riskEventId: null,
+      });
+      // A success ends the account's run of failures (the source's failures stay counted).
+      await limiter.reset(key.accountFailures(tenant, user.email));
+      return { newDevice, country: location?.country ?? null };
+    },
+
+    recentSignIns(tenant, userId, limit) {
+      return store.signInEvents.listRecent(tenant.id, userId, limit);
+    },
+  };
+}
