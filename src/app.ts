@@ -15,6 +15,7 @@ import { createAttemptGuard } from './core/risk/attempt-guard.ts';
 import { createBotChallengeService } from './core/risk/bot-challenge.ts';
 import { NO_GEOLOCATION, type GeoLocator } from './core/risk/geo.ts';
 import { createRiskService } from './core/risk/risk-service.ts';
+import { createSecurityEventBus } from './core/events/security-events.ts';
 import { createDbIpCityLocator } from './adapters/geo/dbip-city-mmdb-locator.ts';
 import { createSessionService, type SessionService } from './core/sessions/session-service.ts';
 import { createSigningKeyService, type SigningKeyService } from './core/keys/signing-keys.ts';
@@ -77,6 +78,7 @@ export function linkBuilder(baseUrl: URL): LinkBuilder {
     login: (tenantId) => at(`/t/${tenantId}/login`),
     magicLink: (tenantId, token) => at(`/t/${tenantId}/login/email/link?token=${encodeURIComponent(token)}`),
     forgotPassword: (tenantId) => at(`/t/${tenantId}/forgot`),
+    reportSignIn: (tenantId, token) => at(`/t/${tenantId}/report-sign-in?token=${encodeURIComponent(token)}`),
   };
 }
 
@@ -136,6 +138,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const geo = options.geo ?? (config.geolocation ? createDbIpCityLocator() : NO_GEOLOCATION);
   const risk = createRiskService({ store, clock, limiter, geo, deviceKey: deriveKey(masterKey, 'risk-device') });
   const botChallenges = createBotChallengeService({ store, clock, key: deriveKey(masterKey, 'bot-challenge') });
+  const events = createSecurityEventBus((error, event) => process.stderr.write(`frontdoor: security event listener failed on ${event.type}: ${(error as Error).message}\n`));
   const flows: FlowDeps = {
     store,
     clock,
@@ -145,6 +148,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     guard,
     risk,
     botChallenges,
+    events,
     audit,
     sessions,
     totp,

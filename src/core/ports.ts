@@ -435,7 +435,7 @@ export interface SignInFlowRepository {
   deleteExpired(now: number): Promise<number>;
 }
 
-export type ActionTokenPurpose = 'verify_email' | 'reset_password';
+export type ActionTokenPurpose = 'verify_email' | 'reset_password' | 'report_sign_in';
 
 export interface ActionToken {
   tokenHash: string;

@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface Metrics {
   registry: Registry;
   signIns: Counter<'result'>;
+  securityEvents: Counter<'type' | 'tenant'>;
   /** The second step of sign-ins, by method (`totp`, `recovery_code`) and outcome: the MFA funnel. */
   secondFactors: Counter<'method' | 'result'>;
   /** Second-factor set-ups started and completed, by method. */
@@ -94,5 +95,11 @@ export function createMetrics(app: FastifyInstance, options: { defaultMetrics: b
       },
     });
   }
-  return { registry, signIns, secondFactors, mfaEnrollments, signInMethods, passkeyRegistrations };
+  const securityEvents = new Counter({
+    name: 'frontdoor_security_events_total',
+    help: 'Security events by type (sign_in.new_device, sign_in.reported, attack.credential_stuffing, attack.failure_spike, account.failure_hold) and tenant',
+    labelNames: ['type', 'tenant'] as const,
+    registers: [registry],
+  });
+  return { registry, signIns, secondFactors, mfaEnrollments, signInMethods, passkeyRegistrations, securityEvents };
 }

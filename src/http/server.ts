@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../app.ts';
 import { FrontdoorError } from '../core/errors.ts';
 import { errorBody, toFrontdoorError } from './errors.ts';
+import { registerSignInReportRoutes } from './public/sign-ins.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerPasskeyRoutes } from './public/passkeys.ts';
 import { registerEmailSignInRoutes } from './public/email-sign-in.ts';
@@ -79,6 +80,16 @@ export async function buildServer(services: Services, options: { logger?: boolea
     return payload;
   });
   const metrics = createMetrics(app, { defaultMetrics: config.env !== 'test', passkeyAdoption: () => services.store.passkeys.adoption(), now: () => services.clock.now() });
+  // Security events reach the operator as a metric and a log line (attacks as warnings).
+  const stopEvents = services.flows.events.subscribe((event) => {
+    metrics.securityEvents.inc({ type: event.type, tenant: event.tenantId });
+    const line = { securityEvent: event.type, tenant: event.tenantId, user: event.userId, ...event.details };
+    if (event.type.startsWith('attack.') || event.type === 'account.failure_hold') app.log.warn(line, 'security event');
+    else app.log.info(line, 'security event');
+  });
+  app.addHook('onClose', async () => {
+    stopEvents();
+  });
 
   app.setErrorHandler(async (error, request, reply) => {
     const failure = toFrontdoorError(error);
@@ -99,6 +110,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerSecondFactorRoutes(app, services, metrics);
   registerPasskeyRoutes(app, services, metrics);
   registerEmailSignInRoutes(app, services, metrics);
+  registerSignInReportRoutes(app, services);
   registerReauthenticationRoutes(app, services);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);

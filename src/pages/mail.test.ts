@@ -18,6 +18,7 @@ const LINKS = {
   loginLink: 'https://id.example/t/acme/login',
   resetLink: 'https://id.example/t/acme/forgot',
   registerLink: 'https://id.example/t/acme/register',
+  reportLink: 'https://id.example/t/acme/report-sign-in?token=xyz',
 };
 
 // Which link parameters each template shows (listing them all keeps this exhaustive).
@@ -31,7 +32,7 @@ const TEMPLATE_LINKS = {
   mfa_reset: ['resetLink'],
   sign_in_method_changed: ['resetLink'],
   sign_in_code: ['link'],
-  new_device_sign_in: ['resetLink'],
+  new_device_sign_in: ['reportLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

@@ -130,7 +130,7 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
           text('mail.new_device.intro', { device, place, time: params.time ?? '' }),
           text('mail.new_device.you'),
           text('mail.new_device.not_you'),
-          ...button('mail.new_device.action', linkParam(params, 'resetLink', 'link')),
+          ...button('mail.new_device.action', linkParam(params, 'reportLink')),
         ],
       };
     }

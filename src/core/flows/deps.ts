@@ -4,6 +4,7 @@ import type { Clock, Mailer, PasswordHasher, Store, TenantId } from '../ports.ts
 import type { AttemptGuard } from '../risk/attempt-guard.ts';
 import type { BotChallengeService } from '../risk/bot-challenge.ts';
 import type { RiskService } from '../risk/risk-service.ts';
+import type { SecurityEventBus } from '../events/security-events.ts';
 import type { PasskeyService } from '../credentials/passkeys.ts';
 import type { TotpService } from '../credentials/totp.ts';
 import type { SmsOtpService } from '../credentials/sms-otp.ts';
@@ -16,6 +17,7 @@ export interface LinkBuilder {
   login(tenantId: TenantId): string;
   magicLink(tenantId: TenantId, token: string): string;
   forgotPassword(tenantId: TenantId): string;
+  reportSignIn(tenantId: TenantId, token: string): string;
 }
 
 export interface FlowDeps {
@@ -28,6 +30,8 @@ export interface FlowDeps {
   /** The risk engine: assesses attempts, keeps sign-in history and failure counts. */
   risk: RiskService;
   botChallenges: BotChallengeService;
+  /** Security events (new-device sign-ins, reports, attacks) for metrics, logs and later webhooks. */
+  events: SecurityEventBus;
   audit: AuditLog;
   sessions: SessionService;
   totp: TotpService;

@@ -56,7 +56,7 @@ export interface RiskService {
   /** A failed credential: counts toward the account's and the source's failures. */
   recordFailure(tenant: Tenant, account: string, ctx: RequestContext): Promise<void>;
   /** A completed sign-in: remembered as familiar from now on; true when it was from a device the account had not used. */
-  recordSignIn(tenant: Tenant, user: User, input: { methods: readonly string[]; sessionId: string | null }, client: ClientSignals, ctx: RequestContext): Promise<{ newDevice: boolean; country: string | null }>;
+  recordSignIn(tenant: Tenant, user: User, input: { methods: readonly string[]; sessionId: string | null }, client: ClientSignals, ctx: RequestContext): Promise<{ id: string; newDevice: boolean; country: string | null }>;
   recentSignIns(tenant: Tenant, userId: string, limit: number): Promise<SignInEvent[]>;
 }
 
@@ -218,8 +218,9 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const device = deviceHash(tenant, client);
       const history = await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT);
       const newDevice = history.length > 0 && device !== null && !history.some((h) => h.deviceHash === device);
+      const id = newId('sie');
       await store.signInEvents.add({
-        id: newId('sie'),
+        id,
         tenantId: tenant.id,
         userId: user.id,
         at: clock.now(),
@@ -236,7 +237,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       });
       // A success ends the account's run of failures (the source's failures stay counted).
       await limiter.reset(key.accountFailures(tenant, user.email));
-      return { newDevice, country: location?.country ?? null };
+      return { id, newDevice, country: location?.country ?? null };
     },
 
     recentSignIns(tenant, userId, limit) {

@@ -19,6 +19,7 @@ import { ACR, PASSWORD_AMR } from '../../core/auth/acr.ts';
 import { parseCeremonyResponse, passkeysEnabled, relyingParty, userHandle } from '../../core/credentials/passkeys.ts';
 import { emailSignInEnabled, MAGIC_LINK_SECONDS, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
 import { breachedPasswordReset } from '../../core/flows/recovery.ts';
+import { noteSignIn } from '../../core/flows/sign-in-report.ts';
 import type { PasswordSignIn } from '../../core/flows/login.ts';
 import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
 import type { PasskeyCeremony, PasskeySignal } from '../../pages/views/passkeys.ts';
@@ -142,12 +143,7 @@ export async function startUserSession(services: Services, request: FastifyReque
   const { token, session } = await services.sessions.start(tenant.id, user.id, ctx, amr);
   setSessionCookie(reply, services, tenant.id, token);
   // Every way in ends here: the sign-in joins the account's history (familiar devices and places).
-  const signals = await browserSignals(services, request, reply, tenant, null);
-  const { newDevice, country } = await services.flows.risk.recordSignIn(tenant, user, { methods: session.amr, sessionId: session.id }, signals, ctx);
-  if (newDevice && services.flows.risk.policyOf(tenant).policy.notifyNewDevice) {
-    const time = new Date(session.createdAt).toISOString().slice(0, 16).replace('T', ' ');
-    await services.flows.mailer.queue({ tenant, to: user.email, template: 'new_device_sign_in', locale: ctx.locale, params: { device: signals.deviceName, country: country ?? '', time, resetLink: services.links.forgotPassword(tenant.id) } });
-  }
+  await noteSignIn(services.flows, { tenant, user, session }, await browserSignals(services, request, reply, tenant, null), ctx);
   return session;
 }
 

@@ -32,6 +32,7 @@ import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
 import { signedInPost } from './signed-in.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
+import { RECENT_SIGN_INS } from './sign-ins.ts';
 import {
   accountPasskeys,
   afterPasswordSignIn,
@@ -305,7 +306,7 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
@@ -313,6 +314,7 @@ export async function sendAccountPage(
     accountPasskeys(services, tenant, current.session, current.user),
     services.flows.sms.phoneOf(tenant.id, current.user.id),
     services.store.trustedDevices.listForUser(tenant.id, current.user.id, services.clock.now()),
+    services.flows.risk.recentSignIns(tenant, current.user.id, RECENT_SIGN_INS),
   ]);
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -340,6 +342,7 @@ export async function sendAccountPage(
       ...(passkeys ? { passkeys } : {}),
       ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
       rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),
+      recentSignIns: signIns.map((s) => ({ id: s.id, device: s.deviceName, country: s.country, at: s.at, methods: s.methods, current: s.sessionId === current.session.id })),
     }),
     extra.status ?? 200,
   );

@@ -1,6 +1,7 @@
 // Account page: the user's address, where they are signed in (with sign-out per device), the
 // apps that hold access (with revoke), password change and sign-out. Every action is its own POST form with a CSRF token.
 
+import { renderRecentSignIns, type RecentSignIn } from './sign-ins.ts';
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import { formatDateTime, t } from '../i18n/index.ts';
@@ -61,6 +62,8 @@ export interface AccountPageModel {
   sms?: { phone: string | null };
   /** The user's passkeys and the ceremony to add one, when the tenant offers passkeys. */
   passkeys?: { items: AccountPasskey[]; register: PasskeyCeremony; signal: PasskeySignal };
+  /** The account's recent sign-ins, newest first. */
+  recentSignIns?: RecentSignIn[];
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -229,6 +232,7 @@ ${noticeBanner(ctx, model.notice)}
 ${!summaryInForm && summary}
 ${renderEmailSection(ctx, tenant.id, model)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
+${model.recentSignIns && renderRecentSignIns(ctx, tenant.id, model.recentSignIns)}
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}

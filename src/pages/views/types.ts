@@ -28,7 +28,8 @@ export type Notice =
   | 'reauthenticated'
   | 'verified_elsewhere'
   | 'confirm_sign_in'
-  | 'password_breached';
+  | 'password_breached'
+  | 'sign_in_reported';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -50,6 +51,7 @@ export const NOTICES: readonly Notice[] = [
   'verified_elsewhere',
   'confirm_sign_in',
   'password_breached',
+  'sign_in_reported',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

@@ -221,4 +221,58 @@ describe.each(engines)('risk-based sign-in (%s)', (engine) => {
     await setRisk(null);
     expect(((await (await admin('GET', '/tenants/demo')).json()) as { settings: { risk?: unknown } }).settings.risk).toBeUndefined();
   });
+
+  it("the owner sees recent sign-ins on the account page, and \"This wasn't me\" there ends every session and locks the password", async () => {
+    const email = uniqueEmail('reporter');
+    const home = from(await registerAndVerify(server, 'demo', email), CAMBRIDGE_UK);
+    await signIn(server, 'demo', email, PASSWORD, home);
+    now += 60_000;
+    const intruder = from(new FormClient(server.baseUrl, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0' }), '131.111.0.9');
+    expect((await signIn(server, 'demo', email, PASSWORD, intruder)).response.location).toBe('/t/demo/account');
+    now += 60_000;
+    const page = await home.get('/t/demo/account');
+    expect(page.text).toContain('Recent sign-ins');
+    expect(page.text).toContain('Firefox on Windows');
+    expect(page.text).toContain('<dd>GB</dd>');
+    const reported = /action="(\/t\/demo\/account\/sign-ins\/[^"]+\/report)"/.exec(page.text)![1]!;
+    const done = await home.post(reported, {});
+    expect(done.location).toBe('/t/demo/login?notice=sign_in_reported');
+    expect((await home.get('/t/demo/account')).status).toBe(303);
+    expect((await intruder.get('/t/demo/account')).status).toBe(303);
+    // The password no longer signs in, right or not — until the mailed reset.
+    const locked = await signIn(server, 'demo', email, PASSWORD, from(new FormClient(server.baseUrl), CAMBRIDGE_UK));
+    expect(locked.response.status).toBe(403);
+    expect(locked.response.text).toContain('can no longer be used');
+    const [mail] = await server.mailTo(email);
+    const reset = new URL(linkIn(mail!.text, '/t/demo/reset'));
+    const resetter = new FormClient(server.baseUrl);
+    await resetter.get(reset.pathname + reset.search);
+    expect((await resetter.post('/t/demo/reset', { token: reset.searchParams.get('token')!, password: OTHER_PASSWORD })).status).toBe(303);
+    expect((await signIn(server, 'demo', email, OTHER_PASSWORD, from(new FormClient(server.baseUrl), CAMBRIDGE_UK))).response.status).toBe(303);
+    const audit = await server.services.store.audit.query({ tenantId: 'demo', subject: await userId(email), action: 'user.sign_in_reported', limit: 5 });
+    expect(audit.items[0]!.details).toMatchObject({ via: 'account', resetRequired: true });
+  });
+
+  it("the new-device mail's \"This wasn't me\" link does the same, once", async () => {
+    const email = uniqueEmail('mailreport');
+    const home = from(await registerAndVerify(server, 'demo', email), CAMBRIDGE_UK);
+    await signIn(server, 'demo', email, PASSWORD, home);
+    now += 60_000;
+    const intruder = from(new FormClient(server.baseUrl), '131.111.0.10');
+    await signIn(server, 'demo', email, PASSWORD, intruder);
+    const [mail] = await server.mailTo(email);
+    expect(mail!.subject).toBe('New sign-in to your Demo account');
+    const link = new URL(linkIn(mail!.text, '/t/demo/report-sign-in'));
+    const owner = new FormClient(server.baseUrl);
+    const confirm = await owner.get(link.pathname + link.search);
+    expect(confirm.status).toBe(200);
+    // Opening the link changes nothing (mail scanners open links): only the button does.
+    expect((await intruder.get('/t/demo/account')).status).toBe(200);
+    const done = await owner.post('/t/demo/report-sign-in', { token: link.searchParams.get('token')! });
+    expect(done.location).toBe('/t/demo/login?notice=sign_in_reported');
+    expect((await intruder.get('/t/demo/account')).status).toBe(303);
+    expect((await home.get('/t/demo/account')).status).toBe(303);
+    const again = await owner.post('/t/demo/report-sign-in', { token: link.searchParams.get('token')! });
+    expect(again.status).toBe(410);
+  });
 });
