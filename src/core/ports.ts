@@ -171,6 +171,8 @@ export interface PasswordCredential {
   updatedAt: number;
   /** The password may not sign in until it is reset through the verified email ("this wasn't me"). */
   resetRequired?: boolean;
+  /** Failed password sign-ins since the last success (see FAILURE_HOLD_THRESHOLD). */
+  consecutiveFailures?: number;
 }
 
 export interface Session {
@@ -576,6 +578,10 @@ export interface PasswordRepository {
   set(credential: PasswordCredential): Promise<void>;
   /** Stops the current password from signing in until a reset (false when the user has none). */
   requireReset(tenantId: TenantId, userId: string, now: number): Promise<boolean>;
+  /** Counts one failed sign-in (atomic); returns the new count, 0 when the user has no password. */
+  recordFailure(tenantId: TenantId, userId: string): Promise<number>;
+  /** Ends the run of failures (a success, a proof of the verified address, an admin). Returns the count it had. */
+  clearFailures(tenantId: TenantId, userId: string): Promise<number>;
 }
 
 export interface SessionRepository {
@@ -811,7 +817,8 @@ export type MailTemplate =
   | 'mfa_reset'
   | 'sign_in_method_changed'
   | 'sign_in_code'
-  | 'new_device_sign_in';
+  | 'new_device_sign_in'
+  | 'sign_in_hold';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';

@@ -33,6 +33,7 @@ const TEMPLATE_LINKS = {
   sign_in_method_changed: ['resetLink'],
   sign_in_code: ['link'],
   new_device_sign_in: ['reportLink'],
+  sign_in_hold: ['resetLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

@@ -120,6 +120,11 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
           ...button('mail.mfa_reset.action', linkParam(params, 'resetLink', 'link')),
         ],
       };
+    case 'sign_in_hold':
+      return {
+        subject: say('mail.sign_in_hold.subject'),
+        blocks: [text('mail.sign_in_hold.intro'), text('mail.sign_in_hold.what'), ...button('mail.sign_in_hold.action', linkParam(params, 'resetLink', 'link'))],
+      };
     case 'new_device_sign_in': {
       // Device and place are our own words (a browser name, a country code), shown as text.
       const device = (params.device ?? '').slice(0, 80);

@@ -13,6 +13,7 @@ import { trustedDevicesMigration } from './migrations/0011-trusted-devices.ts';
 import { flowRequiredAcrMigration } from './migrations/0012-flow-required-acr.ts';
 import { apiFlowsMigration } from './migrations/0013-api-flows.ts';
 import { riskMigration } from './migrations/0014-risk.ts';
+import { failureHoldMigration } from './migrations/0015-failure-hold.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -218,6 +219,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0012_flow_required_acr': flowRequiredAcrMigration,
     '0013_api_flows': apiFlowsMigration,
     '0014_risk': riskMigration,
+    '0015_failure_hold': failureHoldMigration,
   };
 }
 

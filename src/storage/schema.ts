@@ -68,6 +68,7 @@ export interface PasswordCredentialsTable {
   hash: string;
   updated_at: number;
   reset_required: Generated<number>;
+  consecutive_failures: Generated<number>;
 }
 
 export interface SessionsTable {

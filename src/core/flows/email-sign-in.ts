@@ -16,6 +16,7 @@ import type { Attempt } from '../risk/attempt-guard.ts';
 import { hashToken, hmac, newId, randomToken, safeEqual } from '../secrets.ts';
 import { requireEmail } from '../users/email.ts';
 import type { FlowDeps } from './deps.ts';
+import { endFailureHold } from './login.ts';
 
 export const EMAIL_CODE_SECONDS = 600;
 export const MAGIC_LINK_SECONDS = 900;
@@ -95,6 +96,8 @@ async function signedInUser(deps: FlowDeps, tenant: Tenant, request: EmailSignIn
   const now = deps.clock.now();
   const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now }, now)) ?? user;
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'success', subject: user.id, details: { method } });
+  // The verified address is proven: a hold after many failed passwords ends.
+  await endFailureHold(deps, tenant, user.id, ctx);
   return updated;
 }
 

@@ -29,9 +29,15 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
   const email = requireEmail(input.email);
   const client = input.client ?? NO_CLIENT_SIGNALS;
   const attempt: Attempt = { kind: 'login', tenantId: tenant.id, ip: ctx.ip, account: email };
-  await deps.guard.check(attempt);
+  const user = await deps.store.users.findByEmail(tenant.id, email);
+  // A browser this account has signed in from is not slowed or held by failures on the account
+  // (someone else's guessing must not lock the owner out). Looked up for unknown accounts too, so
+  // the work does not tell them apart.
+  const history = await deps.risk.history(tenant, user?.id ?? null);
+  const familiar = deps.risk.isFamiliarDevice(tenant, history, client);
+  await deps.guard.check(attempt, { familiarDevice: familiar });
   try {
-    await deps.risk.before(tenant, { kind: 'sign_in', account: email }, client, ctx);
+    await deps.risk.before(tenant, { kind: 'sign_in', account: email, familiarDevice: familiar }, client, ctx);
   } catch (error) {
     if (error instanceof FrontdoorError) await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'failure', reason: error.code, subject: null });
     throw error;
@@ -39,7 +45,7 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
   const password = typeof input.password === 'string' ? input.password : '';
 
   const fail = async (reason: string, subject: string | null): Promise<never> => {
-    await deps.guard.recordFailure(attempt);
+    if (!familiar) await deps.guard.recordFailure(attempt);
     await deps.risk.recordFailure(tenant, email, ctx);
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'failure', reason, subject });
     throw new FrontdoorError('auth.invalid_credentials');
@@ -47,14 +53,20 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
 
   if (password.length === 0 || !verifyInputWithinLimits(password)) return fail('invalid_input', null);
   const normalized = normalizePassword(password);
-  const user = await deps.store.users.findByEmail(tenant.id, email);
   const credential = user ? await deps.store.passwords.get(tenant.id, user.id) : null;
-  if (!user || !credential) {
+  // On hold after FAILURE_HOLD_THRESHOLD failures: from an unfamiliar device the password is not
+  // even checked (no more guesses), and the answer is the usual one.
+  const held = credential !== null && (credential.consecutiveFailures ?? 0) >= FAILURE_HOLD_THRESHOLD && !familiar;
+  if (!user || !credential || held) {
     await deps.hasher.verifyDummy(normalized);
-    return fail(user ? 'no_password' : 'unknown_account', user?.id ?? null);
+    return fail(held ? 'failure_hold' : user ? 'no_password' : 'unknown_account', user?.id ?? null);
   }
   const { ok, needsRehash } = await deps.hasher.verify(credential.hash, normalized);
-  if (!ok) return fail('wrong_password', user.id);
+  if (!ok) {
+    const failures = await deps.store.passwords.recordFailure(tenant.id, user.id);
+    if (failures === FAILURE_HOLD_THRESHOLD) await startFailureHold(deps, tenant, user, failures, ctx);
+    return fail('wrong_password', user.id);
+  }
   // Reported as stolen ("this wasn't me"): only a reset through the verified email brings it back.
   if (credential.resetRequired) {
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'failure', reason: 'password_reset_required', subject: user.id });
@@ -74,7 +86,7 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
   const passwordBreached = deps.blocklist.has(normalized);
   let risk: StoredAssessment;
   try {
-    risk = await deps.risk.after(tenant, user, { kind: 'sign_in', passwordBreached }, client, ctx);
+    risk = await deps.risk.after(tenant, user, { kind: 'sign_in', passwordBreached, history }, client, ctx);
   } catch (error) {
     if (error instanceof FrontdoorError) await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'failure', reason: error.code, subject: user.id });
     throw error;
@@ -86,6 +98,9 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
     await deps.store.passwords.set({ userId: user.id, tenantId: tenant.id, hash: await deps.hasher.hash(normalized), updatedAt: now });
   }
   await deps.guard.recordSuccess(attempt);
+  // A success ends a run of failures — but not a hold: only the verified address or an admin does.
+  const failures = credential.consecutiveFailures ?? 0;
+  if (failures > 0 && failures < FAILURE_HOLD_THRESHOLD) await deps.store.passwords.clearFailures(tenant.id, user.id);
   const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now, ...(user.status === 'pending' ? { status: 'active' as const } : {}) }, now)) ?? user;
   await deps.audit.record(ctx, {
     tenantId: tenant.id,
@@ -95,4 +110,25 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
     details: { ...(needsRehash ? { rehashed: true } : {}), riskEventId: risk.eventId, riskAction: risk.action, ...(passwordBreached ? { breachedCredential: true } : {}) },
   });
   return { user: updated, risk, passwordBreached };
+}
+
+/**
+ * NIST SP 800-63B: at most 100 consecutive failed attempts on one account. From then on its password
+ * is accepted only from a device the account knows; a passkey, a code by email or a reset still work,
+ * and proving the verified address (or an admin) ends the hold.
+ */
+export const FAILURE_HOLD_THRESHOLD = 100;
+
+async function startFailureHold(deps: FlowDeps, tenant: Tenant, user: User, failures: number, ctx: RequestContext): Promise<void> {
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.failure_hold', result: 'success', subject: user.id, details: { failures } });
+  deps.events.publish({ type: 'account.failure_hold', tenantId: tenant.id, at: deps.clock.now(), userId: user.id, details: { failures } });
+  await deps.mailer.queue({ tenant, to: user.email, template: 'sign_in_hold', locale: ctx.locale, params: { resetLink: deps.links.forgotPassword(tenant.id) } });
+}
+
+/** The owner proved the verified address (a reset, a code or link by email), or an admin acted: the hold ends. */
+export async function endFailureHold(deps: Pick<FlowDeps, 'store' | 'audit'>, tenant: Tenant, userId: string, ctx: RequestContext): Promise<boolean> {
+  const had = await deps.store.passwords.clearFailures(tenant.id, userId);
+  if (had < FAILURE_HOLD_THRESHOLD) return false;
+  await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.failure_hold_ended', result: 'success', subject: userId, details: { failures: had } });
+  return true;
 }

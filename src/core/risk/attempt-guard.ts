@@ -67,8 +67,11 @@ export const defaultAttemptLimits: AttemptLimits = {
 };
 
 export interface AttemptGuard {
-  /** Counts the attempt and decides; throws `rate_limited` (with Retry-After) when denied. */
-  check(attempt: Attempt): Promise<Assessment>;
+  /**
+   * Counts the attempt and decides; throws `rate_limited` (with Retry-After) when denied. From a
+   * `familiarDevice` the account's failure limit does not apply (no lockout of the owner).
+   */
+  check(attempt: Attempt, options?: { familiarDevice?: boolean }): Promise<Assessment>;
   recordFailure(attempt: Attempt): Promise<void>;
   recordSuccess(attempt: Attempt): Promise<void>;
 }
@@ -77,7 +80,7 @@ export function createAttemptGuard(deps: { limiter: RateLimiter; limits?: Attemp
   const limits = deps.limits ?? defaultAttemptLimits;
   const failureKey = (a: Attempt) => `fail:${a.kind}:${a.tenantId}:${a.account}`;
 
-  async function assess(attempt: Attempt): Promise<Assessment> {
+  async function assess(attempt: Attempt, familiarDevice: boolean): Promise<Assessment> {
     const reasons: string[] = [];
     let retryAfterSeconds = 0;
     const deny = (reason: string, seconds: number) => {
@@ -89,7 +92,8 @@ export function createAttemptGuard(deps: { limiter: RateLimiter; limits?: Attemp
       const r = await deps.limiter.hit(`ip:${attempt.kind}:${attempt.tenantId}:${attempt.ip}`, limit, windowSeconds);
       if (!r.allowed) deny('ip_rate', r.retryAfterSeconds);
     }
-    if (attempt.account) {
+    // The owner on a device the account knows is never held back by what others do to the account.
+    if (attempt.account && !(familiarDevice && attempt.kind === 'login')) {
       const { limit, windowSeconds } = limits.perAccount[attempt.kind];
       const r = await deps.limiter.hit(`acct:${attempt.kind}:${attempt.tenantId}:${attempt.account}`, limit, windowSeconds);
       if (!r.allowed) deny('account_rate', r.retryAfterSeconds);
@@ -103,8 +107,8 @@ export function createAttemptGuard(deps: { limiter: RateLimiter; limits?: Attemp
   }
 
   return {
-    async check(attempt) {
-      const assessment = await assess(attempt);
+    async check(attempt, options) {
+      const assessment = await assess(attempt, options?.familiarDevice ?? false);
       if (assessment.action === 'deny') {
         throw new FrontdoorError('rate_limited', { retryAfterSeconds: Math.max(1, assessment.retryAfterSeconds), detail: assessment.reasons.join(',') });
       }

@@ -50,9 +50,13 @@ export interface RiskService {
    * Before the credential is checked. Throws `risk.denied` when refused and `risk.challenge` when
    * the bot challenge is needed and was not solved; returns the stored assessment otherwise.
    */
-  before(tenant: Tenant, attempt: { kind: AttemptKind; account: string | null; email?: string | null }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
+  before(tenant: Tenant, attempt: { kind: AttemptKind; account: string | null; email?: string | null; familiarDevice?: boolean }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
   /** After the credential proved who it is. Throws `risk.denied` when refused; a `challenge` is for the caller to meet. */
-  after(tenant: Tenant, user: User, attempt: { kind: AttemptKind; passwordBreached: boolean }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
+  after(tenant: Tenant, user: User, attempt: { kind: AttemptKind; passwordBreached: boolean; history?: SignInEvent[] }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
+  /** The account's recent sign-ins that familiarity is judged on (empty for no account). */
+  history(tenant: Tenant, userId: string | null): Promise<SignInEvent[]>;
+  /** Whether this browser has signed in to the account of `history` before. */
+  isFamiliarDevice(tenant: Tenant, history: readonly SignInEvent[], client: ClientSignals): boolean;
   /** A failed credential: counts toward the account's and the source's failures. */
   recordFailure(tenant: Tenant, account: string, ctx: RequestContext): Promise<void>;
   /** A completed sign-in: remembered as familiar from now on; true when it was from a device the account had not used. */
@@ -164,6 +168,8 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
       facts.email = attempt.email ?? null;
       facts.velocity = await velocity(tenant, attempt.account, ctx.ip);
+      // What others did to the account says nothing about its owner's own browser.
+      if (attempt.familiarDevice) facts.velocity = { ...facts.velocity, accountFailures: 0, accountDistinctIps: 0 };
       const assessed = assess(facts, policyOf(tenant), SOURCE_SIGNALS);
       // A high score is refused outright only by the tenant's lists, or when the client already
       // failed the bot challenge; otherwise it is a challenge (a harder one): a shared address (an
@@ -182,7 +188,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const location = deps.geo.locate(ctx.ip);
       const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
       facts.passwordBreached = attempt.passwordBreached;
-      const history = await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT);
+      const history = attempt.history ?? (await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT));
       // With no history there is nothing to compare with: familiarity stays unknown.
       if (history.length > 0) {
         const device = deviceHash(tenant, client);
@@ -238,6 +244,16 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       // A success ends the account's run of failures (the source's failures stay counted).
       await limiter.reset(key.accountFailures(tenant, user.email));
       return { id, newDevice, country: location?.country ?? null };
+    },
+
+    // An unknown account reads too (an id that matches nothing): the work must not tell them apart.
+    history(tenant, userId) {
+      return store.signInEvents.listRecent(tenant.id, userId ?? '', HISTORY_LIMIT);
+    },
+
+    isFamiliarDevice(tenant, history, client) {
+      const device = deviceHash(tenant, client);
+      return device !== null && history.some((h) => h.deviceHash === device);
     },
 
     recentSignIns(tenant, userId, limit) {

@@ -1,5 +1,6 @@
 // /tenants/:tenantId/users: search, create, read, change, disable/enable, delete users and end their
 // sessions. A user or session id of another tenant (or user) answers 404, never 403.
+import { endFailureHold } from '../../core/flows/login.ts';
 import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
@@ -179,6 +180,26 @@ export function registerUserRoutes(app: AdminApp, services: Services): void {
       const user = await requireUser(request.params.tenantId, request.params.userId);
       const tenant = await requireTenant(services.store, user.tenantId);
       return resetUserMfa(services.flows, tenant, user.id, adminContext(request));
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/users/:userId/sign-in-hold',
+    {
+      schema: {
+        tags,
+        summary: 'Lift the hold after many failed sign-ins',
+        description:
+          'After 100 consecutive failed password sign-ins an account accepts its password only from devices it knows, until the owner proves the verified address or an admin lifts the hold here. Audited. 204 whether or not there was a hold.',
+        params: UserParams,
+        response: { 204: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const user = await requireUser(request.params.tenantId, request.params.userId);
+      const tenant = await requireTenant(services.store, user.tenantId);
+      await endFailureHold(services.flows, tenant, user.id, adminContext(request));
+      return reply.status(204).send(null);
     },
   );
 

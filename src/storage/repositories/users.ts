@@ -90,14 +90,32 @@ export function passwordRepository(db: Db): PasswordRepository {
   return {
     async get(tenantId, userId) {
       const row = await db.selectFrom('password_credentials').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
-      return row ? { userId: row.user_id, tenantId: row.tenant_id, hash: row.hash, updatedAt: Number(row.updated_at), resetRequired: toBool(row.reset_required) } : null;
+      return row
+        ? { userId: row.user_id, tenantId: row.tenant_id, hash: row.hash, updatedAt: Number(row.updated_at), resetRequired: toBool(row.reset_required), consecutiveFailures: Number(row.consecutive_failures) }
+        : null;
     },
     async set(c) {
       await db
         .insertInto('password_credentials')
-        .values({ user_id: c.userId, tenant_id: c.tenantId, hash: c.hash, updated_at: c.updatedAt, reset_required: 0 })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash: c.hash, updated_at: c.updatedAt, reset_required: 0 }))
+        .values({ user_id: c.userId, tenant_id: c.tenantId, hash: c.hash, updated_at: c.updatedAt, reset_required: 0, consecutive_failures: 0 })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash: c.hash, updated_at: c.updatedAt, reset_required: 0, consecutive_failures: 0 }))
         .execute();
+    },
+    async recordFailure(tenantId, userId) {
+      const row = await db
+        .updateTable('password_credentials')
+        .set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1) }))
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .returning('consecutive_failures')
+        .executeTakeFirst();
+      return row ? Number(row.consecutive_failures) : 0;
+    },
+    async clearFailures(tenantId, userId) {
+      const before = await db.selectFrom('password_credentials').select('consecutive_failures').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+      if (!before || Number(before.consecutive_failures) === 0) return 0;
+      await db.updateTable('password_credentials').set({ consecutive_failures: 0 }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+      return Number(before.consecutive_failures);
     },
     async requireReset(tenantId, userId, now) {
       const result = await db.updateTable('password_credentials').set({ reset_required: 1, updated_at: now }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
