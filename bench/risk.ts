@@ -26,6 +26,7 @@ const variants: RiskFacts[] = Array.from({ length: 64 }, (_, i) => ({
   countryKnown: i % 8 !== 0,
   previousSignIn: i % 3 === 0 ? null : { at: 1_800_000_000_000 - 3_600_000, location: { country: 'GB', latitude: 51.5, longitude: -0.1, accuracyKm: 20 } },
   botChallenge: i % 13 === 0 ? 'failed' : null,
+  tenantFailureSpike: i % 17 === 0 ? { attempts: 120, failureRatio: 0.8 } : null,
 }));
 // A tenant with lists, so the CIDR matching is paid for too.
 const policy = compileRiskPolicy({ ...DEFAULT_RISK_POLICY, ipDeny: ['192.0.2.0/24', '2001:db8::/32'], ipAllow: ['203.0.113.0/24'] });

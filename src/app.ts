@@ -136,9 +136,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
         : createOutboxSmsSender({ store, clock });
   const sms = createSmsOtpService({ store, clock, audit, guard, sender: smsSender, codeKey, baseUrl: config.baseUrl, notify });
   const geo = options.geo ?? (config.geolocation ? createDbIpCityLocator() : NO_GEOLOCATION);
-  const risk = createRiskService({ store, clock, limiter, geo, deviceKey: deriveKey(masterKey, 'risk-device') });
-  const botChallenges = createBotChallengeService({ store, clock, key: deriveKey(masterKey, 'bot-challenge') });
   const events = createSecurityEventBus((error, event) => process.stderr.write(`frontdoor: security event listener failed on ${event.type}: ${(error as Error).message}\n`));
+  const risk = createRiskService({ store, clock, limiter, geo, deviceKey: deriveKey(masterKey, 'risk-device'), events });
+  const botChallenges = createBotChallengeService({ store, clock, key: deriveKey(masterKey, 'bot-challenge') });
   const flows: FlowDeps = {
     store,
     clock,

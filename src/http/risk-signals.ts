@@ -33,12 +33,17 @@ export function readDeviceId(services: Services, request: FastifyRequest, tenant
   return safeEqual(mac, deviceMac(services, tenant.id, id)) ? id : null;
 }
 
+/** The signed cookie value that carries device id `id` for this tenant. */
+export function deviceCookieValue(services: Services, tenantId: string, id: string): string {
+  return `${id}.${deviceMac(services, tenantId, id)}`;
+}
+
 /** The device id, giving the browser one when it has none. */
 export function ensureDeviceId(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant): string {
   const existing = readDeviceId(services, request, tenant);
   if (existing) return existing;
   const id = randomToken(16);
-  reply.setCookie(deviceIdCookieName(tenant.id), `${id}.${deviceMac(services, tenant.id, id)}`, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: DEVICE_COOKIE_SECONDS });
+  reply.setCookie(deviceIdCookieName(tenant.id), deviceCookieValue(services, tenant.id, id), { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: DEVICE_COOKIE_SECONDS });
   return id;
 }
 

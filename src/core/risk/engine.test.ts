@@ -9,6 +9,7 @@ import { automationUserAgent, botChallengeFailed, clientHintsMismatch, tooFast }
 import { disposableEmail, isDisposableDomain } from './signals/disposable-email.ts';
 import { newDevice } from './signals/new-device.ts';
 import { newNetwork } from './signals/new-network.ts';
+import { tenantFailureSpike } from './signals/tenant-failure-spike.ts';
 import { accountDistinctIps, accountFailures, ipDistinctAccounts, ipFailures } from './signals/velocity.ts';
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
@@ -33,6 +34,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     countryKnown: null,
     previousSignIn: null,
     botChallenge: null,
+    tenantFailureSpike: null,
     ...overrides,
   };
 }
@@ -57,6 +59,14 @@ describe('risk signals', () => {
     expect(ipDistinctAccounts.evaluate(v({ ipDistinctAccounts: 6 }))!.strength).toBe(1);
     expect(ipFailures.evaluate(v({ ipFailures: 4 }))).toBeNull();
     expect(accountDistinctIps.evaluate(v({ accountDistinctIps: 6 }))!.strength).toBeGreaterThan(0.4);
+  });
+
+  it('a tenant-wide failure spike challenges devices the account does not know, never its own', () => {
+    const spike = { attempts: 80, failureRatio: 0.85 };
+    expect(tenantFailureSpike.evaluate(facts({ tenantFailureSpike: spike, deviceKnown: null }))?.reason).toBe("85% of the tenant's last 80 sign-ins failed, and this device is not one the account knows");
+    expect(tenantFailureSpike.evaluate(facts({ tenantFailureSpike: spike, deviceKnown: true }))).toBeNull();
+    expect(tenantFailureSpike.evaluate(facts({ tenantFailureSpike: null, deviceKnown: null }))).toBeNull();
+    expect(assess(facts({ tenantFailureSpike: spike, deviceKnown: null }), policy()).action).toBe('challenge');
   });
 
   it('a breached password fires whether or not it was right', () => {

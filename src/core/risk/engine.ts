@@ -8,6 +8,7 @@ import { newDevice } from './signals/new-device.ts';
 import { newNetwork } from './signals/new-network.ts';
 import { newCountry } from './signals/new-country.ts';
 import { impossibleTravel } from './signals/impossible-travel.ts';
+import { tenantFailureSpike } from './signals/tenant-failure-spike.ts';
 import { accountDistinctIps, accountFailures, ipDistinctAccounts, ipFailures } from './signals/velocity.ts';
 import { inRanges, parseRange, type ParsedRange } from './ip-lists.ts';
 import type { RiskFacts, RiskSignal } from './signal.ts';
@@ -26,11 +27,12 @@ export const SIGNALS: readonly RiskSignal[] = [
   clientHintsMismatch,
   tooFast,
   botChallengeFailed,
+  tenantFailureSpike,
   disposableEmail,
 ];
 
 /** What the source shows, judged before the credential is checked: pace, failures, bot signs, the address. */
-export const SOURCE_SIGNALS: readonly RiskSignal[] = [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps, automationUserAgent, clientHintsMismatch, tooFast, botChallengeFailed, disposableEmail];
+export const SOURCE_SIGNALS: readonly RiskSignal[] = [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps, automationUserAgent, clientHintsMismatch, tooFast, botChallengeFailed, tenantFailureSpike, disposableEmail];
 /** Who it is, judged once the credential proved it: a new device, network or country, travel, a breached password. */
 export const IDENTITY_SIGNALS: readonly RiskSignal[] = [newDevice, newNetwork, newCountry, impossibleTravel, breachedPassword];
 

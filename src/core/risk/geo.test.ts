@@ -40,6 +40,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     countryKnown: true,
     previousSignIn: null,
     botChallenge: null,
+    tenantFailureSpike: null,
     ...overrides,
   };
 }

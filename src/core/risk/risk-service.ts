@@ -13,6 +13,7 @@ import type { Clock, RateLimiter, RiskEvent, SignInEvent, Store, Tenant, User } 
 import { hmac, newId } from '../secrets.ts';
 import { assess, compileRiskPolicy, DEFAULT_RISK_POLICY, IDENTITY_SIGNALS, SOURCE_SIGNALS, type CompiledRiskPolicy, type RiskAssessment, type RiskPolicy } from './engine.ts';
 import type { GeoLocator } from './geo.ts';
+import type { SecurityEventBus } from '../events/security-events.ts';
 import { networkOf } from './ip-lists.ts';
 import type { AttemptKind, GeoPoint, RiskFacts } from './signal.ts';
 
@@ -40,6 +41,15 @@ const FAILURE_WINDOW_SECONDS = 15 * 60;
 const DISTINCT_WINDOW_SECONDS = 60 * 60;
 /** How much of an account's sign-in history tells familiar from new. */
 const HISTORY_LIMIT = 100;
+/**
+ * A tenant-wide spike: at least this many password sign-ins in the window, at least this share of
+ * them failing (a healthy tenant sees typos, well under a third).
+ */
+export const SPIKE_WINDOW_SECONDS = 5 * 60;
+export const SPIKE_MIN_ATTEMPTS = 50;
+export const SPIKE_FAILURE_RATIO = 0.6;
+/** One event per source, or per tenant spike, per this long. */
+const ATTACK_EVENT_SECONDS = 60 * 60;
 
 export interface RiskService {
   /** The tenant's policy over the defaults, compiled (cached until the tenant changes). */
@@ -80,7 +90,7 @@ export function riskPolicyOf(tenant: Tenant): RiskPolicy {
   };
 }
 
-export function createRiskService(deps: { store: Store; clock: Clock; limiter: RateLimiter; geo: GeoLocator; deviceKey: Buffer }): RiskService {
+export function createRiskService(deps: { store: Store; clock: Clock; limiter: RateLimiter; geo: GeoLocator; deviceKey: Buffer; events?: SecurityEventBus }): RiskService {
   const { store, clock, limiter } = deps;
   // Keyed by the policy's own text: a change is seen at once, whatever the tenant's clock says.
   const compiled = new Map<string, { source: string; policy: CompiledRiskPolicy }>();
@@ -99,7 +109,26 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
     ipFailures: (t: Tenant, ip: string) => `risk:if:${t.id}:${ip}`,
     ipAccounts: (t: Tenant, ip: string) => `risk:ia:${t.id}:${ip}`,
     accountIps: (t: Tenant, account: string) => `risk:ai:${t.id}:${account}`,
+    tenantAttempts: (t: Tenant) => `risk:ta:${t.id}`,
+    tenantFailures: (t: Tenant) => `risk:tf:${t.id}`,
+    attackEvent: (t: Tenant, what: string) => `risk:ev:${t.id}:${what}`,
   };
+
+  async function tenantSpike(tenant: Tenant): Promise<RiskFacts['tenantFailureSpike']> {
+    const [attempts, failures] = await Promise.all([
+      limiter.peek(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS),
+      limiter.peek(key.tenantFailures(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS),
+    ]);
+    if (attempts.count < SPIKE_MIN_ATTEMPTS) return null;
+    const failureRatio = Math.min(1, failures.count / attempts.count);
+    return failureRatio >= SPIKE_FAILURE_RATIO ? { attempts: attempts.count, failureRatio } : null;
+  }
+
+  /** An attack in progress, told once per `what` per hour across every node sharing the limiter. */
+  async function raiseAttack(tenant: Tenant, type: 'attack.credential_stuffing' | 'attack.failure_spike', what: string, details: Record<string, string | number | null>): Promise<void> {
+    const first = await limiter.hit(key.attackEvent(tenant, what), 1, ATTACK_EVENT_SECONDS);
+    if (first.count === 1) deps.events?.publish({ type, tenantId: tenant.id, at: clock.now(), userId: null, details });
+  }
 
   async function velocity(tenant: Tenant, account: string | null, ip: string | null): Promise<RiskFacts['velocity']> {
     const [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps] = await Promise.all([
@@ -129,6 +158,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       countryKnown: null,
       previousSignIn: null,
       botChallenge: client.botChallenge,
+      tenantFailureSpike: null,
     };
   }
 
@@ -159,7 +189,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
 
     async assessSource(tenant, kind, client, ctx) {
       const facts = baseFacts(tenant, kind, client, ctx, deps.geo.locate(ctx.ip));
-      facts.velocity = await velocity(tenant, null, ctx.ip);
+      [facts.velocity, facts.tenantFailureSpike] = await Promise.all([velocity(tenant, null, ctx.ip), kind === 'sign_in' ? tenantSpike(tenant) : null]);
       return assess(facts, policyOf(tenant), SOURCE_SIGNALS);
     },
 
@@ -167,7 +197,8 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const location = deps.geo.locate(ctx.ip);
       const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
       facts.email = attempt.email ?? null;
-      facts.velocity = await velocity(tenant, attempt.account, ctx.ip);
+      facts.deviceKnown = attempt.familiarDevice ? true : null;
+      [facts.velocity, facts.tenantFailureSpike] = await Promise.all([velocity(tenant, attempt.account, ctx.ip), attempt.kind === 'sign_in' ? tenantSpike(tenant) : null]);
       // What others did to the account says nothing about its owner's own browser.
       if (attempt.familiarDevice) facts.velocity = { ...facts.velocity, accountFailures: 0, accountDistinctIps: 0 };
       const assessed = assess(facts, policyOf(tenant), SOURCE_SIGNALS);
@@ -179,6 +210,13 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const met = result.action === 'challenge' && client.botChallenge === 'passed';
       const recorded = met ? { ...result, action: 'allow' as const, reasons: [...result.reasons, { signal: 'bot_challenge_passed', points: 0, reason: 'the bot challenge was solved' }] } : result;
       const stored = await store_(tenant, null, attempt.kind, 'before', recorded, location, ctx);
+      // Attacks in progress are told to the operator (once an hour each), whatever this attempt's fate.
+      if (ctx.ip && stored.action !== 'allow' && stored.reasons.some((r) => r.signal === 'ip_distinct_accounts')) {
+        await raiseAttack(tenant, 'attack.credential_stuffing', `ip:${ctx.ip}`, { ip: ctx.ip, accountsTried: facts.velocity.ipDistinctAccounts, failures: facts.velocity.ipFailures });
+      }
+      if (facts.tenantFailureSpike) {
+        await raiseAttack(tenant, 'attack.failure_spike', 'tenant', { attempts: facts.tenantFailureSpike.attempts, failurePercent: Math.round(facts.tenantFailureSpike.failureRatio * 100) });
+      }
       if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
       if (stored.action === 'challenge') throw new FrontdoorError('risk.challenge', { riskScore: stored.score });
       return stored;
@@ -188,6 +226,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const location = deps.geo.locate(ctx.ip);
       const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
       facts.passwordBreached = attempt.passwordBreached;
+      if (attempt.kind === 'sign_in') await limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS);
       const history = attempt.history ?? (await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT));
       // With no history there is nothing to compare with: familiarity stays unknown.
       if (history.length > 0) {
@@ -212,6 +251,10 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
     async recordFailure(tenant, account, ctx) {
       const ip = ctx.ip;
       await Promise.all([
+        // The spike's ratio is over checked passwords only: challenged attempts count on neither side,
+        // so the spike lasts while the failures are in the window, not until the attack is drowned out.
+        limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS),
+        limiter.hit(key.tenantFailures(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS),
         limiter.hit(key.accountFailures(tenant, account), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS),
         ip ? limiter.hit(key.ipFailures(tenant, ip), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS) : null,
         ip ? limiter.distinct(key.ipAccounts(tenant, ip), account, DISTINCT_WINDOW_SECONDS) : null,

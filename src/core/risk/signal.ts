@@ -33,6 +33,8 @@ export interface RiskFacts {
   previousSignIn: { at: number; location: GeoPoint } | null;
   /** The bot challenge: `passed`, `failed` (a wrong or replayed answer), or null when none was asked for. */
   botChallenge: 'passed' | 'failed' | null;
+  /** The tenant's sign-ins are failing far more than usual (a spray or stuffing across many sources); null when not. */
+  tenantFailureSpike: { attempts: number; failureRatio: number } | null;
 }
 
 /** A place from IP geolocation: ISO 3166 alpha-2 country, and coordinates when the data has them. */
