@@ -137,7 +137,15 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const sms = createSmsOtpService({ store, clock, audit, guard, sender: smsSender, codeKey, baseUrl: config.baseUrl, notify });
   const geo = options.geo ?? (config.geolocation ? createDbIpCityLocator() : NO_GEOLOCATION);
   const events = createSecurityEventBus((error, event) => process.stderr.write(`frontdoor: security event listener failed on ${event.type}: ${(error as Error).message}\n`));
-  const risk = createRiskService({ store, clock, limiter, geo, deviceKey: deriveKey(masterKey, 'risk-device'), events });
+  const risk = createRiskService({
+    store,
+    clock,
+    limiter,
+    geo,
+    deviceKey: deriveKey(masterKey, 'risk-device'),
+    events,
+    onWriteError: (error, lost) => process.stderr.write(`frontdoor: ${lost} risk records could not be written: ${(error as Error).message}\n`),
+  });
   const botChallenges = createBotChallengeService({ store, clock, key: deriveKey(masterKey, 'bot-challenge') });
   const flows: FlowDeps = {
     store,
@@ -179,6 +187,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     signingKeys: createSigningKeyService({ store, clock, masterKey, maxTokenLifetimeSeconds: SIGNING_KEY_RETENTION_SECONDS, audit }),
     mailDispatcher,
     async close() {
+      await risk.flush();
       await mailDispatcher?.close();
       await redis?.quit().catch(() => redis.disconnect());
       await store.close();

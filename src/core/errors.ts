@@ -55,7 +55,8 @@ export type ErrorCode =
   | 'password.disabled'
   | 'risk.denied'
   | 'risk.challenge'
-  | 'auth.password_reset_required';
+  | 'auth.password_reset_required'
+  | 'email.disposable';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -112,6 +113,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   'risk.denied': 403,
   'risk.challenge': 403,
   'auth.password_reset_required': 403,
+  'email.disposable': 400,
 };
 
 export interface FrontdoorErrorOptions {

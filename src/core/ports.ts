@@ -66,6 +66,8 @@ export interface TenantRiskSettings {
   thresholds?: { challenge?: number; deny?: number };
   /** Mail the user after a sign-in from a device the account had not used. */
   notifyNewDevice?: boolean;
+  /** Registrations at a disposable email provider: `challenge` (the default: the signal counts) or `refuse`. */
+  disposableEmail?: 'challenge' | 'refuse';
   ipAllow?: string[];
   ipDeny?: string[];
   countryAllow?: string[];
@@ -640,7 +642,8 @@ export interface SignInEvent {
 }
 
 export interface SignInEventRepository {
-  add(event: SignInEvent): Promise<void>;
+  /** In one statement. */
+  addMany(events: SignInEvent[]): Promise<void>;
   /** Newest first. */
   listRecent(tenantId: TenantId, userId: string, limit: number): Promise<SignInEvent[]>;
   deleteOlderThan(before: number): Promise<number>;
@@ -678,7 +681,8 @@ export interface RiskEventQuery {
 }
 
 export interface RiskEventRepository {
-  add(event: RiskEvent): Promise<void>;
+  /** In one statement. */
+  addMany(events: RiskEvent[]): Promise<void>;
   get(tenantId: TenantId, id: string): Promise<RiskEvent | null>;
   /** Newest first. */
   query(query: RiskEventQuery): Promise<Page<RiskEvent>>;

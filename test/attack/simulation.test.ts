@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SecurityEvent } from '../../src/core/events/security-events.ts';
 import { FormClient } from '../support/client.ts';
 import { engines } from '../support/engines.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, storedRiskEvents, type TestServer } from '../support/server.ts';
 import { BROWSER_UA, runAll, seedCustomers } from '../support/traffic.ts';
 
 const PASSWORD = 'Lantern-Orchard-Velvet-482';
@@ -68,7 +68,7 @@ describe.each(engines)('attack simulation (%s)', (engine) => {
     const notStraightIn = outcomes.filter((o) => o.status !== 303 || o.location !== '/t/shop/account');
     expect(notStraightIn).toEqual([]);
     // Nothing was challenged or refused, and nobody was mailed about a new device.
-    const challenged = await server.services.store.riskEvents.query({ tenantId: 'shop', action: 'challenge', limit: 10 });
+    const challenged = await storedRiskEvents(server, { tenantId: 'shop', action: 'challenge', limit: 10 });
     expect(challenged.items).toEqual([]);
     const mails = await server.services.store.mailOutbox.listRecent(2000);
     expect(mails.filter((m) => m.subject.startsWith('New sign-in'))).toEqual([]);
@@ -98,7 +98,7 @@ describe.each(engines)('attack simulation (%s)', (engine) => {
     const stuffing = events.filter((e) => e.type === 'attack.credential_stuffing' && e.tenantId === 'shop');
     expect(stuffing.map((e) => e.details.ip).sort()).toEqual(bots.map((_, i) => `45.155.205.${10 + i}`).sort());
     // The admin can read why: the challenges name the many accounts tried from one address.
-    const explained = await server.services.store.riskEvents.query({ tenantId: 'shop', action: 'challenge', limit: 1 });
+    const explained = await storedRiskEvents(server, { tenantId: 'shop', action: 'challenge', limit: 1 });
     expect(explained.items[0]!.reasons.map((r) => r.signal)).toContain('ip_distinct_accounts');
 
     // Meanwhile customers on their own browsers are not touched.
@@ -126,7 +126,7 @@ describe.each(engines)('attack simulation (%s)', (engine) => {
     expect(statuses.slice(firstStopped).every(challengedOrRefused)).toBe(true);
     expect(checked).toBeLessThanOrEqual(80);
     expect(events.some((e) => e.type === 'attack.failure_spike' && e.tenantId === 'spray')).toBe(true);
-    const explained = await server.services.store.riskEvents.query({ tenantId: 'spray', action: 'challenge', limit: 1 });
+    const explained = await storedRiskEvents(server, { tenantId: 'spray', action: 'challenge', limit: 1 });
     expect(explained.items[0]!.reasons.map((r) => r.signal)).toContain('tenant_failure_spike');
 
     // During the spike, customers on their usual browsers sign in untouched.

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM_PATH, launchChromium, screenshotPath } from '../support/browser.ts';
+import { CHROMIUM_PATH, launchChromium, screenshotPath, botChallengesSettled } from '../support/browser.ts';
 import { engines } from '../support/engines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -48,6 +48,8 @@ describe.each(browserEngines)('self-service in Chromium (%s)', (engine) => {
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(password);
     await page.getByRole('button', { name: /create|sign up|register/i }).click();
+    // A headless browser looks like automation: the form waits for its bot challenge, solved by the page.
+    await page.waitForURL(/\/t\/demo\/check-email/);
     expect(await page.locator('h1').textContent()).toMatch(/email/i);
     await page.screenshot({ path: screenshotPath(`${engine}-02-check-email`), fullPage: true });
 
@@ -68,6 +70,7 @@ describe.each(browserEngines)('self-service in Chromium (%s)', (engine) => {
     await page.getByRole('link', { name: /forgot/i }).click();
     await page.getByLabel(/email/i).fill(email);
     await page.getByRole('button').first().click();
+    await page.waitForURL(/\/t\/demo\/check-email\?kind=reset_requested/);
     await openNewestMailLink(page, server, email, '/t/demo/reset');
     await page.getByLabel(/password/i).fill(newPassword);
     await page.screenshot({ path: screenshotPath(`${engine}-05-reset`), fullPage: true });
@@ -76,6 +79,7 @@ describe.each(browserEngines)('self-service in Chromium (%s)', (engine) => {
 
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(password);
+    await botChallengesSettled(page);
     await page.getByRole('button', { name: /^sign in$/i }).click();
     expect(await page.locator('[role="alert"]').first().isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath(`${engine}-06-login-error`), fullPage: true });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createServices, type ServiceOptions, type Services } from '../../src/app.ts';
 import { firstStart, type FirstStartResult } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { OutboxMail } from '../../src/core/ports.ts';
+import type { OutboxMail, RiskEventQuery } from '../../src/core/ports.ts';
 import { buildServer, type HttpServer } from '../../src/http/server.ts';
 import { createPostgresDatabase, type TestEngine } from './engines.ts';
 
@@ -69,4 +69,10 @@ export async function startTestServer(engine: TestEngine, options: { env?: Recor
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The risk events stored so far (the node writes them in batches: flushed first). */
+export async function storedRiskEvents(server: TestServer, query: RiskEventQuery) {
+  await server.services.flows.risk.flush();
+  return server.services.store.riskEvents.query(query);
 }

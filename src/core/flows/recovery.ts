@@ -8,13 +8,16 @@ import type { Tenant, User } from '../ports.ts';
 import { hashToken } from '../secrets.ts';
 import { requireEmail } from '../users/email.ts';
 import type { FlowDeps } from './deps.ts';
+import { NO_CLIENT_SIGNALS, type ClientSignals } from '../risk/risk-service.ts';
 import { issueActionToken } from './tokens.ts';
 
-export async function requestPasswordReset(deps: FlowDeps, input: { tenant: Tenant; email: unknown }, ctx: RequestContext): Promise<void> {
+export async function requestPasswordReset(deps: FlowDeps, input: { tenant: Tenant; email: unknown; client?: ClientSignals }, ctx: RequestContext): Promise<void> {
   const { tenant } = input;
   if (!passwordsEnabled(tenant)) throw new FrontdoorError('password.disabled');
   const email = requireEmail(input.email);
   await deps.guard.check({ kind: 'reset', tenantId: tenant.id, ip: ctx.ip, account: email });
+  // A script mailing reset links to a list of addresses meets the bot challenge.
+  await deps.risk.before(tenant, { kind: 'recovery', account: email }, input.client ?? NO_CLIENT_SIGNALS, ctx);
   const user = await deps.store.users.findByEmail(tenant.id, email);
   if (!user || user.status === 'disabled') {
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.password_reset_requested', result: 'failure', reason: user ? 'disabled' : 'unknown_account', subject: user?.id ?? null });

@@ -12,12 +12,16 @@ import type { Tenant, User } from '../ports.ts';
 import { hashToken, newId, randomToken } from '../secrets.ts';
 import { requireEmail } from '../users/email.ts';
 import type { FlowDeps } from './deps.ts';
+import { NO_CLIENT_SIGNALS, type ClientSignals } from '../risk/risk-service.ts';
+import { isDisposableDomain } from '../risk/signals/disposable-email.ts';
 import { issueActionToken } from './tokens.ts';
 
 export interface RegistrationInput {
   tenant: Tenant;
   email: unknown;
   password: unknown;
+  /** What the browser showed (device, pace, bot challenge), for the risk engine. */
+  client?: ClientSignals;
 }
 
 export function registrationMinLength(tenant: Tenant): number {
@@ -38,6 +42,11 @@ export async function register(deps: FlowDeps, input: RegistrationInput, ctx: Re
   const withPassword = passwordsEnabled(tenant);
   if (withPassword && typeof input.password !== 'string') throw new FrontdoorError('request.invalid', { field: 'password' });
   await deps.guard.check({ kind: 'registration', tenantId: tenant.id, ip: ctx.ip, account: email });
+  // Fake sign-ups: a throwaway address refused where the tenant says so; otherwise the risk engine
+  // weighs it with the source's pace and sign-up velocity, and may ask for the bot challenge.
+  if (deps.risk.policyOf(tenant).policy.disposableEmail === 'refuse' && isDisposableDomain(email)) throw new FrontdoorError('email.disposable', { field: 'email' });
+  await deps.risk.before(tenant, { kind: 'registration', account: email, email }, input.client ?? NO_CLIENT_SIGNALS, ctx);
+  await deps.risk.recordRegistration(tenant, ctx);
   let binding: string;
   let browserToken: string | null = null;
   if (withPassword) {

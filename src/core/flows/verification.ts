@@ -8,6 +8,7 @@ import { hashToken, safeEqual } from '../secrets.ts';
 import { BROWSER_BOUND } from './registration.ts';
 import { normalizeEmail } from '../users/email.ts';
 import type { FlowDeps } from './deps.ts';
+import { NO_CLIENT_SIGNALS } from '../risk/risk-service.ts';
 import { issueActionToken } from './tokens.ts';
 
 /** Whether a live verification link asks for the registration's password, or is bound to the registering browser. */
@@ -89,6 +90,14 @@ export async function resendVerification(deps: FlowDeps, input: { tenant: Tenant
   const email = typeof input.email === 'string' ? normalizeEmail(input.email) : null;
   if (!email) throw new FrontdoorError('email.invalid', { field: 'email' });
   await deps.guard.check({ kind: 'verification_resend', tenantId: tenant.id, ip: ctx.ip, account: email });
+  // This form has no bot challenge of its own: a doubtful resend is answered as usual and sends
+  // nothing (the risk event says why), so it cannot be used to flood someone's mailbox.
+  try {
+    await deps.risk.before(tenant, { kind: 'verification_resend', account: email }, NO_CLIENT_SIGNALS, ctx);
+  } catch (error) {
+    if (error instanceof FrontdoorError && (error.code === 'risk.challenge' || error.code === 'risk.denied')) return;
+    throw error;
+  }
   const user = await deps.store.users.findByEmail(tenant.id, email);
   if (!user || user.emailVerified || user.status === 'disabled') return;
   if (!(await deps.store.passwords.get(tenant.id, user.id))) return;

@@ -9,6 +9,7 @@ import { newNetwork } from './signals/new-network.ts';
 import { newCountry } from './signals/new-country.ts';
 import { impossibleTravel } from './signals/impossible-travel.ts';
 import { tenantFailureSpike } from './signals/tenant-failure-spike.ts';
+import { registrationVelocity } from './signals/registration-velocity.ts';
 import { accountDistinctIps, accountFailures, ipDistinctAccounts, ipFailures } from './signals/velocity.ts';
 import { inRanges, parseRange, type ParsedRange } from './ip-lists.ts';
 import type { RiskFacts, RiskSignal } from './signal.ts';
@@ -28,11 +29,12 @@ export const SIGNALS: readonly RiskSignal[] = [
   tooFast,
   botChallengeFailed,
   tenantFailureSpike,
+  registrationVelocity,
   disposableEmail,
 ];
 
 /** What the source shows, judged before the credential is checked: pace, failures, bot signs, the address. */
-export const SOURCE_SIGNALS: readonly RiskSignal[] = [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps, automationUserAgent, clientHintsMismatch, tooFast, botChallengeFailed, tenantFailureSpike, disposableEmail];
+export const SOURCE_SIGNALS: readonly RiskSignal[] = [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps, automationUserAgent, clientHintsMismatch, tooFast, botChallengeFailed, tenantFailureSpike, registrationVelocity, disposableEmail];
 /** Who it is, judged once the credential proved it: a new device, network or country, travel, a breached password. */
 export const IDENTITY_SIGNALS: readonly RiskSignal[] = [newDevice, newNetwork, newCountry, impossibleTravel, breachedPassword];
 
@@ -46,6 +48,8 @@ export interface RiskPolicy {
   thresholds: { challenge: number; deny: number };
   /** Tell the user of a successful sign-in from a new device. */
   notifyNewDevice: boolean;
+  /** Registrations at a disposable email provider: weighed like any signal (`challenge`), or refused outright. */
+  disposableEmail: 'challenge' | 'refuse';
   /** IP ranges always allowed (signals are still recorded) and always denied. */
   ipAllow: string[];
   ipDeny: string[];
@@ -59,6 +63,7 @@ export const DEFAULT_RISK_POLICY: RiskPolicy = {
   weights: {},
   thresholds: { challenge: 40, deny: 90 },
   notifyNewDevice: true,
+  disposableEmail: 'challenge',
   ipAllow: [],
   ipDeny: [],
   countryAllow: [],

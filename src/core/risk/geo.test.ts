@@ -41,6 +41,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     previousSignIn: null,
     botChallenge: null,
     tenantFailureSpike: null,
+    registrations: null,
     ...overrides,
   };
 }

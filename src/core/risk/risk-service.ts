@@ -13,6 +13,7 @@ import type { Clock, RateLimiter, RiskEvent, SignInEvent, Store, Tenant, User } 
 import { hmac, newId } from '../secrets.ts';
 import { assess, compileRiskPolicy, DEFAULT_RISK_POLICY, IDENTITY_SIGNALS, SOURCE_SIGNALS, type CompiledRiskPolicy, type RiskAssessment, type RiskPolicy } from './engine.ts';
 import type { GeoLocator } from './geo.ts';
+import { createWriteBehind } from './write-behind.ts';
 import type { SecurityEventBus } from '../events/security-events.ts';
 import { networkOf } from './ip-lists.ts';
 import type { AttemptKind, GeoPoint, RiskFacts } from './signal.ts';
@@ -48,6 +49,11 @@ const HISTORY_LIMIT = 100;
 export const SPIKE_WINDOW_SECONDS = 5 * 60;
 export const SPIKE_MIN_ATTEMPTS = 50;
 export const SPIKE_FAILURE_RATIO = 0.6;
+/** Records are written in batches of up to this many, at most this long after the first. */
+const WRITE_BATCH = 100;
+const WRITE_DELAY_MS = 50;
+/** Registrations per address and network are counted over this long. */
+const REGISTRATION_WINDOW_SECONDS = 60 * 60;
 /** One event per source, or per tenant spike, per this long. */
 const ATTACK_EVENT_SECONDS = 60 * 60;
 
@@ -67,11 +73,15 @@ export interface RiskService {
   history(tenant: Tenant, userId: string | null): Promise<SignInEvent[]>;
   /** Whether this browser has signed in to the account of `history` before. */
   isFamiliarDevice(tenant: Tenant, history: readonly SignInEvent[], client: ClientSignals): boolean;
+  /** A registration went through (new account or not: the answer is the same): counts toward the source's sign-ups. */
+  recordRegistration(tenant: Tenant, ctx: RequestContext): Promise<void>;
   /** A failed credential: counts toward the account's and the source's failures. */
   recordFailure(tenant: Tenant, account: string, ctx: RequestContext): Promise<void>;
   /** A completed sign-in: remembered as familiar from now on; true when it was from a device the account had not used. */
   recordSignIn(tenant: Tenant, user: User, input: { methods: readonly string[]; sessionId: string | null }, client: ClientSignals, ctx: RequestContext): Promise<{ id: string; newDevice: boolean; country: string | null }>;
   recentSignIns(tenant: Tenant, userId: string, limit: number): Promise<SignInEvent[]>;
+  /** Writes the buffered risk events and sign-ins now (before reading them from storage; at shutdown). */
+  flush(): Promise<void>;
 }
 
 /** Refused by the tenant's IP or country deny list (not by score). */
@@ -83,6 +93,7 @@ export function riskPolicyOf(tenant: Tenant): RiskPolicy {
     weights: { ...DEFAULT_RISK_POLICY.weights, ...(custom.weights ?? {}) },
     thresholds: { ...DEFAULT_RISK_POLICY.thresholds, ...(custom.thresholds ?? {}) },
     notifyNewDevice: custom.notifyNewDevice ?? DEFAULT_RISK_POLICY.notifyNewDevice,
+    disposableEmail: custom.disposableEmail ?? DEFAULT_RISK_POLICY.disposableEmail,
     ipAllow: custom.ipAllow ?? [],
     ipDeny: custom.ipDeny ?? [],
     countryAllow: custom.countryAllow ?? [],
@@ -90,8 +101,27 @@ export function riskPolicyOf(tenant: Tenant): RiskPolicy {
   };
 }
 
-export function createRiskService(deps: { store: Store; clock: Clock; limiter: RateLimiter; geo: GeoLocator; deviceKey: Buffer; events?: SecurityEventBus }): RiskService {
+export function createRiskService(deps: {
+  store: Store;
+  clock: Clock;
+  limiter: RateLimiter;
+  geo: GeoLocator;
+  deviceKey: Buffer;
+  events?: SecurityEventBus;
+  /** A batch of records could not be written (they are lost; decisions already made stand). */
+  onWriteError?: (error: unknown, lost: number) => void;
+}): RiskService {
   const { store, clock, limiter } = deps;
+  const onError = deps.onWriteError ?? (() => undefined);
+  const riskEvents = createWriteBehind<RiskEvent>((items) => store.riskEvents.addMany(items), { maxItems: WRITE_BATCH, maxDelayMs: WRITE_DELAY_MS, onError });
+  const signIns = createWriteBehind<SignInEvent>((items) => store.signInEvents.addMany(items), { maxItems: WRITE_BATCH, maxDelayMs: WRITE_DELAY_MS, onError });
+
+  /** The account's recent sign-ins: this node's unwritten ones first (newest first), then storage. */
+  async function historyOf(tenantId: string, userId: string, limit: number): Promise<SignInEvent[]> {
+    const pending = signIns.pending().filter((e) => e.tenantId === tenantId && e.userId === userId);
+    const stored = await store.signInEvents.listRecent(tenantId, userId, limit);
+    return pending.length === 0 ? stored : [...pending.slice().reverse(), ...stored].slice(0, limit);
+  }
   // Keyed by the policy's own text: a change is seen at once, whatever the tenant's clock says.
   const compiled = new Map<string, { source: string; policy: CompiledRiskPolicy }>();
 
@@ -110,9 +140,21 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
     ipAccounts: (t: Tenant, ip: string) => `risk:ia:${t.id}:${ip}`,
     accountIps: (t: Tenant, account: string) => `risk:ai:${t.id}:${account}`,
     tenantAttempts: (t: Tenant) => `risk:ta:${t.id}`,
+    registrationsFromIp: (t: Tenant, ip: string) => `risk:ri:${t.id}:${ip}`,
+    registrationsFromNetwork: (t: Tenant, network: string) => `risk:rn:${t.id}:${network}`,
     tenantFailures: (t: Tenant) => `risk:tf:${t.id}`,
     attackEvent: (t: Tenant, what: string) => `risk:ev:${t.id}:${what}`,
   };
+
+  async function registrations(tenant: Tenant, ip: string | null): Promise<RiskFacts['registrations']> {
+    const network = networkOf(ip);
+    if (!ip || !network) return null;
+    const [fromIp, fromNetwork] = await Promise.all([
+      limiter.peek(key.registrationsFromIp(tenant, ip), Number.MAX_SAFE_INTEGER, REGISTRATION_WINDOW_SECONDS),
+      limiter.peek(key.registrationsFromNetwork(tenant, network), Number.MAX_SAFE_INTEGER, REGISTRATION_WINDOW_SECONDS),
+    ]);
+    return { fromIp: fromIp.count, fromNetwork: fromNetwork.count };
+  }
 
   async function tenantSpike(tenant: Tenant): Promise<RiskFacts['tenantFailureSpike']> {
     const [attempts, failures] = await Promise.all([
@@ -159,12 +201,13 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       previousSignIn: null,
       botChallenge: client.botChallenge,
       tenantFailureSpike: null,
+      registrations: null,
     };
   }
 
-  async function store_(tenant: Tenant, userId: string | null, kind: AttemptKind, stage: RiskEvent['stage'], assessment: RiskAssessment, location: GeoPoint | null, ctx: RequestContext): Promise<StoredAssessment> {
+  async function recordAssessment(tenant: Tenant, userId: string | null, kind: AttemptKind, stage: RiskEvent['stage'], assessment: RiskAssessment, location: GeoPoint | null, ctx: RequestContext): Promise<StoredAssessment> {
     const id = newId('rsk');
-    await store.riskEvents.add({
+    riskEvents.add({
       id,
       tenantId: tenant.id,
       userId,
@@ -189,7 +232,11 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
 
     async assessSource(tenant, kind, client, ctx) {
       const facts = baseFacts(tenant, kind, client, ctx, deps.geo.locate(ctx.ip));
-      [facts.velocity, facts.tenantFailureSpike] = await Promise.all([velocity(tenant, null, ctx.ip), kind === 'sign_in' ? tenantSpike(tenant) : null]);
+      [facts.velocity, facts.tenantFailureSpike, facts.registrations] = await Promise.all([
+        velocity(tenant, null, ctx.ip),
+        kind === 'sign_in' ? tenantSpike(tenant) : null,
+        kind === 'registration' ? registrations(tenant, ctx.ip) : null,
+      ]);
       return assess(facts, policyOf(tenant), SOURCE_SIGNALS);
     },
 
@@ -198,7 +245,11 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
       facts.email = attempt.email ?? null;
       facts.deviceKnown = attempt.familiarDevice ? true : null;
-      [facts.velocity, facts.tenantFailureSpike] = await Promise.all([velocity(tenant, attempt.account, ctx.ip), attempt.kind === 'sign_in' ? tenantSpike(tenant) : null]);
+      [facts.velocity, facts.tenantFailureSpike, facts.registrations] = await Promise.all([
+        velocity(tenant, attempt.account, ctx.ip),
+        attempt.kind === 'sign_in' ? tenantSpike(tenant) : null,
+        attempt.kind === 'registration' ? registrations(tenant, ctx.ip) : null,
+      ]);
       // What others did to the account says nothing about its owner's own browser.
       if (attempt.familiarDevice) facts.velocity = { ...facts.velocity, accountFailures: 0, accountDistinctIps: 0 };
       const assessed = assess(facts, policyOf(tenant), SOURCE_SIGNALS);
@@ -209,7 +260,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       // A solved bot challenge meets the challenge: the attempt goes on, and the record says why.
       const met = result.action === 'challenge' && client.botChallenge === 'passed';
       const recorded = met ? { ...result, action: 'allow' as const, reasons: [...result.reasons, { signal: 'bot_challenge_passed', points: 0, reason: 'the bot challenge was solved' }] } : result;
-      const stored = await store_(tenant, null, attempt.kind, 'before', recorded, location, ctx);
+      const stored = await recordAssessment(tenant, null, attempt.kind, 'before', recorded, location, ctx);
       // Attacks in progress are told to the operator (once an hour each), whatever this attempt's fate.
       if (ctx.ip && stored.action !== 'allow' && stored.reasons.some((r) => r.signal === 'ip_distinct_accounts')) {
         await raiseAttack(tenant, 'attack.credential_stuffing', `ip:${ctx.ip}`, { ip: ctx.ip, accountsTried: facts.velocity.ipDistinctAccounts, failures: facts.velocity.ipFailures });
@@ -227,7 +278,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
       facts.passwordBreached = attempt.passwordBreached;
       if (attempt.kind === 'sign_in') await limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS);
-      const history = attempt.history ?? (await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT));
+      const history = attempt.history ?? (await historyOf(tenant.id, user.id, HISTORY_LIMIT));
       // With no history there is nothing to compare with: familiarity stays unknown.
       if (history.length > 0) {
         const device = deviceHash(tenant, client);
@@ -243,9 +294,18 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
       // The source was judged before (and met any bot challenge); this stage is about who it is.
       const assessed = assess(facts, policyOf(tenant), IDENTITY_SIGNALS);
       const result = assessed.action === 'deny' && !byList(assessed) ? { ...assessed, action: 'challenge' as const } : assessed;
-      const stored = await store_(tenant, user.id, attempt.kind, 'after', result, location, ctx);
+      const stored = await recordAssessment(tenant, user.id, attempt.kind, 'after', result, location, ctx);
       if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
       return stored;
+    },
+
+    async recordRegistration(tenant, ctx) {
+      const network = networkOf(ctx.ip);
+      if (!ctx.ip || !network) return;
+      await Promise.all([
+        limiter.hit(key.registrationsFromIp(tenant, ctx.ip), Number.MAX_SAFE_INTEGER, REGISTRATION_WINDOW_SECONDS),
+        limiter.hit(key.registrationsFromNetwork(tenant, network), Number.MAX_SAFE_INTEGER, REGISTRATION_WINDOW_SECONDS),
+      ]);
     },
 
     async recordFailure(tenant, account, ctx) {
@@ -265,10 +325,10 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
     async recordSignIn(tenant, user, input, client, ctx) {
       const location = deps.geo.locate(ctx.ip);
       const device = deviceHash(tenant, client);
-      const history = await store.signInEvents.listRecent(tenant.id, user.id, HISTORY_LIMIT);
+      const history = await historyOf(tenant.id, user.id, HISTORY_LIMIT);
       const newDevice = history.length > 0 && device !== null && !history.some((h) => h.deviceHash === device);
       const id = newId('sie');
-      await store.signInEvents.add({
+      signIns.add({
         id,
         tenantId: tenant.id,
         userId: user.id,
@@ -291,7 +351,7 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
 
     // An unknown account reads too (an id that matches nothing): the work must not tell them apart.
     history(tenant, userId) {
-      return store.signInEvents.listRecent(tenant.id, userId ?? '', HISTORY_LIMIT);
+      return historyOf(tenant.id, userId ?? '', HISTORY_LIMIT);
     },
 
     isFamiliarDevice(tenant, history, client) {
@@ -300,7 +360,11 @@ export function createRiskService(deps: { store: Store; clock: Clock; limiter: R
     },
 
     recentSignIns(tenant, userId, limit) {
-      return store.signInEvents.listRecent(tenant.id, userId, limit);
+      return historyOf(tenant.id, userId, limit);
+    },
+
+    async flush() {
+      await Promise.all([riskEvents.flush(), signIns.flush()]);
     },
   };
 }

@@ -23,6 +23,8 @@ export interface RiskFacts {
   email: string | null;
   /** Counts in the policy's sliding window. */
   velocity: { accountFailures: number; ipFailures: number; ipDistinctAccounts: number; accountDistinctIps: number };
+  /** Accounts registered in the last hour from this address and from its network (/24, /48); registrations only. */
+  registrations: { fromIp: number; fromNetwork: number } | null;
   /** When the attempt is assessed (ms since the epoch). */
   now: number;
   /** Where the address is, by offline geolocation; null when unknown (private address, no data). */

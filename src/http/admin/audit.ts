@@ -66,6 +66,8 @@ export function registerAuditRoutes(app: AdminApp, services: Services): void {
       const from = instant(q.from, 'from');
       const to = instant(q.to, 'to');
       if (from !== undefined && to !== undefined && from > to) throw new FrontdoorError('request.invalid', { field: 'from', detail: 'from is after to' });
+      // This node's buffered assessments first (other nodes write theirs within 50 ms).
+      await services.flows.risk.flush();
       const page = await services.store.riskEvents.query({
         tenantId: tenant.id,
         ...(q.user_id ? { userId: q.user_id } : {}),

@@ -110,6 +110,7 @@ const riskSettings = Type.Object(
       ),
     ),
     notify_new_device: Type.Optional(Type.Boolean({ description: 'Mail the user after a sign-in from a device the account had not used (default true).' })),
+    disposable_email: Type.Optional(Type.Enum(['challenge', 'refuse'], { description: 'Registrations at a disposable email provider: `challenge` (default: the signal counts toward the bot challenge) or `refuse`.' })),
     ip_allow: Type.Optional(riskList(cidr, 'Addresses never challenged or refused (signals are still recorded).')),
     ip_deny: Type.Optional(riskList(cidr, 'Addresses always refused.')),
     country_allow: Type.Optional(riskList(countryCode, 'Countries never challenged or refused, by IP geolocation.')),

@@ -36,6 +36,7 @@ export interface WireRiskSettings {
   weights?: Record<string, number>;
   thresholds?: { challenge?: number; deny?: number };
   notify_new_device?: boolean;
+  disposable_email?: 'challenge' | 'refuse';
   ip_allow?: string[];
   ip_deny?: string[];
   country_allow?: string[];
@@ -74,6 +75,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
           weights: settings.risk.weights,
           thresholds: settings.risk.thresholds,
           notify_new_device: settings.risk.notifyNewDevice,
+          disposable_email: settings.risk.disposableEmail,
           ip_allow: settings.risk.ipAllow,
           ip_deny: settings.risk.ipDeny,
           country_allow: settings.risk.countryAllow,
@@ -111,6 +113,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
           weights: settings.risk.weights,
           thresholds: settings.risk.thresholds,
           notifyNewDevice: settings.risk.notify_new_device,
+          disposableEmail: settings.risk.disposable_email,
           ipAllow: settings.risk.ip_allow,
           ipDeny: settings.risk.ip_deny,
           countryAllow: settings.risk.country_allow,

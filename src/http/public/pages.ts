@@ -115,7 +115,10 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   // ---- registration --------------------------------------------------------------------------
   app.get('/t/:tenant/register', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
-    return sendPage(reply, renderRegisterPage(pageContext(services, request, reply, tenant), { minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant) }));
+    return sendPage(
+      reply,
+      renderRegisterPage(pageContext(services, request, reply, tenant), { minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant), risk: await formRisk(services, request, reply, tenant, 'registration', 'registration') }),
+    );
   });
 
   app.post('/t/:tenant/register', page, async (request, reply) => {
@@ -123,7 +126,8 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     verifyCsrf(request, services.csrfKey, tenant.id);
     const email = formField(request.body, 'email');
     try {
-      const { browserToken } = await register(services.flows, { tenant, email, password: formField(request.body, 'password') }, requestContext(request));
+      const client = await browserSignals(services, request, reply, tenant, 'registration');
+      const { browserToken } = await register(services.flows, { tenant, email, password: formField(request.body, 'password'), client }, requestContext(request));
       // Without passwords the link signs in only this browser: it holds the registration's token.
       if (browserToken) setFlowStyleCookie(reply, registrationCookieName(tenant.id), browserToken, services.config.verifyEmailTtlSeconds);
       return redirect(reply, tenant, '/check-email?kind=registration');
@@ -131,7 +135,8 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
       if (!isFormError(error)) throw error;
       const status = withRetryAfter(reply, error);
       const ctx = pageContext(services, request, reply, tenant);
-      return sendPage(reply, renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant) }), status);
+      const risk = await formRisk(services, request, reply, tenant, 'registration', 'registration', error.riskScore);
+      return sendPage(reply, renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant), risk }), status);
     }
   });
 
@@ -186,7 +191,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   // ---- forgot / reset password ---------------------------------------------------------------
   app.get('/t/:tenant/forgot', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
-    return sendPage(reply, renderForgotPage(pageContext(services, request, reply, tenant), {}));
+    return sendPage(reply, renderForgotPage(pageContext(services, request, reply, tenant), { risk: await formRisk(services, request, reply, tenant, 'recovery', 'recovery') }));
   });
 
   app.post('/t/:tenant/forgot', page, async (request, reply) => {
@@ -194,12 +199,13 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     verifyCsrf(request, services.csrfKey, tenant.id);
     const email = formField(request.body, 'email');
     try {
-      await requestPasswordReset(services.flows, { tenant, email }, requestContext(request));
+      await requestPasswordReset(services.flows, { tenant, email, client: await browserSignals(services, request, reply, tenant, 'recovery') }, requestContext(request));
       return redirect(reply, tenant, '/check-email?kind=reset_requested');
     } catch (error) {
       if (!isFormError(error)) throw error;
       const status = withRetryAfter(reply, error);
-      return sendPage(reply, renderForgotPage(pageContext(services, request, reply, tenant), { email: email ?? '', errors: formErrors(error) }), status);
+      const risk = await formRisk(services, request, reply, tenant, 'recovery', 'recovery', error.riskScore);
+      return sendPage(reply, renderForgotPage(pageContext(services, request, reply, tenant), { email: email ?? '', errors: formErrors(error), risk }), status);
     }
   });
 

@@ -462,6 +462,7 @@ export const de: Catalogue = {
   'nudge.skip': 'Nicht jetzt',
   'error.mfa.enrollment_required': 'Ihr Konto braucht zuerst einen zweiten Anmeldeschritt. Richten Sie ihn bei einer Anmeldung im Web ein.',
   'error.password.disabled': 'Passwörter werden hier nicht verwendet. Melden Sie sich mit einem Passkey oder einem Code per E-Mail an.',
+  'error.email.disposable': 'Adressen bei Wegwerf-E-Mail-Anbietern werden hier nicht angenommen. Verwenden Sie eine Adresse, die Sie behalten.',
   'error.risk.denied': 'Dieser Versuch wurde zum Schutz Ihres Kontos blockiert. Versuchen Sie es später noch einmal oder melden Sie sich anders an.',
   'error.risk.challenge': 'Bitte warten Sie einen Moment, bis Ihr Browser bestätigt hat, dass er kein Bot ist, und senden Sie das Formular dann erneut.',
   'error.auth.password_reset_required': 'Zu Ihrer Sicherheit kann dieses Passwort nicht mehr verwendet werden. Wählen Sie mit „Passwort vergessen?“ ein neues.',

@@ -445,6 +445,7 @@ export const en = {
   'nudge.skip': 'Not now',
   'error.mfa.enrollment_required': 'Your account needs a second sign-in step first. Set it up by signing in on the web.',
   'error.password.disabled': 'Passwords are not used here. Sign in with a passkey or a code by email.',
+  'error.email.disposable': 'Addresses at disposable email providers are not accepted here. Use an address you will keep.',
   'error.risk.denied': 'This attempt was blocked to protect your account. Try again later, or sign in another way.',
   'error.risk.challenge': 'Please wait a moment while your browser confirms it is not a bot, then send the form again.',
   'error.auth.password_reset_required': 'For your safety this password can no longer be used. Choose a new one with “Forgot your password?”.',

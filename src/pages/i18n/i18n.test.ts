@@ -62,6 +62,7 @@ const ERROR_CODES = Object.keys({
   'risk.denied': true,
   'risk.challenge': true,
   'auth.password_reset_required': true,
+  'email.disposable': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -5,6 +5,7 @@ import { t } from '../i18n/index.ts';
 import { renderDocument, tenantPath } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, requireTenant, submitButton } from './form.ts';
+import { botChallengeAttribute, riskInputs, type FormRisk } from './risk.ts';
 import type { FormErrors } from './types.ts';
 
 export interface RegisterPageModel {
@@ -14,6 +15,8 @@ export interface RegisterPageModel {
   minLength: number;
   /** The tenant has no passwords: the address alone, confirmed by the mailed link. */
   passwordless?: boolean;
+  /** The form's stamp and, when the risk engine asks, its bot challenge. */
+  risk?: FormRisk;
 }
 
 const FIELDS = [
@@ -26,9 +29,10 @@ export function renderRegisterPage(ctx: PageContext, model: RegisterPageModel): 
   const { errors } = model;
   const focus = focusTarget(errors, FIELDS.map((field) => field.name));
   const body = html`<h1>${t(ctx.locale, 'register.heading', { tenant: tenant.name })}</h1>
-<form method="post" action="${tenantPath(tenant.id, '/register')}" class="fd-form">
+<form method="post" action="${tenantPath(tenant.id, '/register')}" class="fd-form"${botChallengeAttribute(model.risk)}>
 ${errorSummary(ctx, errors, FIELDS)}
 ${csrfInput(ctx)}
+${riskInputs(model.risk)}
 ${inputField(ctx, {
   name: 'email',
   label: t(ctx.locale, 'form.email'),
@@ -54,5 +58,5 @@ ${submitButton(t(ctx.locale, 'register.submit'))}
 </form>
 <p class="fd-alt">${t(ctx.locale, 'register.have_account')} <a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'register.sign_in')}</a></p>`;
 
-  return renderDocument(ctx, { title: t(ctx.locale, 'register.title'), body });
+  return renderDocument(ctx, { title: t(ctx.locale, 'register.title'), body, botChallenge: Boolean(model.risk?.botChallenge) });
 }

@@ -28,10 +28,11 @@ function toSignIn(row: SignInEventsTable): SignInEvent {
 
 export function signInEventRepository(db: Db): SignInEventRepository {
   return {
-    async add(e) {
+    async addMany(events) {
+      if (events.length === 0) return;
       await db
         .insertInto('sign_in_events')
-        .values({
+        .values(events.map((e) => ({
           id: e.id,
           tenant_id: e.tenantId,
           user_id: e.userId,
@@ -46,7 +47,7 @@ export function signInEventRepository(db: Db): SignInEventRepository {
           methods: e.methods.join(' '),
           session_id: e.sessionId,
           risk_event_id: e.riskEventId,
-        })
+        })))
         .execute();
     },
     async listRecent(tenantId, userId, limit) {
@@ -80,10 +81,11 @@ function toRiskEvent(row: RiskEventsTable): RiskEvent {
 
 export function riskEventRepository(db: Db): RiskEventRepository {
   return {
-    async add(e) {
+    async addMany(events) {
+      if (events.length === 0) return;
       await db
         .insertInto('risk_events')
-        .values({
+        .values(events.map((e) => ({
           id: e.id,
           tenant_id: e.tenantId,
           user_id: e.userId,
@@ -97,7 +99,7 @@ export function riskEventRepository(db: Db): RiskEventRepository {
           ip: e.ip,
           country: e.country,
           request_id: e.requestId,
-        })
+        })))
         .execute();
     },
     async get(tenantId, id) {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FormClient, linkIn, solveBotChallenge } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
-import { startTestServer, type TestServer } from '../../support/server.ts';
+import { startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
 import { OTHER_PASSWORD, PASSWORD, registerAndVerify, signIn, uniqueEmail } from '../self-service/flows.ts';
 
 const CAMBRIDGE_UK = '131.111.0.1';
@@ -28,7 +28,7 @@ describe.each(engines)('risk-based sign-in (%s)', (engine) => {
     client.headers['x-forwarded-for'] = ip;
     return client;
   };
-  const riskEvents = async (userId: string) => (await server.services.store.riskEvents.query({ tenantId: 'demo', userId, limit: 20 })).items;
+  const riskEvents = async (userId: string) => (await storedRiskEvents(server, { tenantId: 'demo', userId, limit: 20 })).items;
   const userId = async (email: string) => (await server.services.store.users.findByEmail('demo', email))!.id;
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${server.baseUrl}/admin/api/v1${path}`, { method, headers: { authorization: `Bearer ${server.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });

@@ -12,9 +12,12 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}.${process.pid}.${counter}@example.com`;
 }
 
+/** Registers as a person would: the form, sent once more when the answer asks for the bot challenge (the page's script solves it). */
 export async function register(client: FormClient, tenant: string, email: string, password: string) {
   await client.get(`/t/${tenant}/register`);
-  return client.post(`/t/${tenant}/register`, { email, password });
+  const response = await client.post(`/t/${tenant}/register`, { email, password });
+  if (response.status === 403 && client.lastBotChallenge && client.solvesBotChallenges) return client.post(`/t/${tenant}/register`, { email, password });
+  return response;
 }
 
 /** Registers, follows the newest verification link, types the password: ends signed in. */

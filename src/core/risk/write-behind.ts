@@ -1,0 +1,45 @@
+// The risk engine's records (assessments, sign-in history) are append-only and many: one or two
+// per attempt, thousands a second under an attack. Written one by one, each is a commit on the
+// request's path; buffered here and written in one multi-row insert per batch, they cost the
+// request almost nothing. A batch goes when it is full or `maxDelayMs` after its first record;
+// reads of this node see the buffer (`pending`), other nodes within that delay. A crash loses at
+// most one batch of explanation data, never a decision already made.
+export interface WriteBehind<T> {
+  add(item: T): void;
+  /** Records not yet written, oldest first. */
+  pending(): readonly T[];
+  /** Writes what is buffered now (before a read that must see it, and at shutdown). */
+  flush(): Promise<void>;
+}
+
+export function createWriteBehind<T>(write: (items: T[]) => Promise<void>, options: { maxItems: number; maxDelayMs: number; onError: (error: unknown, lost: number) => void }): WriteBehind<T> {
+  let buffer: T[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let writing: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (buffer.length === 0) return writing;
+    const batch = buffer;
+    buffer = [];
+    // One batch at a time, in order; a failed batch is reported and dropped, not retried forever.
+    writing = writing.then(() => write(batch).catch((error: unknown) => options.onError(error, batch.length)));
+    return writing;
+  }
+
+  return {
+    add(item) {
+      buffer.push(item);
+      if (buffer.length >= options.maxItems) void flush();
+      else if (!timer) {
+        timer = setTimeout(() => void flush(), options.maxDelayMs);
+        timer.unref();
+      }
+    },
+    pending: () => buffer,
+    flush,
+  };
+}
