@@ -37,6 +37,7 @@ const variants: RiskFacts[] = Array.from({ length: 64 }, (_, i) => ({
   botChallenge: i % 13 === 0 ? 'failed' : null,
   tenantFailureSpike: i % 17 === 0 ? { attempts: 120, failureRatio: 0.8 } : null,
   registrations: i % 5 === 0 ? { fromIp: i % 9, fromNetwork: i % 25 } : null,
+  sessionDevice: null,
 }));
 // A tenant with lists, so the CIDR matching is paid for too.
 const policy = compileRiskPolicy({ ...DEFAULT_RISK_POLICY, ipDeny: ['192.0.2.0/24', '2001:db8::/32'], ipAllow: ['203.0.113.0/24'] });

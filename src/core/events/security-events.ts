@@ -7,6 +7,7 @@ import type { TenantId } from '../ports.ts';
 export type SecurityEventType =
   | 'sign_in.new_device'
   | 'sign_in.reported'
+  | 'session.ended'
   | 'attack.credential_stuffing'
   | 'attack.failure_spike'
   | 'account.failure_hold';

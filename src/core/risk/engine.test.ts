@@ -10,6 +10,7 @@ import { disposableEmail, isDisposableDomain } from './signals/disposable-email.
 import { newDevice } from './signals/new-device.ts';
 import { newNetwork } from './signals/new-network.ts';
 import { tenantFailureSpike } from './signals/tenant-failure-spike.ts';
+import { sessionDeviceChanged } from './signals/session-device-changed.ts';
 import { accountDistinctIps, accountFailures, ipDistinctAccounts, ipFailures } from './signals/velocity.ts';
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
@@ -36,6 +37,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     botChallenge: null,
     tenantFailureSpike: null,
     registrations: null,
+    sessionDevice: null,
     ...overrides,
   };
 }
@@ -68,6 +70,13 @@ describe('risk signals', () => {
     expect(tenantFailureSpike.evaluate(facts({ tenantFailureSpike: spike, deviceKnown: true }))).toBeNull();
     expect(tenantFailureSpike.evaluate(facts({ tenantFailureSpike: null, deviceKnown: null }))).toBeNull();
     expect(assess(facts({ tenantFailureSpike: spike, deviceKnown: null }), policy()).action).toBe('challenge');
+  });
+
+  it('a session back from another kind of browser fires only for session use', () => {
+    const moved = { startedOn: 'Chrome on Windows', now: 'Firefox on Linux' };
+    expect(sessionDeviceChanged.evaluate(facts({ kind: 'session_use', sessionDevice: moved }))?.reason).toBe('the session started on Chrome on Windows and came back from Firefox on Linux on another network');
+    expect(sessionDeviceChanged.evaluate(facts({ kind: 'session_use', sessionDevice: { startedOn: 'Chrome on Windows', now: 'Chrome on Windows' } }))).toBeNull();
+    expect(sessionDeviceChanged.evaluate(facts({ kind: 'sign_in', sessionDevice: moved }))).toBeNull();
   });
 
   it('a breached password fires whether or not it was right', () => {

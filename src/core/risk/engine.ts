@@ -10,6 +10,7 @@ import { newCountry } from './signals/new-country.ts';
 import { impossibleTravel } from './signals/impossible-travel.ts';
 import { tenantFailureSpike } from './signals/tenant-failure-spike.ts';
 import { registrationVelocity } from './signals/registration-velocity.ts';
+import { sessionDeviceChanged } from './signals/session-device-changed.ts';
 import { accountDistinctIps, accountFailures, ipDistinctAccounts, ipFailures } from './signals/velocity.ts';
 import { inRanges, parseRange, type ParsedRange } from './ip-lists.ts';
 import type { RiskFacts, RiskSignal } from './signal.ts';
@@ -31,12 +32,15 @@ export const SIGNALS: readonly RiskSignal[] = [
   tenantFailureSpike,
   registrationVelocity,
   disposableEmail,
+  sessionDeviceChanged,
 ];
 
 /** What the source shows, judged before the credential is checked: pace, failures, bot signs, the address. */
 export const SOURCE_SIGNALS: readonly RiskSignal[] = [accountFailures, ipFailures, ipDistinctAccounts, accountDistinctIps, automationUserAgent, clientHintsMismatch, tooFast, botChallengeFailed, tenantFailureSpike, registrationVelocity, disposableEmail];
 /** Who it is, judged once the credential proved it: a new device, network or country, travel, a breached password. */
 export const IDENTITY_SIGNALS: readonly RiskSignal[] = [newDevice, newNetwork, newCountry, impossibleTravel, breachedPassword];
+/** A signed-in session used again from another network: did it travel impossibly, or change browsers? */
+export const SESSION_SIGNALS: readonly RiskSignal[] = [impossibleTravel, sessionDeviceChanged];
 
 export type RiskAction = 'allow' | 'notify' | 'challenge' | 'deny';
 export type RiskLevel = 'low' | 'medium' | 'high';

@@ -42,6 +42,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     botChallenge: null,
     tenantFailureSpike: null,
     registrations: null,
+    sessionDevice: null,
     ...overrides,
   };
 }

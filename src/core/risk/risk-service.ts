@@ -9,9 +9,9 @@
 // breached password): that stage can ask for a second factor or refuse.
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Clock, RateLimiter, RiskEvent, SignInEvent, Store, Tenant, User } from '../ports.ts';
+import type { Clock, RateLimiter, RiskEvent, Session, SignInEvent, Store, Tenant, User } from '../ports.ts';
 import { hmac, newId } from '../secrets.ts';
-import { assess, compileRiskPolicy, DEFAULT_RISK_POLICY, IDENTITY_SIGNALS, SOURCE_SIGNALS, type CompiledRiskPolicy, type RiskAssessment, type RiskPolicy } from './engine.ts';
+import { assess, compileRiskPolicy, DEFAULT_RISK_POLICY, IDENTITY_SIGNALS, SESSION_SIGNALS, SOURCE_SIGNALS, type CompiledRiskPolicy, type RiskAssessment, type RiskPolicy } from './engine.ts';
 import type { GeoLocator } from './geo.ts';
 import { createWriteBehind } from './write-behind.ts';
 import type { SecurityEventBus } from '../events/security-events.ts';
@@ -80,6 +80,12 @@ export interface RiskService {
   /** A completed sign-in: remembered as familiar from now on; true when it was from a device the account had not used. */
   recordSignIn(tenant: Tenant, user: User, input: { methods: readonly string[]; sessionId: string | null }, client: ClientSignals, ctx: RequestContext): Promise<{ id: string; newDevice: boolean; country: string | null }>;
   recentSignIns(tenant: Tenant, userId: string, limit: number): Promise<SignInEvent[]>;
+  /**
+   * Continuous evaluation of a signed-in session used from another network than the one it started
+   * on: impossible travel since it started, or a different browser, ends it (`end`). Same
+   * network: nothing is looked at. `startedOn` is the browser the session started on.
+   */
+  reassessSession(tenant: Tenant, session: Session, startedOn: string, client: ClientSignals, ctx: RequestContext): Promise<'keep' | 'end'>;
   /** Writes the buffered risk events and sign-ins now (before reading them from storage; at shutdown). */
   flush(): Promise<void>;
 }
@@ -202,6 +208,7 @@ export function createRiskService(deps: {
       botChallenge: client.botChallenge,
       tenantFailureSpike: null,
       registrations: null,
+      sessionDevice: null,
     };
   }
 
@@ -357,6 +364,23 @@ export function createRiskService(deps: {
     isFamiliarDevice(tenant, history, client) {
       const device = deviceHash(tenant, client);
       return device !== null && history.some((h) => h.deviceHash === device);
+    },
+
+    async reassessSession(tenant, session, startedOn, client, ctx) {
+      const here = networkOf(ctx.ip);
+      if (here === null || here === networkOf(session.ip)) return 'keep';
+      const location = deps.geo.locate(ctx.ip);
+      const facts = baseFacts(tenant, 'session_use', client, ctx, location);
+      const origin = deps.geo.locate(session.ip);
+      // The session's address is the one it started from, at its start.
+      if (origin) facts.previousSignIn = { at: session.createdAt, location: origin };
+      facts.sessionDevice = { startedOn, now: client.deviceName };
+      const result = assess(facts, policyOf(tenant), SESSION_SIGNALS);
+      if (result.score === 0) return 'keep';
+      const stored = await recordAssessment(tenant, session.userId, 'session_use', 'after', result.action === 'allow' || result.action === 'notify' ? result : { ...result, action: 'deny' }, location, ctx);
+      if (stored.action !== 'deny') return 'keep';
+      deps.events?.publish({ type: 'session.ended', tenantId: tenant.id, at: clock.now(), userId: session.userId, details: { sessionId: session.id, riskEventId: stored.eventId, score: stored.score } });
+      return 'end';
     },
 
     recentSignIns(tenant, userId, limit) {

@@ -1,7 +1,7 @@
 // What every risk signal is: a name, a default weight, and an evaluation of one attempt that says
 // how strongly (0..1) it fires and why, in words an admin and support can read. Signals are pure:
 // the facts they look at (device known, counts in windows, lists) are gathered before assessment.
-export type AttemptKind = 'sign_in' | 'registration' | 'recovery' | 'verification_resend' | 'sensitive_action' | 'token_refresh';
+export type AttemptKind = 'sign_in' | 'registration' | 'recovery' | 'verification_resend' | 'sensitive_action' | 'token_refresh' | 'session_use';
 
 /** The facts an assessment looks at, gathered by the caller (storage, counters, request headers). */
 export interface RiskFacts {
@@ -23,6 +23,8 @@ export interface RiskFacts {
   email: string | null;
   /** Counts in the policy's sliding window. */
   velocity: { accountFailures: number; ipFailures: number; ipDistinctAccounts: number; accountDistinctIps: number };
+  /** A session used again: the browser it started on, and the one using it now ("Chrome on Windows"); null otherwise. */
+  sessionDevice: { startedOn: string; now: string } | null;
   /** Accounts registered in the last hour from this address and from its network (/24, /48); registrations only. */
   registrations: { fromIp: number; fromNetwork: number } | null;
   /** When the attempt is assessed (ms since the epoch). */

@@ -73,8 +73,20 @@ export async function loadTenant(services: Services, request: FastifyRequest): P
   return requireTenant(services.store, params.tenant ?? '');
 }
 
+/**
+ * The signed-in session of this browser, re-assessed when it comes from another network than it
+ * started on: a cookie that travelled impossibly or changed browsers is ended here (null).
+ */
 export async function currentSession(services: Services, request: FastifyRequest, tenant: Tenant): Promise<{ session: Session; user: User } | null> {
-  return services.sessions.resolve(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
+  const current = await services.sessions.resolve(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
+  if (!current) return null;
+  const ctx = requestContext(request, `user:${current.user.id}`);
+  const startedOn = describeUserAgent(current.session.userAgent, 'en');
+  const client = { deviceId: null, deviceName: describeUserAgent(request.headers['user-agent'] ?? null, 'en'), clientHints: {}, formMillis: null, botChallenge: null };
+  if ((await services.flows.risk.reassessSession(tenant, current.session, startedOn, client, ctx)) === 'keep') return current;
+  await services.sessions.revokeOwn(tenant.id, current.user.id, current.session.id);
+  await services.audit.record(ctx, { tenantId: tenant.id, action: 'user.session_ended', result: 'success', reason: 'risk', subject: current.user.id, details: { sessionId: current.session.id } });
+  return null;
 }
 
 export function pageContext(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant | null): PageContext {

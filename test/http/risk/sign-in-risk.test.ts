@@ -275,4 +275,34 @@ describe.each(engines)('risk-based sign-in (%s)', (engine) => {
     const again = await owner.post('/t/demo/report-sign-in', { token: link.searchParams.get('token')! });
     expect(again.status).toBe(410);
   });
+
+  it('a signed-in session is re-assessed when it comes back from another network: impossible travel or another browser ends it', async () => {
+    const email = uniqueEmail('roamer');
+    const home = from(await registerAndVerify(server, 'demo', email), CAMBRIDGE_UK);
+    expect((await signIn(server, 'demo', email, PASSWORD, home)).response.location).toBe('/t/demo/account');
+    // The same browser on another network nearby (home wifi to the phone's network): kept.
+    from(home, '131.111.8.1');
+    now += 5 * 60_000;
+    expect((await home.get('/t/demo/account')).status).toBe(200);
+
+    // The cookie copied into another browser on another network: the session ends at once.
+    const thief = from(new FormClient(server.baseUrl, { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' }), '131.111.5.5');
+    thief.cookies.set('__Host-fd-session-demo', home.cookies.get('__Host-fd-session-demo')!);
+    expect((await thief.get('/t/demo/account')).status).toBe(303);
+    expect((await home.get('/t/demo/account')).status).toBe(303); // the owner signs in again
+    const [ended] = await riskEvents(await userId(email));
+    expect(ended).toMatchObject({ kind: 'session_use', action: 'deny' });
+    expect(ended!.reasons[0]!.reason).toMatch(/the session started on .* and came back from Firefox on Linux/);
+
+    // Signed in again in Cambridge; ten minutes later the same browser's cookie is used from the US.
+    from(home, CAMBRIDGE_UK);
+    expect((await signIn(server, 'demo', email, PASSWORD, home)).response.location).toBe('/t/demo/account');
+    now += 10 * 60_000;
+    from(home, US);
+    expect((await home.get('/t/demo/account')).status).toBe(303);
+    const [travelled] = await riskEvents(await userId(email));
+    expect(travelled!.reasons.map((r) => r.signal)).toContain('impossible_travel');
+    const audit = await server.services.store.audit.query({ tenantId: 'demo', subject: await userId(email), action: 'user.session_ended', limit: 5 });
+    expect(audit.items).toHaveLength(2);
+  });
 });

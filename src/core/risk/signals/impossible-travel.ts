@@ -11,7 +11,7 @@ export const MIN_TRAVEL_DISTANCE_KM = 500;
 /** The shortest time the speed is computed over, so that seconds apart do not make any distance infinitely fast. */
 export const MIN_ELAPSED_HOURS = 5 / 60;
 
-const KINDS: ReadonlySet<AttemptKind> = new Set(['sign_in', 'token_refresh', 'sensitive_action']);
+const KINDS: ReadonlySet<AttemptKind> = new Set(['sign_in', 'token_refresh', 'sensitive_action', 'session_use']);
 const HOUR_MS = 3_600_000;
 const km = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
