@@ -59,6 +59,8 @@ export interface TenantProviderDeps {
   log: (level: 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
   /** The strongest class (acr) this account can reach with what it has set up. */
   reachableAcr: (tenantId: string, accountId: string) => Promise<string>;
+  /** Continuous evaluation of a public client's refresh (core/risk/risk-service.ts `reassessRefresh`). */
+  reassessRefresh: (tenant: Tenant, accountId: string, ctx: RequestContext) => Promise<'keep' | 'end'>;
 }
 
 /** The login-prompt reason the interaction sees when an app asked for a stronger `acr`. */
@@ -381,6 +383,27 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       }
     }
     await next();
+  });
+
+  // Continuous evaluation of refresh tokens held on the user's own device (public clients: the
+  // request comes from the user, so its address says where they are; a confidential client's
+  // refresh comes from the app's servers and says nothing). A refresh from a place the account's
+  // last sign-in could not have reached revokes the app's grant — the new tokens of this very
+  // response with it — and answers invalid_grant: the app signs the user in again.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.method !== 'POST' || ctx.path !== '/token' || ctx.status !== 200) return;
+    const oidcCtx = (ctx as KoaContextWithOIDC).oidc;
+    if (oidcCtx?.params?.grant_type !== 'refresh_token') return;
+    const refreshed = oidcCtx?.entities?.RefreshToken;
+    const client = oidcCtx?.client;
+    if (!refreshed || !client || client.clientAuthMethod !== 'none' || !refreshed.accountId) return;
+    const verdict = await deps.reassessRefresh(tenant, refreshed.accountId, eventContext(ctx as KoaContextWithOIDC));
+    if (verdict === 'keep') return;
+    await store.oidcGrants.revokeForUser(tenantId, refreshed.accountId, client.clientId);
+    await deps.audit.record({ ...eventContext(ctx as KoaContextWithOIDC), actor: 'system' }, { tenantId, action: 'oidc.grant_revoked', result: 'success', reason: 'risk', subject: refreshed.accountId, details: { clientId: client.clientId } });
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_grant', error_description: 'grant revoked' };
   });
 
   // OIDC Front-Channel Logout 1.0 (not in oidc-provider): after a sign-out, instead of going straight

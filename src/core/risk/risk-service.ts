@@ -86,6 +86,12 @@ export interface RiskService {
    * network: nothing is looked at. `startedOn` is the browser the session started on.
    */
   reassessSession(tenant: Tenant, session: Session, startedOn: string, client: ClientSignals, ctx: RequestContext): Promise<'keep' | 'end'>;
+  /**
+   * Continuous evaluation of an app's refresh from the user's own device (a public client): from a
+   * place the account's last sign-in could not have reached by now, `end` (the caller revokes the
+   * app's grant). Nothing stored when nothing fires.
+   */
+  reassessRefresh(tenant: Tenant, userId: string, ctx: RequestContext): Promise<'keep' | 'end'>;
   /** Writes the buffered risk events and sign-ins now (before reading them from storage; at shutdown). */
   flush(): Promise<void>;
 }
@@ -380,6 +386,25 @@ export function createRiskService(deps: {
       const stored = await recordAssessment(tenant, session.userId, 'session_use', 'after', result.action === 'allow' || result.action === 'notify' ? result : { ...result, action: 'deny' }, location, ctx);
       if (stored.action !== 'deny') return 'keep';
       deps.events?.publish({ type: 'session.ended', tenantId: tenant.id, at: clock.now(), userId: session.userId, details: { sessionId: session.id, riskEventId: stored.eventId, score: stored.score } });
+      return 'end';
+    },
+
+    async reassessRefresh(tenant, userId, ctx) {
+      const location = deps.geo.locate(ctx.ip);
+      if (!location) return 'keep';
+      const history = await historyOf(tenant.id, userId, HISTORY_LIMIT);
+      // Already seen here: nothing moved.
+      if (history[0]?.network !== undefined && history[0].network === networkOf(ctx.ip)) return 'keep';
+      const previous = history.find((h) => h.latitude !== null && h.longitude !== null);
+      if (!previous) return 'keep';
+      const facts = baseFacts(tenant, 'token_refresh', NO_CLIENT_SIGNALS, ctx, location);
+      facts.previousSignIn = { at: previous.at, location: { country: previous.country, latitude: previous.latitude, longitude: previous.longitude, accuracyKm: previous.accuracyKm } };
+      const result = assess(facts, policyOf(tenant), SESSION_SIGNALS);
+      if (result.score === 0) return 'keep';
+      const ended = result.action === 'challenge' || result.action === 'deny';
+      const stored = await recordAssessment(tenant, userId, 'token_refresh', 'after', ended ? { ...result, action: 'deny' } : result, location, ctx);
+      if (!ended) return 'keep';
+      deps.events?.publish({ type: 'session.ended', tenantId: tenant.id, at: clock.now(), userId, details: { via: 'token_refresh', riskEventId: stored.eventId, score: stored.score } });
       return 'end';
     },
 

@@ -43,10 +43,12 @@ export async function registerOidcRoutes(app: FastifyInstance, services: Service
       raw.originalUrl = url;
       raw.url = url.slice(mount[0].length) || '/';
       if (!raw.url.startsWith('/')) raw.url = `/${raw.url}`;
+      // Read before the headers go: with a trusted proxy, request.ip comes from X-Forwarded-For.
+      const clientIp = request.ip;
       for (const name of Object.keys(raw.headers)) if (name.startsWith('x-forwarded-')) delete raw.headers[name];
       raw.headers['x-forwarded-proto'] = baseUrl.protocol.slice(0, -1);
       raw.headers['x-forwarded-host'] = baseUrl.host;
-      raw.headers['x-forwarded-for'] = request.ip;
+      raw.headers['x-forwarded-for'] = clientIp;
 
       const res = reply.raw;
       res.setHeader('x-request-id', String(request.id));
