@@ -92,7 +92,7 @@ for (let i = 0; i < PATHS + 500; i += 1) {
   const start = process.hrtime.bigint();
   // What login() and the session start add around the password check.
   const history = await services.flows.risk.history(tenant, user.id);
-  const familiar = services.flows.risk.isFamiliarDevice(tenant, history, client(i));
+  const familiar = await services.flows.risk.isFamiliarDevice(tenant, history, client(i), user.email);
   await services.flows.risk.before(tenant, { kind: 'sign_in', account: user.email, familiarDevice: familiar }, client(i), ctx(i)).catch(() => null);
   if (i % 10 === 0) await services.flows.risk.recordFailure(tenant, user.email, ctx(i));
   else {

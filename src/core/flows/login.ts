@@ -34,7 +34,7 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
   // (someone else's guessing must not lock the owner out). Looked up for unknown accounts too, so
   // the work does not tell them apart.
   const history = await deps.risk.history(tenant, user?.id ?? null);
-  const familiar = deps.risk.isFamiliarDevice(tenant, history, client);
+  const familiar = await deps.risk.isFamiliarDevice(tenant, history, client, email);
   await deps.guard.check(attempt, { familiarDevice: familiar });
   try {
     await deps.risk.before(tenant, { kind: 'sign_in', account: email, familiarDevice: familiar }, client, ctx);
@@ -46,7 +46,7 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
 
   const fail = async (reason: string, subject: string | null): Promise<never> => {
     if (!familiar) await deps.guard.recordFailure(attempt);
-    await deps.risk.recordFailure(tenant, email, ctx);
+    await deps.risk.recordFailure(tenant, email, ctx, client);
     await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'failure', reason, subject });
     throw new FrontdoorError('auth.invalid_credentials');
   };

@@ -40,6 +40,8 @@ export interface StoredAssessment extends RiskAssessment {
 /** Windows of the velocity counters. */
 const FAILURE_WINDOW_SECONDS = 15 * 60;
 const DISTINCT_WINDOW_SECONDS = 60 * 60;
+/** Wrong passwords from one familiar browser in the failure window before it is treated as a stranger. */
+const FAMILIAR_DEVICE_FAILURES = 10;
 /** How much of an account's sign-in history tells familiar from new. */
 const HISTORY_LIMIT = 100;
 /**
@@ -71,12 +73,15 @@ export interface RiskService {
   after(tenant: Tenant, user: User, attempt: { kind: AttemptKind; passwordBreached: boolean; history?: SignInEvent[] }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
   /** The account's recent sign-ins that familiarity is judged on (empty for no account). */
   history(tenant: Tenant, userId: string | null): Promise<SignInEvent[]>;
-  /** Whether this browser has signed in to the account of `history` before. */
-  isFamiliarDevice(tenant: Tenant, history: readonly SignInEvent[], client: ClientSignals): boolean;
+  /**
+   * Whether this browser has signed in to the account of `history` before — and has not itself
+   * failed many times lately (a copied device cookie must not become a way around the limits).
+   */
+  isFamiliarDevice(tenant: Tenant, history: readonly SignInEvent[], client: ClientSignals, account: string): Promise<boolean>;
   /** A registration went through (new account or not: the answer is the same): counts toward the source's sign-ups. */
   recordRegistration(tenant: Tenant, ctx: RequestContext): Promise<void>;
   /** A failed credential: counts toward the account's and the source's failures. */
-  recordFailure(tenant: Tenant, account: string, ctx: RequestContext): Promise<void>;
+  recordFailure(tenant: Tenant, account: string, ctx: RequestContext, client?: ClientSignals): Promise<void>;
   /** A completed sign-in: remembered as familiar from now on; true when it was from a device the account had not used. */
   recordSignIn(tenant: Tenant, user: User, input: { methods: readonly string[]; sessionId: string | null }, client: ClientSignals, ctx: RequestContext): Promise<{ id: string; newDevice: boolean; country: string | null }>;
   recentSignIns(tenant: Tenant, userId: string, limit: number): Promise<SignInEvent[]>;
@@ -152,6 +157,7 @@ export function createRiskService(deps: {
     ipAccounts: (t: Tenant, ip: string) => `risk:ia:${t.id}:${ip}`,
     accountIps: (t: Tenant, account: string) => `risk:ai:${t.id}:${account}`,
     tenantAttempts: (t: Tenant) => `risk:ta:${t.id}`,
+    deviceFailures: (t: Tenant, account: string, device: string) => `risk:df:${t.id}:${account}:${device}`,
     registrationsFromIp: (t: Tenant, ip: string) => `risk:ri:${t.id}:${ip}`,
     registrationsFromNetwork: (t: Tenant, network: string) => `risk:rn:${t.id}:${network}`,
     tenantFailures: (t: Tenant) => `risk:tf:${t.id}`,
@@ -321,9 +327,11 @@ export function createRiskService(deps: {
       ]);
     },
 
-    async recordFailure(tenant, account, ctx) {
+    async recordFailure(tenant, account, ctx, client) {
       const ip = ctx.ip;
+      const device = client ? deviceHash(tenant, client) : null;
       await Promise.all([
+        device ? limiter.hit(key.deviceFailures(tenant, account, device), FAMILIAR_DEVICE_FAILURES, FAILURE_WINDOW_SECONDS) : null,
         // The spike's ratio is over checked passwords only: challenged attempts count on neither side,
         // so the spike lasts while the failures are in the window, not until the attack is drowned out.
         limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS),
@@ -367,9 +375,11 @@ export function createRiskService(deps: {
       return historyOf(tenant.id, userId ?? '', HISTORY_LIMIT);
     },
 
-    isFamiliarDevice(tenant, history, client) {
+    async isFamiliarDevice(tenant, history, client, account) {
       const device = deviceHash(tenant, client);
-      return device !== null && history.some((h) => h.deviceHash === device);
+      if (device === null || !history.some((h) => h.deviceHash === device)) return false;
+      const failures = await limiter.peek(key.deviceFailures(tenant, account, device), FAMILIAR_DEVICE_FAILURES, FAILURE_WINDOW_SECONDS);
+      return failures.count < FAMILIAR_DEVICE_FAILURES;
     },
 
     async reassessSession(tenant, session, startedOn, client, ctx) {

@@ -113,4 +113,20 @@ describe.each(engines)('no lockout weapon (%s)', (engine) => {
     expect(lifted.status).toBe(204);
     expect((await signIn(server, 'demo', email, PASSWORD, from(new FormClient(server.baseUrl), HOME_IP))).response.status).toBe(303);
   });
+
+  it("a copied device cookie is not a way around the limits: ten failures from one familiar browser and it is a stranger again", async () => {
+    const email = uniqueEmail('copied');
+    const home = from(await registerAndVerify(server, 'demo', email), HOME_IP);
+    expect((await signIn(server, 'demo', email, PASSWORD, home)).response.location).toBe('/t/demo/account');
+    now += 16 * 60_000;
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i += 1) {
+      const thief = attacker();
+      for (const [name, value] of home.cookies) if (name.startsWith('__Host-fd-did-')) thief.cookies.set(name, value);
+      statuses.push((await signIn(server, 'demo', email, OTHER_PASSWORD, thief)).response.status);
+    }
+    // Ten guesses as the familiar browser, ten more as a stranger filling the account's window, then throttled.
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
+  });
 });
