@@ -135,9 +135,12 @@ export function createRiskService(deps: {
 
   /** The account's recent sign-ins: this node's unwritten ones first (newest first), then storage. */
   async function historyOf(tenantId: string, userId: string, limit: number): Promise<SignInEvent[]> {
+    // Pending first, then storage: a batch finishing in between shows up in both, never in neither.
     const pending = signIns.pending().filter((e) => e.tenantId === tenantId && e.userId === userId);
     const stored = await store.signInEvents.listRecent(tenantId, userId, limit);
-    return pending.length === 0 ? stored : [...pending.slice().reverse(), ...stored].slice(0, limit);
+    if (pending.length === 0) return stored;
+    const ids = new Set(pending.map((e) => e.id));
+    return [...pending.slice().reverse(), ...stored.filter((e) => !ids.has(e.id))].slice(0, limit);
   }
   // Keyed by the policy's own text: a change is seen at once, whatever the tenant's clock says.
   const compiled = new Map<string, { source: string; policy: CompiledRiskPolicy }>();

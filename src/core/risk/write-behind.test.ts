@@ -17,6 +17,19 @@ describe('write-behind buffer', () => {
     expect(buffer.pending()).toEqual([]);
   });
 
+  it('a batch being written still counts as pending until the write is done', async () => {
+    let release: () => void = () => undefined;
+    const buffer = createWriteBehind<number>(() => new Promise<void>((resolve) => (release = resolve)), { maxItems: 2, maxDelayMs: 10_000, onError: () => undefined });
+    buffer.add(1);
+    buffer.add(2); // full: the write starts and waits
+    buffer.add(3);
+    await Promise.resolve();
+    expect(buffer.pending()).toEqual([1, 2, 3]);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(buffer.pending()).toEqual([3]);
+  });
+
   it('writes a partial batch after the delay', async () => {
     vi.useFakeTimers();
     const written: string[][] = [];

@@ -6,7 +6,7 @@
 // most one batch of explanation data, never a decision already made.
 export interface WriteBehind<T> {
   add(item: T): void;
-  /** Records not yet written, oldest first. */
+  /** Records not yet written — buffered, or in a batch being written — oldest first. */
   pending(): readonly T[];
   /** Writes what is buffered now (before a read that must see it, and at shutdown). */
   flush(): Promise<void>;
@@ -14,6 +14,9 @@ export interface WriteBehind<T> {
 
 export function createWriteBehind<T>(write: (items: T[]) => Promise<void>, options: { maxItems: number; maxDelayMs: number; onError: (error: unknown, lost: number) => void }): WriteBehind<T> {
   let buffer: T[] = [];
+  // Batches handed to `write` and not finished: still pending to readers, or a record would be
+  // in neither the buffer nor storage while an asynchronous write (PostgreSQL) is under way.
+  const inFlight: T[][] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   let writing: Promise<void> = Promise.resolve();
 
@@ -25,8 +28,15 @@ export function createWriteBehind<T>(write: (items: T[]) => Promise<void>, optio
     if (buffer.length === 0) return writing;
     const batch = buffer;
     buffer = [];
+    inFlight.push(batch);
     // One batch at a time, in order; a failed batch is reported and dropped, not retried forever.
-    writing = writing.then(() => write(batch).catch((error: unknown) => options.onError(error, batch.length)));
+    writing = writing.then(() =>
+      write(batch)
+        .catch((error: unknown) => options.onError(error, batch.length))
+        .finally(() => {
+          inFlight.splice(inFlight.indexOf(batch), 1);
+        }),
+    );
     return writing;
   }
 
@@ -39,7 +49,7 @@ export function createWriteBehind<T>(write: (items: T[]) => Promise<void>, optio
         timer.unref();
       }
     },
-    pending: () => buffer,
+    pending: () => (inFlight.length === 0 ? buffer : [...inFlight.flat(), ...buffer]),
     flush,
   };
 }
