@@ -19,7 +19,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     throw error;
   }
   const services = await createServices(config);
-  // The geolocation data (two files, ~130 MiB in memory) loads now rather than in the first sign-in.
+  // The geolocation data (two files, ~90 MiB of resident memory) loads now rather than in the first sign-in.
   await services.geo.preload?.();
   const setup = await firstStart(services);
   const { app } = await buildServer(services);
