@@ -71,13 +71,16 @@ function clientHints(request: FastifyRequest): Record<string, string> {
   return hints;
 }
 
-/** Everything the browser showed, for an attempt posted from a form. */
+/** What any request of this browser shows: its device, its name, its client hints. */
+function requestSignals(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant): ClientSignals {
+  return { deviceId: ensureDeviceId(services, request, reply, tenant), deviceName: describeUserAgent(request.headers['user-agent'] ?? null, 'en'), clientHints: clientHints(request), formMillis: null, botChallenge: null };
+}
+
+/** Everything the browser showed, for an attempt posted from a form: also its pace and its bot-challenge answer. */
 export async function browserSignals(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, purpose: BotChallengePurpose | null): Promise<ClientSignals> {
   const body = request.body as Record<string, unknown> | undefined;
   return {
-    deviceId: ensureDeviceId(services, request, reply, tenant),
-    deviceName: describeUserAgent(request.headers['user-agent'] ?? null, 'en'),
-    clientHints: clientHints(request),
+    ...requestSignals(services, request, reply, tenant),
     formMillis: formMillis(services, tenant, body),
     botChallenge: purpose ? await services.flows.botChallenges.verify(tenant, purpose, body?.bot_solution) : null,
   };
@@ -88,10 +91,9 @@ export async function browserSignals(services: Services, request: FastifyRequest
  * already looks risky (or `challengeScore` says the last attempt was challenged).
  */
 export async function formRisk(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, kind: AttemptKind, purpose: BotChallengePurpose, challengeScore?: number): Promise<FormRisk> {
-  const signals: ClientSignals = { deviceId: ensureDeviceId(services, request, reply, tenant), deviceName: describeUserAgent(request.headers['user-agent'] ?? null, 'en'), clientHints: clientHints(request), formMillis: null, botChallenge: null };
   let score = challengeScore;
   if (score === undefined) {
-    const source = await services.flows.risk.assessSource(tenant, kind, signals, requestContext(request));
+    const source = await services.flows.risk.assessSource(tenant, kind, requestSignals(services, request, reply, tenant), requestContext(request));
     if (source.action === 'challenge' || source.action === 'deny') score = source.score;
   }
   const stamp = formStamp(services, tenant);

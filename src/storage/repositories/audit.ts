@@ -1,7 +1,7 @@
 import type { AuditEvent, AuditRepository } from '../../core/ports.ts';
 import type { Selectable } from 'kysely';
 import type { AuditEventsTable } from '../schema.ts';
-import { decodeCursor, encodeCursor, parseJson, type Db } from './rows.ts';
+import { newestFirstPage, parseJson, type Db } from './rows.ts';
 
 function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   return {
@@ -48,16 +48,7 @@ export function auditRepository(db: Db): AuditRepository {
       if (action) query = query.where('action', '=', action);
       if (from !== undefined) query = query.where('at', '>=', from);
       if (to !== undefined) query = query.where('at', '<', to);
-      const before = decodeCursor(cursor);
-      if (before) {
-        const [at, id] = before;
-        query = query.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
-      }
-      // Newest first: what an operator looking at an incident wants.
-      const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-      const items = rows.slice(0, limit).map(toEvent);
-      const last = items[items.length - 1];
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null };
+      return newestFirstPage(query, cursor, limit, toEvent);
     },
   };
 }

@@ -1,7 +1,7 @@
 // The risk engine's stores: each account's sign-in history and every assessment.
 import type { RiskEvent, RiskEventRepository, SignInEvent, SignInEventRepository } from '../../core/ports.ts';
 import type { RiskEventsTable, SignInEventsTable } from '../schema.ts';
-import { decodeCursor, encodeCursor, isStorableText, parseJson, type Db } from './rows.ts';
+import { isStorableText, newestFirstPage, parseJson, type Db } from './rows.ts';
 
 const E4 = 10_000;
 const toE4 = (degrees: number | null) => (degrees === null ? null : Math.round(degrees * E4));
@@ -115,15 +115,7 @@ export function riskEventRepository(db: Db): RiskEventRepository {
       if (minScore !== undefined) query = query.where('score', '>=', minScore);
       if (from !== undefined) query = query.where('at', '>=', from);
       if (to !== undefined) query = query.where('at', '<', to);
-      const before = decodeCursor(cursor);
-      if (before) {
-        const [at, id] = before;
-        query = query.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
-      }
-      const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-      const items = rows.slice(0, limit).map(toRiskEvent);
-      const last = items[items.length - 1];
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null };
+      return newestFirstPage(query, cursor, limit, toRiskEvent);
     },
     async deleteOlderThan(before) {
       const result = await db.deleteFrom('risk_events').where('at', '<', before).executeTakeFirst();

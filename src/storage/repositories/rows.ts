@@ -1,6 +1,7 @@
 // Row ⇄ domain conversions shared by the repositories.
 import { FrontdoorError } from '../../core/errors.ts';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { Page } from '../../core/ports.ts';
 import type { Database } from '../schema.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -35,6 +36,24 @@ export function decodeCursor(cursor: string | null | undefined): [number, string
     return [parsed[0], parsed[1]];
   }
   throw new FrontdoorError('request.invalid', { field: 'cursor' });
+}
+
+/**
+ * One page of an event log (a table with `at` and `id`), newest first, after the keyset `cursor`:
+ * what an operator looking at an incident wants. `query` carries the filters.
+ */
+export async function newestFirstPage<TB extends 'audit_events' | 'risk_events', Row, Item extends { at: number; id: string }>(
+  query: SelectQueryBuilder<Database, TB, Row>,
+  cursor: string | null | undefined,
+  limit: number,
+  toItem: (row: Row) => Item,
+): Promise<Page<Item>> {
+  const before = decodeCursor(cursor);
+  const after = before ? query.where(sql<boolean>`(at < ${before[0]} or (at = ${before[0]} and id < ${before[1]}))`) : query;
+  const rows = await after.orderBy(sql`at`, 'desc').orderBy(sql`id`, 'desc').limit(limit + 1).execute();
+  const items = rows.slice(0, limit).map(toItem);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null };
 }
 
 /** LIKE pattern matching a literal prefix ('\' is the escape character). */
