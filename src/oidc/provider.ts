@@ -323,6 +323,23 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
   const ClientClass = provider.Client as unknown as {
     prototype: { compareClientSecret(this: { clientId: string }, actual: string): Promise<boolean>; includeSid(this: { clientId: string }): boolean };
   };
+  // The provider builds a Client from the adapter's metadata and keeps it under a hash of that
+  // metadata, which it computes (JSON + SHA-256) on every lookup, several per token request. The
+  // app lookup returns the same object until the app changes or its cache entry expires, so the
+  // Client built for that object is reused without the hash; a new object takes the provider's path.
+  const ClientModel = provider.Client as unknown as { find(id: unknown): Promise<object | undefined> };
+  const findClient = ClientModel.find.bind(ClientModel);
+  const clientsByApp = new WeakMap<Application, object>();
+  ClientModel.find = async function findClientOfApp(id: unknown) {
+    if (typeof id !== 'string' || id.length === 0) return findClient(id);
+    const app = await store.apps.findByClientId(tenantId, id);
+    if (!app) return undefined;
+    const known = clientsByApp.get(app);
+    if (known) return known;
+    const client = await findClient(id);
+    if (client && appsByClientId.get(id) === app) clientsByApp.set(app, client);
+    return client;
+  };
   // Front-channel logout needs the session id in the ID token as back-channel logout does; the
   // provider only knows the latter. The app was read by the Client adapter earlier in this request.
   const includeSid = ClientClass.prototype.includeSid;
