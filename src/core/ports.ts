@@ -57,6 +57,14 @@ export interface TenantSettings {
   passkeyAaguidDeny?: string[];
   /** The risk engine's policy; anything left out takes the default (core/risk/engine.ts). */
   risk?: TenantRiskSettings;
+  /** Requests per minute by endpoint group, per client address and per tenant (core/risk/request-limits.ts). */
+  rateLimits?: TenantRateLimitSettings;
+}
+
+/** Requests per minute by endpoint group (token, authorization, userinfo, introspection, oidc, api, pages); 0 = no limit. */
+export interface TenantRateLimitSettings {
+  perAddress?: Partial<Record<string, number>>;
+  perTenant?: Partial<Record<string, number>>;
 }
 
 export interface TenantRiskSettings {

@@ -28,6 +28,7 @@ import { DEMO_APP_PATH, DEMO_CLIENT_ID, DEMO_TENANT } from '../bootstrap.ts';
 import { registerDemoRelyingParty } from '../demo/relying-party.ts';
 import { issuerFor } from '../oidc/provider.ts';
 import { requestLocale } from './request-context.ts';
+import { registerRequestLimits } from './request-limits.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import type { ProviderRegistry } from '../oidc/registry.ts';
 
@@ -75,6 +76,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
   registerSecurityHeaders(app, { https: config.baseUrl.protocol === 'https:' });
+  registerRequestLimits(app, services);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     return payload;

@@ -67,6 +67,20 @@ describe('withLookupCache', () => {
     expect(await cached.apiResources.findByIdentifier('t1', resource.identifier)).toBeNull();
   });
 
+  it('serves a tenant from memory until the TTL, and at once anew after a change through it', async () => {
+    const { raw, cached } = await stores(60_000);
+    expect((await cached.tenants.get('t1'))?.name).toBe('T1');
+    await raw.tenants.update('t1', { name: 'Elsewhere' }, 2); // another node's write: not seen yet
+    expect((await cached.tenants.get('t1'))?.name).toBe('T1');
+    await cached.tenants.update('t1', { settings: { mfa: 'required' } }, 3);
+    expect(await cached.tenants.get('t1')).toMatchObject({ name: 'Elsewhere', settings: { mfa: 'required' } });
+    expect(await cached.tenants.get('t2')).toBeNull();
+    await cached.tenants.create({ id: 't2', name: 'T2', branding: {}, settings: {}, createdAt: 4, updatedAt: 4 });
+    expect((await cached.tenants.get('t2'))?.name).toBe('T2');
+    await cached.tenants.delete('t2');
+    expect(await cached.tenants.get('t2')).toBeNull();
+  });
+
   it('does not keep a value read while a write to the same tenant was happening', async () => {
     const { raw, cached } = await stores(60_000);
     await raw.apps.create(app('t1', 'c3', 'Before'));

@@ -1,9 +1,10 @@
 // The OIDC provider looks an app up by client id, and an API resource by identifier, several times
-// for every token request. Both change rarely, so each node keeps what it read for a second: a
-// change made through this node is seen at once (its writes drop the tenant's entries), a change
-// made on another node (or by the CLI) within a second — the same bound the provider registry
-// gives key rotations. Only these two lookups are cached; admin reads by id always go to storage.
-import type { ApiResource, Application, Store, TenantId } from '../core/ports.ts';
+// for every token request, and every request to a tenant's endpoints reads the tenant (its
+// settings: policies, rate limits). All three change rarely, so each node keeps what it read for a
+// second: a change made through this node is seen at once (its writes drop the tenant's entries), a
+// change made on another node (or by the CLI) within a second — the same bound the provider
+// registry gives key rotations. Only these lookups are cached; admin reads by id go to storage.
+import type { ApiResource, Application, Store, Tenant, TenantId } from '../core/ports.ts';
 
 export const LOOKUP_TTL_MS = 1000;
 const MAX_ENTRIES_PER_TENANT = 10_000;
@@ -43,6 +44,7 @@ function tenantCache<T>(ttlMs: number) {
 export function withLookupCache(store: Store, ttlMs = LOOKUP_TTL_MS): Store {
   const apps = tenantCache<Application | null>(ttlMs);
   const resources = tenantCache<ApiResource | null>(ttlMs);
+  const tenants = tenantCache<Tenant | null>(ttlMs);
   const appRepo = store.apps;
   const resourceRepo = store.apiResources;
   const tenantRepo = store.tenants;
@@ -70,7 +72,10 @@ export function withLookupCache(store: Store, ttlMs = LOOKUP_TTL_MS): Store {
     },
     tenants: {
       ...tenantRepo,
-      delete: (id) => thenDrop([apps, resources], id, tenantRepo.delete(id)),
+      get: (id) => tenants.get(id, id, () => tenantRepo.get(id)),
+      create: (tenant) => thenDrop([tenants], tenant.id, tenantRepo.create(tenant)),
+      update: (id, patch, now) => thenDrop([tenants], id, tenantRepo.update(id, patch, now)),
+      delete: (id) => thenDrop([apps, resources, tenants], id, tenantRepo.delete(id)),
     },
   };
 }

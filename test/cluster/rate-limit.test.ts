@@ -98,3 +98,35 @@ describe.runIf(available)('two nodes sharing Redis', () => {
     expect(statuses.slice(10)).toEqual([429, 429]);
   });
 });
+
+describe.runIf(available)('two nodes sharing Redis: request limits', () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    a = await startTestServer('sqlite', { env: { REDIS_URL, FRONTDOOR_TRUST_PROXY: 'true' } });
+    b = await startTestServer('sqlite', { env: { REDIS_URL, FRONTDOOR_TRUST_PROXY: 'true' } });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it("hold one address's request limit together", async () => {
+    for (const node of [a, b]) {
+      const response = await fetch(`${node.baseUrl}/admin/api/v1/tenants/demo`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${node.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ settings: { rate_limits: { per_address: { pages: 6 } } } }),
+      });
+      expect(response.status).toBe(200);
+    }
+    const from = `10.${randomBytes(3).join('.')}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const node = i % 2 === 0 ? a : b;
+      statuses.push((await fetch(`${node.baseUrl}/t/demo/login`, { headers: { 'x-forwarded-for': from } })).status);
+    }
+    // Three pages on each node use up the address's six; in-memory counters would allow twelve.
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+  });
+});

@@ -7,6 +7,7 @@ import { GRANT_TYPES } from '../../core/apps/app-admin.ts';
 import { MIN_LENGTH_FLOOR, PASSWORD_MAX_CODE_POINTS } from '../../core/credentials/password-policy.ts';
 import { TENANT_ID_PATTERN } from '../../core/tenants/tenant-admin.ts';
 import { SIGNALS } from '../../core/risk/engine.ts';
+import { DEFAULT_REQUEST_LIMITS, type EndpointGroup } from '../../core/risk/request-limits.ts';
 
 /** The Fastify instance admin routes are registered on: TypeBox-typed requests. */
 export type AdminApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -119,6 +120,34 @@ const riskSettings = Type.Object(
   { ...closed, description: 'The risk engine: signal weights, thresholds, new-device mail, allow and deny lists. Replaced as a whole by PATCH.' },
 );
 
+const requestLimitTable = (whose: string, defaults: Record<EndpointGroup, number>) => {
+  const field = (group: EndpointGroup) =>
+    Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, description: `Requests per minute to the ${group} endpoints ${whose}; 0 = no limit (default ${defaults[group] || 'none'}).` }));
+  return Type.Object(
+    {
+      token: field('token'),
+      authorization: field('authorization'),
+      userinfo: field('userinfo'),
+      introspection: field('introspection'),
+      oidc: field('oidc'),
+      api: field('api'),
+      pages: field('pages'),
+    } satisfies Record<EndpointGroup, unknown>,
+    closed,
+  );
+};
+const rateLimitSettings = Type.Object(
+  {
+    per_address: Type.Optional(requestLimitTable('from one client address', DEFAULT_REQUEST_LIMITS.perAddress)),
+    per_tenant: Type.Optional(requestLimitTable('of this tenant as a whole', DEFAULT_REQUEST_LIMITS.perTenant)),
+  },
+  {
+    ...closed,
+    description:
+      'Requests per minute (sliding window, shared across nodes with Redis) by endpoint group: token (/oidc/token), authorization (/oidc/auth, PAR, device authorization), userinfo, introspection (introspection and revocation), oidc (the other OIDC endpoints), api (/api/…), pages (hosted pages). Past a limit: 429 with Retry-After. Left out: the default.',
+  },
+);
+
 export const TenantBranding = Type.Object({ logo_url: Type.Optional(logoUrl), primary_color: Type.Optional(primaryColor) }, closed);
 export const TenantSettings = Type.Object(
   {
@@ -140,6 +169,7 @@ export const TenantSettings = Type.Object(
     passkey_aaguid_allow: Type.Optional(aaguidAllow),
     passkey_aaguid_deny: Type.Optional(aaguidDeny),
     risk: Type.Optional(riskSettings),
+    rate_limits: Type.Optional(rateLimitSettings),
   },
   closed,
 );
@@ -192,6 +222,7 @@ export const UpdateTenantBody = Type.Object(
           passkey_aaguid_allow: Type.Optional(nullable(aaguidAllow)),
           passkey_aaguid_deny: Type.Optional(nullable(aaguidDeny)),
           risk: Type.Optional(nullable(riskSettings)),
+          rate_limits: Type.Optional(nullable(rateLimitSettings)),
         },
         closed,
       ),

@@ -2,6 +2,7 @@
 // and the CLI's --json output, so both speak the same shape. Secrets have no field here: an
 // application's secret hash and a user's password hash cannot be serialized by construction.
 import { clientAuthMethod } from '../../core/apps/app-admin.ts';
+import type { EndpointGroup } from '../../core/risk/request-limits.ts';
 import type { ApiResource, Application, AuditEvent, RiskEvent, MfaPolicy, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -30,6 +31,7 @@ export interface WireSettings {
   passkey_aaguid_allow?: string[];
   passkey_aaguid_deny?: string[];
   risk?: WireRiskSettings;
+  rate_limits?: { per_address?: Partial<Record<EndpointGroup, number>>; per_tenant?: Partial<Record<EndpointGroup, number>> };
 }
 
 export interface WireRiskSettings {
@@ -82,6 +84,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
           country_deny: settings.risk.countryDeny,
         })
       : undefined,
+    rate_limits: settings.rateLimits ? defined({ per_address: settings.rateLimits.perAddress, per_tenant: settings.rateLimits.perTenant }) : undefined,
   });
 }
 
@@ -120,6 +123,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
           countryDeny: settings.risk.country_deny,
         })
       : undefined,
+    rateLimits: settings.rate_limits ? defined({ perAddress: settings.rate_limits.per_address, perTenant: settings.rate_limits.per_tenant }) : undefined,
   });
 }
 
