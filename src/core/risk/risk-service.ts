@@ -69,8 +69,18 @@ export interface RiskService {
    * the bot challenge is needed and was not solved; returns the stored assessment otherwise.
    */
   before(tenant: Tenant, attempt: { kind: AttemptKind; account: string | null; email?: string | null; familiarDevice?: boolean }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
-  /** After the credential proved who it is. Throws `risk.denied` when refused; a `challenge` is for the caller to meet. */
-  after(tenant: Tenant, user: User, attempt: { kind: AttemptKind; passwordBreached: boolean; history?: SignInEvent[] }, client: ClientSignals, ctx: RequestContext): Promise<StoredAssessment>;
+  /**
+   * After the credential proved who it is. Throws `risk.denied` when refused; a `challenge` is for
+   * the caller to meet — unless `provenByMethod`: a passkey, or a code or link from the verified
+   * address, is itself the step-up a challenge would ask for, so it is recorded as met (`allow`).
+   */
+  after(
+    tenant: Tenant,
+    user: User,
+    attempt: { kind: AttemptKind; passwordBreached: boolean; history?: SignInEvent[]; provenByMethod?: boolean },
+    client: ClientSignals,
+    ctx: RequestContext,
+  ): Promise<StoredAssessment>;
   /** The account's recent sign-ins that familiarity is judged on (empty for no account). */
   history(tenant: Tenant, userId: string | null): Promise<SignInEvent[]>;
   /**
@@ -299,7 +309,8 @@ export function createRiskService(deps: {
       const location = deps.geo.locate(ctx.ip);
       const facts = baseFacts(tenant, attempt.kind, client, ctx, location);
       facts.passwordBreached = attempt.passwordBreached;
-      if (attempt.kind === 'sign_in') await limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS);
+      // The spike's ratio is over checked passwords only.
+      if (attempt.kind === 'sign_in' && !attempt.provenByMethod) await limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS);
       const history = attempt.history ?? (await historyOf(tenant.id, user.id, HISTORY_LIMIT));
       // With no history there is nothing to compare with: familiarity stays unknown.
       if (history.length > 0) {
@@ -315,7 +326,8 @@ export function createRiskService(deps: {
       // a second proof (a traveller on a VPN is still the owner).
       // The source was judged before (and met any bot challenge); this stage is about who it is.
       const assessed = assess(facts, policyOf(tenant), IDENTITY_SIGNALS);
-      const result = assessed.action === 'deny' && !byList(assessed) ? { ...assessed, action: 'challenge' as const } : assessed;
+      let result = assessed.action === 'deny' && !byList(assessed) ? { ...assessed, action: 'challenge' as const } : assessed;
+      if (attempt.provenByMethod && result.action === 'challenge') result = { ...result, action: 'allow' };
       const stored = await recordAssessment(tenant, user.id, attempt.kind, 'after', result, location, ctx);
       if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
       return stored;

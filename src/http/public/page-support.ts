@@ -150,12 +150,17 @@ export function withRetryAfter(reply: FastifyReply, error: FrontdoorError): numb
 
 /** Signs the user in on this browser. Rotates: whatever session it had ends; the new one gets a fresh id. */
 export async function startUserSession(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User, amr?: readonly string[]): Promise<Session> {
-  await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
   const ctx = requestContext(request, `user:${user.id}`);
+  const client = await browserSignals(services, request, reply, tenant, null);
+  // A password was assessed once it proved right (login()); a passkey, or a code or link from the
+  // verified address, is assessed here, before it becomes a session: the tenant's lists refuse it,
+  // and the event explains it. The method is itself the step-up a challenge would ask for.
+  if (amr && !amr.includes('pwd')) await services.flows.risk.after(tenant, user, { kind: 'sign_in', passwordBreached: false, provenByMethod: true }, client, ctx);
+  await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
   const { token, session } = await services.sessions.start(tenant.id, user.id, ctx, amr);
   setSessionCookie(reply, services, tenant.id, token);
   // Every way in ends here: the sign-in joins the account's history (familiar devices and places).
-  await noteSignIn(services.flows, { tenant, user, session }, await browserSignals(services, request, reply, tenant, null), ctx);
+  await noteSignIn(services.flows, { tenant, user, session }, client, ctx);
   return session;
 }
 
