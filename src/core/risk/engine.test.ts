@@ -45,12 +45,15 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
 const policy = (overrides: Partial<RiskPolicy> = {}) => compileRiskPolicy({ ...DEFAULT_RISK_POLICY, ...overrides });
 
 describe('risk signals', () => {
-  it('new device and new network fire only for a sign-in whose browser or network the account has not used', () => {
+  it('new device and new network fire only for a sign-in or sensitive action whose browser or network the account has not used', () => {
     expect(newDevice.evaluate(facts())).toBeNull();
     expect(newDevice.evaluate(facts({ deviceKnown: false }))?.strength).toBe(1);
+    expect(newDevice.evaluate(facts({ kind: 'sensitive_action', deviceKnown: false }))?.strength).toBe(1);
     expect(newDevice.evaluate(facts({ deviceKnown: null }))).toBeNull();
     expect(newDevice.evaluate(facts({ kind: 'registration', deviceKnown: false }))).toBeNull();
     expect(newNetwork.evaluate(facts({ networkKnown: false }))?.reason).toContain('network');
+    expect(newNetwork.evaluate(facts({ kind: 'sensitive_action', networkKnown: false }))?.reason).toContain('network');
+    expect(newNetwork.evaluate(facts({ kind: 'token_refresh', networkKnown: false }))).toBeNull();
   });
 
   it('velocity grows with the count and is full at its ceiling', () => {

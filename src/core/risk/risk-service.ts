@@ -81,6 +81,14 @@ export interface RiskService {
     client: ClientSignals,
     ctx: RequestContext,
   ): Promise<StoredAssessment>;
+  /**
+   * A sensitive account action (a new passkey, phone or authenticator app; removing one) from a
+   * signed-in session, judged like a sign-in on who it is against the account's history: `confirm`
+   * when it should prove itself again first (the caller asks for the password or a passkey, even
+   * within the recent-sign-in window), `allow` otherwise; throws `risk.denied` for the tenant's lists.
+   * Stored when any signal fired.
+   */
+  assessSensitiveAction(tenant: Tenant, user: User, client: ClientSignals, ctx: RequestContext): Promise<'allow' | 'confirm'>;
   /** The account's recent sign-ins that familiarity is judged on (empty for no account). */
   history(tenant: Tenant, userId: string | null): Promise<SignInEvent[]>;
   /**
@@ -257,6 +265,20 @@ export function createRiskService(deps: {
     return { ...assessment, eventId: id };
   }
 
+  /** Who it is, against the account's sign-ins. With no history there is nothing to compare with: familiarity stays unknown. */
+  function compareWithHistory(facts: RiskFacts, tenant: Tenant, history: readonly SignInEvent[], client: ClientSignals, ctx: RequestContext, location: GeoPoint | null): void {
+    if (history.length === 0) return;
+    const device = deviceHash(tenant, client);
+    // In a signed-in session the browser holds the device cookie it was given at sign-in: a
+    // session cookie without it was carried somewhere else.
+    facts.deviceKnown = device === null ? (facts.kind === 'sensitive_action' ? false : null) : history.some((h) => h.deviceHash === device);
+    const network = networkOf(ctx.ip);
+    facts.networkKnown = network === null ? null : history.some((h) => h.network === network);
+    facts.countryKnown = location?.country ? history.some((h) => h.country === location.country) : null;
+    const previous = history.find((h) => h.latitude !== null && h.longitude !== null);
+    if (previous) facts.previousSignIn = { at: previous.at, location: { country: previous.country, latitude: previous.latitude, longitude: previous.longitude, accuracyKm: previous.accuracyKm } };
+  }
+
   const deviceHash = (tenant: Tenant, client: ClientSignals) => (client.deviceId ? hmac(deps.deviceKey, `${tenant.id}\u0000${client.deviceId}\u0000${client.deviceName}`) : null);
 
   return {
@@ -311,17 +333,7 @@ export function createRiskService(deps: {
       facts.passwordBreached = attempt.passwordBreached;
       // The spike's ratio is over checked passwords only.
       if (attempt.kind === 'sign_in' && !attempt.provenByMethod) await limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS);
-      const history = attempt.history ?? (await historyOf(tenant.id, user.id, HISTORY_LIMIT));
-      // With no history there is nothing to compare with: familiarity stays unknown.
-      if (history.length > 0) {
-        const device = deviceHash(tenant, client);
-        facts.deviceKnown = device === null ? null : history.some((h) => h.deviceHash === device);
-        const network = networkOf(ctx.ip);
-        facts.networkKnown = network === null ? null : history.some((h) => h.network === network);
-        facts.countryKnown = location?.country ? history.some((h) => h.country === location.country) : null;
-        const previous = history.find((h) => h.latitude !== null && h.longitude !== null);
-        if (previous) facts.previousSignIn = { at: previous.at, location: { country: previous.country, latitude: previous.latitude, longitude: previous.longitude, accuracyKm: previous.accuracyKm } };
-      }
+      compareWithHistory(facts, tenant, attempt.history ?? (await historyOf(tenant.id, user.id, HISTORY_LIMIT)), client, ctx, location);
       // Once the credential is right, only the tenant's lists refuse; any other high score asks for
       // a second proof (a traveller on a VPN is still the owner).
       // The source was judged before (and met any bot challenge); this stage is about who it is.
@@ -331,6 +343,19 @@ export function createRiskService(deps: {
       const stored = await recordAssessment(tenant, user.id, attempt.kind, 'after', result, location, ctx);
       if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
       return stored;
+    },
+
+    async assessSensitiveAction(tenant, user, client, ctx) {
+      const location = deps.geo.locate(ctx.ip);
+      const facts = baseFacts(tenant, 'sensitive_action', client, ctx, location);
+      compareWithHistory(facts, tenant, await historyOf(tenant.id, user.id, HISTORY_LIMIT), client, ctx, location);
+      const assessed = assess(facts, policyOf(tenant), IDENTITY_SIGNALS);
+      if (assessed.score === 0 && assessed.action === 'allow') return 'allow';
+      // As after a sign-in: only the lists refuse; any other high score asks for proof again.
+      const result = assessed.action === 'deny' && !byList(assessed) ? { ...assessed, action: 'challenge' as const } : assessed;
+      const stored = await recordAssessment(tenant, user.id, 'sensitive_action', 'after', result, location, ctx);
+      if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
+      return stored.action === 'challenge' ? 'confirm' : 'allow';
     },
 
     async recordRegistration(tenant, ctx) {

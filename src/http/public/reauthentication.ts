@@ -1,16 +1,19 @@
 // "Confirm it is you" before a sensitive account action: a sign-in older than the tenant's
-// recent-authentication window sends the browser to /account/confirm (password or passkey), which
-// refreshes the session's authentication time and returns to the account page.
+// recent-authentication window, or a browser and place the risk engine doubts, sends the browser to
+// /account/confirm (password or passkey), which refreshes the session's authentication time and
+// returns to the account page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
 import { passwordsEnabled } from '../../core/credentials/password-policy.ts';
 import { reauthenticateWithPasskey, reauthenticateWithPassword } from '../../core/flows/reauthentication.ts';
+import type { RequestContext } from '../../core/context.ts';
 import type { Session, Tenant, User } from '../../core/ports.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { renderReauthPage } from '../../pages/views/passkeys.ts';
 import type { FormErrors } from '../../pages/views/types.ts';
 import { requestContext } from '../request-context.ts';
+import { browserSignals } from '../risk-signals.ts';
 import { signedInPost } from './signed-in.ts';
 import { ceremonyAnswer, currentSession, formErrors, formField, isFormError, loadTenant, pageContext, sameTenantPath, sendPage, withRetryAfter } from './page-support.ts';
 
@@ -32,6 +35,11 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
     );
   }
 
+  // Proving it again from this browser and place makes them the account's own, like a sign-in: the
+  // sensitive action that asked for the proof is not doubted again for the same reasons.
+  const joinHistory = (request: FastifyRequest, reply: FastifyReply, tenant: Tenant, user: User, session: Session, ctx: RequestContext) =>
+    browserSignals(services, request, reply, tenant, null).then((client) => services.flows.risk.recordSignIn(tenant, user, { methods: session.amr, sessionId: session.id }, client, ctx));
+
   const done = (reply: FastifyReply, next: string) => reply.redirect(`${next}${next.includes('?') ? '&' : '?'}notice=reauthenticated`, 303);
 
   app.get('/t/:tenant/account/confirm', page, async (request, reply) => {
@@ -47,7 +55,9 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
     const { tenant, current } = found;
     const next = nextOf(tenant, formField(request.body, 'next'));
     try {
-      await reauthenticateWithPassword(services.flows, { tenant, user: current.user, session: current.session, password: formField(request.body, 'password') }, requestContext(request, `user:${current.user.id}`));
+      const ctx = requestContext(request, `user:${current.user.id}`);
+      const session = await reauthenticateWithPassword(services.flows, { tenant, user: current.user, session: current.session, password: formField(request.body, 'password') }, ctx);
+      await joinHistory(request, reply, tenant, current.user, session, ctx);
       return done(reply, next);
     } catch (error) {
       if (!isFormError(error)) throw error;
@@ -61,7 +71,9 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
     const { tenant, current } = found;
     const next = nextOf(tenant, formField(request.body, 'next'));
     try {
-      await reauthenticateWithPasskey(services.flows, { tenant, user: current.user, session: current.session, response: ceremonyAnswer(request) }, requestContext(request, `user:${current.user.id}`));
+      const ctx = requestContext(request, `user:${current.user.id}`);
+      const session = await reauthenticateWithPasskey(services.flows, { tenant, user: current.user, session: current.session, response: ceremonyAnswer(request) }, ctx);
+      await joinHistory(request, reply, tenant, current.user, session, ctx);
       return done(reply, next);
     } catch (error) {
       if (!isFormError(error)) throw error;

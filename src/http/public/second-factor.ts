@@ -190,7 +190,7 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     const current = await currentSession(services, request, tenant);
     if (!current) return redirect(reply, tenant, '/login');
     if (!authenticatorAppOffered(tenant) || (await services.flows.totp.isEnrolled(tenant.id, current.user.id))) return redirect(reply, tenant, '/account');
-    if (!recentEnough(services, reply, tenant, current.session, tenantPath(tenant.id, '/account/totp'))) return reply;
+    if (!(await recentEnough(services, request, reply, tenant, current, tenantPath(tenant.id, '/account/totp')))) return reply;
     return setupPage(request, reply, tenant, current.user);
   });
 

@@ -8,13 +8,26 @@ import { tenantPath } from '../../pages/layout.ts';
 import { verifyCsrf } from './csrf.ts';
 import { currentSession, loadTenant } from './page-support.ts';
 import { isRecentlyAuthenticated } from '../../core/flows/reauthentication.ts';
+import { browserSignals } from '../risk-signals.ts';
+import { requestContext } from '../request-context.ts';
 
 /**
- * True when the session's sign-in is recent enough for a sensitive action. Otherwise answers the
- * request with a redirect to the confirmation page (which comes back to `next`) and returns false.
+ * True when this session may take a sensitive action now: its sign-in is recent enough and the risk
+ * engine, judging this browser and place against the account's history, sees no reason to doubt it.
+ * Otherwise answers the request with a redirect to the confirmation page (which comes back to
+ * `next`) and returns false.
  */
-export function recentEnough(services: Services, reply: FastifyReply, tenant: Tenant, session: Session, next = tenantPath(tenant.id, '/account')): boolean {
-  if (isRecentlyAuthenticated(services.flows, tenant, session)) return true;
+export async function recentEnough(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  current: { session: Session; user: User },
+  next = tenantPath(tenant.id, '/account'),
+): Promise<boolean> {
+  const ctx = requestContext(request, `user:${current.user.id}`);
+  const verdict = await services.flows.risk.assessSensitiveAction(tenant, current.user, await browserSignals(services, request, reply, tenant, null), ctx);
+  if (verdict === 'allow' && isRecentlyAuthenticated(services.flows, tenant, current.session)) return true;
   reply.redirect(`${tenantPath(tenant.id, '/account/confirm')}?next=${encodeURIComponent(next)}`, 303);
   return false;
 }
@@ -32,6 +45,6 @@ export async function signedInPost(
     reply.redirect(tenantPath(tenant.id, '/login'), 303);
     return null;
   }
-  if (options.sensitive && !recentEnough(services, reply, tenant, current.session, options.next?.(tenant))) return null;
+  if (options.sensitive && !(await recentEnough(services, request, reply, tenant, current, options.next?.(tenant)))) return null;
   return { tenant, current };
 }

@@ -6,7 +6,7 @@ export const newCountry: RiskSignal = {
   defaultWeight: 20,
   evaluate(facts) {
     const country = facts.location?.country;
-    if (facts.kind !== 'sign_in' || facts.countryKnown !== false || !country) return null;
+    if ((facts.kind !== 'sign_in' && facts.kind !== 'sensitive_action') || facts.countryKnown !== false || !country) return null;
     return { strength: 1, reason: `first sign-in from ${country}` };
   },
 };

@@ -5,7 +5,7 @@ export const newDevice: RiskSignal = {
   name: 'new_device',
   defaultWeight: 25,
   evaluate(facts) {
-    if (facts.kind !== 'sign_in' || facts.deviceKnown !== false) return null;
+    if ((facts.kind !== 'sign_in' && facts.kind !== 'sensitive_action') || facts.deviceKnown !== false) return null;
     return { strength: 1, reason: 'first sign-in from this browser' };
   },
 };

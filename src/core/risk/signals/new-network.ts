@@ -5,7 +5,7 @@ export const newNetwork: RiskSignal = {
   name: 'new_network',
   defaultWeight: 10,
   evaluate(facts) {
-    if (facts.kind !== 'sign_in' || facts.networkKnown !== false) return null;
+    if ((facts.kind !== 'sign_in' && facts.kind !== 'sensitive_action') || facts.networkKnown !== false) return null;
     return { strength: 1, reason: 'first sign-in from this network' };
   },
 };
