@@ -15,6 +15,7 @@ import { createAttemptGuard } from './core/risk/attempt-guard.ts';
 import { createBotChallengeService } from './core/risk/bot-challenge.ts';
 import { NO_GEOLOCATION, type GeoLocator } from './core/risk/geo.ts';
 import { createRiskService } from './core/risk/risk-service.ts';
+import { subscribeAdminAlerts } from './core/events/admin-alerts.ts';
 import { createSecurityEventBus } from './core/events/security-events.ts';
 import { createDbIpCityLocator } from './adapters/geo/dbip-city-mmdb-locator.ts';
 import { createSessionService, type SessionService } from './core/sessions/session-service.ts';
@@ -137,6 +138,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const sms = createSmsOtpService({ store, clock, audit, guard, sender: smsSender, codeKey, baseUrl: config.baseUrl, notify });
   const geo = options.geo ?? (config.geolocation ? createDbIpCityLocator() : NO_GEOLOCATION);
   const events = createSecurityEventBus((error, event) => process.stderr.write(`frontdoor: security event listener failed on ${event.type}: ${(error as Error).message}\n`));
+  subscribeAdminAlerts(events, { store, mailer });
   const risk = createRiskService({
     store,
     clock,

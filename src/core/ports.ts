@@ -80,6 +80,8 @@ export interface TenantRiskSettings {
   ipDeny?: string[];
   countryAllow?: string[];
   countryDeny?: string[];
+  /** Who is mailed when an attack is seen (credential stuffing, a failure spike, an account on hold). */
+  alertEmails?: string[];
 }
 
 export type MfaPolicy = 'off' | 'optional' | 'required' | 'adaptive';
@@ -830,7 +832,8 @@ export type MailTemplate =
   | 'sign_in_method_changed'
   | 'sign_in_code'
   | 'new_device_sign_in'
-  | 'sign_in_hold';
+  | 'sign_in_hold'
+  | 'attack_alert';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';

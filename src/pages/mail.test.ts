@@ -34,6 +34,7 @@ const TEMPLATE_LINKS = {
   sign_in_code: ['link'],
   new_device_sign_in: ['reportLink'],
   sign_in_hold: ['resetLink'],
+  attack_alert: [],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({
@@ -63,6 +64,19 @@ describe('composeMail', () => {
       });
     }
   }
+
+  it('tells an admin what attack was seen, what Frontdoor does about it and where to read more', () => {
+    const stuffing = composeMail(request('attack_alert', 'en', { params: { kind: 'attack.credential_stuffing', ip: '203.0.113.9', accountsTried: '41', failures: '40', time: '2026-12-01 10:00' } }));
+    expect(stuffing.subject).toBe('Credential stuffing against Acme Corp');
+    expect(stuffing.text).toContain('The address 203.0.113.9 has tried passwords for 41 accounts of Acme Corp (40 wrong) as of 2026-12-01 10:00 (UTC).');
+    expect(stuffing.text).toContain('GET /admin/api/v1/tenants/acme/risk-events');
+    const spike = composeMail(request('attack_alert', 'de', { params: { kind: 'attack.failure_spike', attempts: '80', failurePercent: '75', time: '2026-12-01 10:00' } }));
+    expect(spike.text).toContain('80 Passwörter geprüft, 75 % davon falsch');
+    const hold = composeMail(request('attack_alert', 'en', { params: { kind: 'account.failure_hold', userId: '<b>usr_1</b>', time: '2026-12-01 10:00' } }));
+    expect(hold.subject).toBe('An account at Acme Corp is under attack');
+    expect(hold.html).toContain('&lt;b&gt;usr_1&lt;/b&gt;');
+    scanTags(hold.html);
+  });
 
   it('is written in the requested language', () => {
     expect(composeMail(request('reset_password', 'de')).subject).toBe('Ihr Passwort bei Acme Corp zurücksetzen');

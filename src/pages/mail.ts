@@ -43,7 +43,7 @@ function linkParam(params: Record<string, string>, ...names: string[]): string |
 
 const CHANGES: readonly SignInMethodChange[] = ['passkey_added', 'passkey_removed', 'totp_enabled', 'totp_disabled', 'phone_added', 'phone_removed'];
 
-function content(template: MailTemplate, locale: Locale, tenant: string, params: Record<string, string>): Content {
+function content(template: MailTemplate, locale: Locale, tenant: string, tenantId: string, params: Record<string, string>): Content {
   const say = (key: MessageKey, extra: Record<string, string | number> = {}) => t(locale, key, { tenant, ...extra });
   const text = (key: MessageKey, extra?: Record<string, string | number>): Block => ({ kind: 'text', text: say(key, extra) });
   const button = (key: MessageKey, link: string | undefined): Block[] => (link ? [{ kind: 'button', label: say(key), link }] : []);
@@ -125,6 +125,19 @@ function content(template: MailTemplate, locale: Locale, tenant: string, params:
         subject: say('mail.sign_in_hold.subject'),
         blocks: [text('mail.sign_in_hold.intro'), text('mail.sign_in_hold.what'), ...button('mail.sign_in_hold.action', linkParam(params, 'resetLink', 'link'))],
       };
+    case 'attack_alert': {
+      // Values come from our own events (counts, an address, an id, a time): shown as text, capped.
+      const value = (name: string) => (params[name] ?? '').slice(0, 64);
+      const kind = params.kind === 'attack.failure_spike' ? 'spike' : params.kind === 'account.failure_hold' ? 'hold' : 'stuffing';
+      return {
+        subject: say(`mail.attack_alert.subject_${kind}`),
+        blocks: [
+          text(`mail.attack_alert.${kind}`, { ip: value('ip'), accounts: value('accountsTried'), failures: value('failures'), attempts: value('attempts'), percent: value('failurePercent'), user: value('userId'), time: value('time') }),
+          text(`mail.attack_alert.response_${kind}`),
+          text('mail.attack_alert.more', { path: `/admin/api/v1/tenants/${tenantId}/risk-events` }),
+        ],
+      };
+    }
     case 'new_device_sign_in': {
       // Device and place are our own words (a browser name, a country code), shown as text.
       const device = (params.device ?? '').slice(0, 80);
@@ -236,7 +249,7 @@ export function composeMail(request: MailRequest): ComposedMail {
   const locale = negotiateLocale(undefined, request.locale);
   const tenant = request.tenant.name;
   const params = request.params ?? {};
-  const { subject, blocks } = content(request.template, locale, tenant, params);
+  const { subject, blocks } = content(request.template, locale, tenant, request.tenant.id, params);
   // A subject is one header line: no line breaks, whatever the tenant is called.
   const oneLineSubject = subject.replace(/[\r\n\t\u2028\u2029]+/g, ' ').trim();
   return {

@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { DEFAULT_RISK_POLICY } from '../risk/engine.ts';
 import { parseRange } from '../risk/ip-lists.ts';
+import { normalizeEmail } from '../users/email.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Clock, Store, Tenant, TenantBranding, TenantSettings } from '../ports.ts';
 
@@ -29,6 +30,8 @@ export function checkTenantSettings(settings: TenantSettings): void {
     const challenge = risk.thresholds?.challenge ?? DEFAULT_RISK_POLICY.thresholds.challenge;
     const deny = risk.thresholds?.deny ?? DEFAULT_RISK_POLICY.thresholds.deny;
     if (deny <= challenge) throw new FrontdoorError('request.invalid', { field: 'settings.risk.thresholds', detail: 'deny must be above challenge' });
+    const badAddress = (risk.alertEmails ?? []).find((address) => normalizeEmail(address) === null);
+    if (badAddress !== undefined) throw new FrontdoorError('request.invalid', { field: 'settings.risk.alert_emails', detail: 'not an email address' });
   }
   const rpId = settings.passkeyRpId;
   if (!rpId || !settings.passkeyOrigins) return;

@@ -116,8 +116,11 @@ const riskSettings = Type.Object(
     ip_deny: Type.Optional(riskList(cidr, 'Addresses always refused.')),
     country_allow: Type.Optional(riskList(countryCode, 'Countries never challenged or refused, by IP geolocation.')),
     country_deny: Type.Optional(riskList(countryCode, 'Countries always refused, by IP geolocation.')),
+    alert_emails: Type.Optional(
+      Type.Array(text(320, { minLength: 3 }), { maxItems: 20, uniqueItems: true, description: 'Addresses mailed when an attack is seen: credential stuffing from one source, a tenant-wide failure spike (each at most once an hour), an account put on hold after 100 failures.' }),
+    ),
   },
-  { ...closed, description: 'The risk engine: signal weights, thresholds, new-device mail, allow and deny lists. Replaced as a whole by PATCH.' },
+  { ...closed, description: 'The risk engine: signal weights, thresholds, new-device mail, allow and deny lists, who is alerted to attacks. Replaced as a whole by PATCH.' },
 );
 
 const requestLimitTable = (whose: string, defaults: Record<EndpointGroup, number>) => {

@@ -43,6 +43,7 @@ export interface WireRiskSettings {
   ip_deny?: string[];
   country_allow?: string[];
   country_deny?: string[];
+  alert_emails?: string[];
 }
 
 function defined<T extends object>(value: T): T {
@@ -82,6 +83,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
           ip_deny: settings.risk.ipDeny,
           country_allow: settings.risk.countryAllow,
           country_deny: settings.risk.countryDeny,
+          alert_emails: settings.risk.alertEmails,
         })
       : undefined,
     rate_limits: settings.rateLimits ? defined({ per_address: settings.rateLimits.perAddress, per_tenant: settings.rateLimits.perTenant }) : undefined,
@@ -121,6 +123,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
           ipDeny: settings.risk.ip_deny,
           countryAllow: settings.risk.country_allow,
           countryDeny: settings.risk.country_deny,
+          alertEmails: settings.risk.alert_emails,
         })
       : undefined,
     rateLimits: settings.rate_limits ? defined({ perAddress: settings.rate_limits.per_address, perTenant: settings.rate_limits.per_tenant }) : undefined,

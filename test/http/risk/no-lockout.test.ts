@@ -22,7 +22,7 @@ describe.each(engines)('no lockout weapon (%s)', (engine) => {
     const response = await fetch(`${server.baseUrl}/admin/api/v1/tenants/demo`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings: { risk: { weights: { account_failures: 0, account_distinct_ips: 0, ip_failures: 0, ip_distinct_accounts: 0 } } } }),
+      body: JSON.stringify({ settings: { risk: { weights: { account_failures: 0, account_distinct_ips: 0, ip_failures: 0, ip_distinct_accounts: 0 }, alert_emails: ['soc@demo.example'] } } }),
     });
     expect(response.status).toBe(200);
   });
@@ -70,6 +70,11 @@ describe.each(engines)('no lockout weapon (%s)', (engine) => {
     expect((await server.services.store.passwords.get('demo', userId))!.consecutiveFailures).toBe(100);
     const [holdMail] = await server.mailTo(email);
     expect(holdMail!.subject).toBe('Many failed sign-ins to your Demo account');
+    // The tenant's alert address is told which account, never its email address.
+    const alerts = (await server.mailTo('soc@demo.example')).filter((m) => m.subject === 'An account at Demo is under attack');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.text).toContain(`The account ${userId} of Demo has had 100 wrong passwords in a row`);
+    expect(alerts[0]!.text).not.toContain(email);
 
     // On hold: from a new browser even the right password is not checked, and the answer is the usual one.
     now += 16 * 60_000;

@@ -153,7 +153,9 @@ describe.each(engines)('risk-based sign-in (%s)', (engine) => {
     verify.mockRestore();
     dummy.mockRestore();
 
-    // A browser-looking client is challenged once the address has tried a handful of accounts.
+    // A browser-looking client is challenged once the address has tried a handful of accounts; the
+    // tenant's alert address hears of it once.
+    await setRisk({ alert_emails: ['security@demo.example'] });
     const quiet = from(new FormClient(server.baseUrl), '203.0.113.51');
     quiet.solvesBotChallenges = false;
     const seen: number[] = [];
@@ -162,6 +164,9 @@ describe.each(engines)('risk-based sign-in (%s)', (engine) => {
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThanOrEqual(8);
     expect(seen.slice(first).every((s) => s === 403 || s === 429)).toBe(true);
+    const alerts = await server.mailTo('security@demo.example');
+    expect(alerts.map((m) => m.subject)).toEqual(['Credential stuffing against Demo']);
+    expect(alerts[0]!.text).toMatch(/The address 203\.0\.113\.51 has tried passwords for \d+ accounts of Demo/);
 
     // Solving the challenge costs more the riskier the source: the expected work at this score is above the threshold's.
     const page = await quiet.get('/t/demo/login');
@@ -214,7 +219,7 @@ describe.each(engines)('risk-based sign-in (%s)', (engine) => {
     const denied = await signIn(server, 'demo', uniqueEmail('x'), PASSWORD, from(new FormClient(server.baseUrl), '192.0.2.7'));
     expect(denied.response.status).toBe(403);
     expect(denied.response.text).toContain('This attempt was blocked');
-    for (const bad of [{ weights: { no_such_signal: 10 } }, { weights: { new_device: 101 } }, { thresholds: { challenge: 60, deny: 50 } }, { ip_allow: ['not-a-range'] }, { country_deny: ['gb'] }]) {
+    for (const bad of [{ weights: { no_such_signal: 10 } }, { weights: { new_device: 101 } }, { thresholds: { challenge: 60, deny: 50 } }, { ip_allow: ['not-a-range'] }, { country_deny: ['gb'] }, { alert_emails: ['not an address'] }]) {
       const response = await admin('PATCH', '/tenants/demo', { settings: { risk: bad } });
       expect(response.status, JSON.stringify(bad)).toBe(400);
     }
