@@ -12,6 +12,7 @@ import { firstStart } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { newId } from '../src/core/secrets.ts';
 import { assess, compileRiskPolicy, DEFAULT_RISK_POLICY } from '../src/core/risk/engine.ts';
+import { createPostgresDatabase } from './support.ts';
 import type { RiskFacts } from '../src/core/risk/signal.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200_000);
@@ -68,7 +69,10 @@ verifies.sort((a, b) => a - b);
 
 // ---- the whole risk path of a sign-in, on an embedded node -------------------------------------
 const dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-bench-risk-'));
-const config = loadConfig({ NODE_ENV: 'test', FRONTDOOR_DATA_DIR: dataDir, FRONTDOOR_BASE_URL: 'http://localhost:3000', LOG_LEVEL: 'silent' });
+// BENCH_DATABASE_URL (an admin connection to PostgreSQL): the same path on a fresh database there.
+const adminUrl = process.env.BENCH_DATABASE_URL?.trim() || null;
+const database = adminUrl ? await createPostgresDatabase(adminUrl) : null;
+const config = loadConfig({ NODE_ENV: 'test', FRONTDOOR_DATA_DIR: dataDir, FRONTDOOR_BASE_URL: 'http://localhost:3000', LOG_LEVEL: 'silent', ...(database ? { DATABASE_URL: database.url } : {}) });
 const services = await createServices(config);
 await services.geo.preload?.();
 await firstStart(services);
@@ -103,9 +107,11 @@ for (let i = 0; i < PATHS + 500; i += 1) {
 }
 path.sort((a, b) => a - b);
 await services.close();
+await database?.drop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const result = {
+  engine: services.engine,
   rounds: ROUNDS,
   assessMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9) },
   signInPathMs: { runs: PATHS, p50: percentile(path, 50), p99: percentile(path, 99), p999: percentile(path, 99.9) },

@@ -30,6 +30,7 @@ import { composeMail } from './pages/mail.ts';
 import { openDatabase, type Engine } from './storage/database.ts';
 import { createKyselyStore } from './storage/kysely-store.ts';
 import { withLookupCache } from './storage/lookup-cache.ts';
+import { createSqliteRecordWriter } from './storage/sqlite-record-writer.ts';
 import { migrateToLatest } from './storage/migrations.ts';
 import { deriveKey, loadOrCreateMasterKey } from './keys.ts';
 import type { Kysely } from 'kysely';
@@ -139,8 +140,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const geo = options.geo ?? (config.geolocation ? createDbIpCityLocator() : NO_GEOLOCATION);
   const events = createSecurityEventBus((error, event) => process.stderr.write(`frontdoor: security event listener failed on ${event.type}: ${(error as Error).message}\n`));
   subscribeAdminAlerts(events, { store, mailer });
+  // On an SQLite file the risk records are appended from a worker thread (its own connection), off
+  // the request thread; PostgreSQL writes are asynchronous already.
+  const recordWriter = config.database.engine === 'sqlite' && config.database.file !== ':memory:' ? createSqliteRecordWriter(config.database.file) : null;
   const risk = createRiskService({
     store,
+    ...(recordWriter ? { recordWriter } : {}),
     clock,
     limiter,
     geo,
@@ -190,6 +195,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     mailDispatcher,
     async close() {
       await risk.flush();
+      await recordWriter?.close();
       await mailDispatcher?.close();
       await redis?.quit().catch(() => redis.disconnect());
       await store.close();

@@ -136,8 +136,21 @@ export function riskPolicyOf(tenant: Tenant): RiskPolicy {
   };
 }
 
+/** Where the buffered records are written: the store's own inserts by default. */
+export interface RiskRecordWriter {
+  signIns(items: SignInEvent[]): Promise<void>;
+  riskEvents(items: RiskEvent[]): Promise<void>;
+}
+
+// The stored part of an account's history is read at most once a second per account on this node: a
+// password sign-in looks at it before the password, after it, and when it is recorded.
+const STORED_HISTORY_TTL_MS = 1000;
+const STORED_HISTORY_MAX_ACCOUNTS = 10_000;
+
 export function createRiskService(deps: {
   store: Store;
+  /** Writes the buffered records somewhere other than the store's request-thread inserts (SQLite: a worker). */
+  recordWriter?: RiskRecordWriter;
   clock: Clock;
   limiter: RateLimiter;
   geo: GeoLocator;
@@ -148,14 +161,39 @@ export function createRiskService(deps: {
 }): RiskService {
   const { store, clock, limiter } = deps;
   const onError = deps.onWriteError ?? (() => undefined);
-  const riskEvents = createWriteBehind<RiskEvent>((items) => store.riskEvents.addMany(items), { maxItems: WRITE_BATCH, maxDelayMs: WRITE_DELAY_MS, onError });
-  const signIns = createWriteBehind<SignInEvent>((items) => store.signInEvents.addMany(items), { maxItems: WRITE_BATCH, maxDelayMs: WRITE_DELAY_MS, onError });
+  const writer: RiskRecordWriter = deps.recordWriter ?? { signIns: (items) => store.signInEvents.addMany(items), riskEvents: (items) => store.riskEvents.addMany(items) };
+  const riskEvents = createWriteBehind<RiskEvent>((items) => writer.riskEvents(items), { maxItems: WRITE_BATCH, maxDelayMs: WRITE_DELAY_MS, onError });
+  const signIns = createWriteBehind<SignInEvent>((items) => writer.signIns(items).finally(() => forgetStoredHistory(items)), { maxItems: WRITE_BATCH, maxDelayMs: WRITE_DELAY_MS, onError });
+
+  // This node's own sign-ins are pending until written, and a written batch drops its accounts'
+  // entries, so nothing recorded here is ever missing; other nodes' show within a second.
+  const storedHistory = new Map<string, { rows: SignInEvent[]; limit: number; until: number }>();
+  // Bumped by every written batch: a read that started before one must not cache what it read.
+  let historyGeneration = 0;
+  const accountKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
+  function forgetStoredHistory(items: readonly SignInEvent[]): void {
+    historyGeneration += 1;
+    for (const e of items) storedHistory.delete(accountKey(e.tenantId, e.userId));
+  }
+  async function storedHistoryOf(tenantId: string, userId: string, limit: number): Promise<SignInEvent[]> {
+    const id = accountKey(tenantId, userId);
+    const now = performance.now();
+    const hit = storedHistory.get(id);
+    if (hit && hit.until > now && hit.limit >= limit) return hit.rows.slice(0, limit);
+    const started = historyGeneration;
+    const rows = await store.signInEvents.listRecent(tenantId, userId, limit);
+    if (started === historyGeneration) {
+      if (storedHistory.size >= STORED_HISTORY_MAX_ACCOUNTS) storedHistory.clear();
+      storedHistory.set(id, { rows, limit, until: now + STORED_HISTORY_TTL_MS });
+    }
+    return rows;
+  }
 
   /** The account's recent sign-ins: this node's unwritten ones first (newest first), then storage. */
   async function historyOf(tenantId: string, userId: string, limit: number): Promise<SignInEvent[]> {
     // Pending first, then storage: a batch finishing in between shows up in both, never in neither.
     const pending = signIns.pending().filter((e) => e.tenantId === tenantId && e.userId === userId);
-    const stored = await store.signInEvents.listRecent(tenantId, userId, limit);
+    const stored = await storedHistoryOf(tenantId, userId, limit);
     if (pending.length === 0) return stored;
     const ids = new Set(pending.map((e) => e.id));
     return [...pending.slice().reverse(), ...stored.filter((e) => !ids.has(e.id))].slice(0, limit);

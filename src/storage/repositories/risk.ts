@@ -7,6 +7,45 @@ const E4 = 10_000;
 const toE4 = (degrees: number | null) => (degrees === null ? null : Math.round(degrees * E4));
 const fromE4 = (value: number | null) => (value === null ? null : Number(value) / E4);
 
+/** The row of a sign-in event (also what the SQLite record writer inserts). */
+export function signInEventRow(e: SignInEvent): SignInEventsTable {
+  return {
+    id: e.id,
+    tenant_id: e.tenantId,
+    user_id: e.userId,
+    at: e.at,
+    device_hash: e.deviceHash,
+    device_name: e.deviceName,
+    network: e.network,
+    country: e.country,
+    latitude_e4: toE4(e.latitude),
+    longitude_e4: toE4(e.longitude),
+    accuracy_km: e.accuracyKm,
+    methods: e.methods.join(' '),
+    session_id: e.sessionId,
+    risk_event_id: e.riskEventId,
+  };
+}
+
+/** The row of a risk event (also what the SQLite record writer inserts). */
+export function riskEventRow(e: RiskEvent): RiskEventsTable {
+  return {
+    id: e.id,
+    tenant_id: e.tenantId,
+    user_id: e.userId,
+    at: e.at,
+    kind: e.kind,
+    stage: e.stage,
+    score: e.score,
+    level: e.level,
+    action: e.action,
+    reasons: JSON.stringify(e.reasons),
+    ip: e.ip,
+    country: e.country,
+    request_id: e.requestId,
+  };
+}
+
 function toSignIn(row: SignInEventsTable): SignInEvent {
   return {
     id: row.id,
@@ -32,22 +71,7 @@ export function signInEventRepository(db: Db): SignInEventRepository {
       if (events.length === 0) return;
       await db
         .insertInto('sign_in_events')
-        .values(events.map((e) => ({
-          id: e.id,
-          tenant_id: e.tenantId,
-          user_id: e.userId,
-          at: e.at,
-          device_hash: e.deviceHash,
-          device_name: e.deviceName,
-          network: e.network,
-          country: e.country,
-          latitude_e4: toE4(e.latitude),
-          longitude_e4: toE4(e.longitude),
-          accuracy_km: e.accuracyKm,
-          methods: e.methods.join(' '),
-          session_id: e.sessionId,
-          risk_event_id: e.riskEventId,
-        })))
+        .values(events.map(signInEventRow))
         .execute();
     },
     async listRecent(tenantId, userId, limit) {
@@ -85,21 +109,7 @@ export function riskEventRepository(db: Db): RiskEventRepository {
       if (events.length === 0) return;
       await db
         .insertInto('risk_events')
-        .values(events.map((e) => ({
-          id: e.id,
-          tenant_id: e.tenantId,
-          user_id: e.userId,
-          at: e.at,
-          kind: e.kind,
-          stage: e.stage,
-          score: e.score,
-          level: e.level,
-          action: e.action,
-          reasons: JSON.stringify(e.reasons),
-          ip: e.ip,
-          country: e.country,
-          request_id: e.requestId,
-        })))
+        .values(events.map(riskEventRow))
         .execute();
     },
     async get(tenantId, id) {
