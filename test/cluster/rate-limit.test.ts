@@ -1,14 +1,14 @@
 // Rate limits shared through Redis: the sliding-window adapter on its own (a clock the test
 // controls), its fall-back to per-node counting when Redis is unreachable, and two nodes sharing
-// one Redis holding one account's failure limit together — with in-memory counters each node
-// would allow the full limit again.
+// one Redis holding one account's failure limit and one address's request limit together — with
+// in-memory counters each node would allow the full limit again.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryRateLimiter } from '../../src/adapters/rate-limit/memory-rate-limiter.ts';
 import { createRedisRateLimiter } from '../../src/adapters/rate-limit/redis-rate-limiter.ts';
 import { FormClient } from '../support/client.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { setTenantSettings, startTestServer, type TestServer } from '../support/server.ts';
 
 const REDIS_URL = process.env.FRONTDOOR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REQUIRE = process.env.FRONTDOOR_TEST_REQUIRE_SERVICES === '1';
@@ -97,29 +97,9 @@ describe.runIf(available)('two nodes sharing Redis', () => {
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual([429, 429]);
   });
-});
-
-describe.runIf(available)('two nodes sharing Redis: request limits', () => {
-  let a: TestServer;
-  let b: TestServer;
-  beforeAll(async () => {
-    a = await startTestServer('sqlite', { env: { REDIS_URL, FRONTDOOR_TRUST_PROXY: 'true' } });
-    b = await startTestServer('sqlite', { env: { REDIS_URL, FRONTDOOR_TRUST_PROXY: 'true' } });
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-  });
 
   it("hold one address's request limit together", async () => {
-    for (const node of [a, b]) {
-      const response = await fetch(`${node.baseUrl}/admin/api/v1/tenants/demo`, {
-        method: 'PATCH',
-        headers: { authorization: `Bearer ${node.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ settings: { rate_limits: { per_address: { pages: 6 } } } }),
-      });
-      expect(response.status).toBe(200);
-    }
+    for (const node of [a, b]) await setTenantSettings(node, { rate_limits: { per_address: { pages: 6 } } });
     const from = `10.${randomBytes(3).join('.')}`;
     const statuses: number[] = [];
     for (let i = 0; i < 8; i += 1) {

@@ -71,6 +71,16 @@ export async function startTestServer(engine: TestEngine, options: { env?: Recor
   };
 }
 
+/** Merges `settings` (wire format; null removes a key) into a tenant's through the admin API. */
+export async function setTenantSettings(server: TestServer, settings: Record<string, unknown>, tenantId = 'demo'): Promise<void> {
+  const response = await fetch(`${server.baseUrl}/admin/api/v1/tenants/${tenantId}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ settings }),
+  });
+  if (response.status !== 200) throw new Error(`PATCH tenant ${tenantId} settings: ${response.status} ${await response.text()}`);
+}
+
 /** The risk events stored so far (the node writes them in batches: flushed first). */
 export async function storedRiskEvents(server: TestServer, query: RiskEventQuery) {
   await server.services.flows.risk.flush();

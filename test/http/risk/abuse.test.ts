@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
-import { startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
+import { setTenantSettings, startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
 import { PASSWORD, register, registerAndVerify, uniqueEmail } from '../self-service/flows.ts';
 
 describe.each(engines)('sign-up and recovery abuse (%s)', (engine) => {
@@ -21,14 +21,7 @@ describe.each(engines)('sign-up and recovery abuse (%s)', (engine) => {
     c.solvesBotChallenges = options.solves ?? true;
     return c;
   };
-  const setRisk = async (risk: Record<string, unknown> | null) => {
-    const response = await fetch(`${server.baseUrl}/admin/api/v1/tenants/demo`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings: { risk } }),
-    });
-    expect(response.status).toBe(200);
-  };
+  const setRisk = (risk: Record<string, unknown> | null) => setTenantSettings(server, { risk });
 
   it('sign-ups in a batch from one address meet the bot challenge; a person behind it still signs up', async () => {
     const script = client('203.0.113.90', { solves: false });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FormClient } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
-import { startTestServer, type TestServer } from '../../support/server.ts';
+import { setTenantSettings, startTestServer, type TestServer } from '../../support/server.ts';
 import { ceremonyOptions, SoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { OTHER_PASSWORD, PASSWORD, registerAndVerify, signIn, uniqueEmail } from '../self-service/flows.ts';
 
@@ -19,12 +19,7 @@ describe.each(engines)('no lockout weapon (%s)', (engine) => {
     server = await startTestServer(engine, { env: { FRONTDOOR_TRUST_PROXY: 'true' }, services: { clock: { now: () => now } } });
     // This file is about the account's failure limits and hold, not about the bot challenge that
     // velocity also raises (sign-in-risk.test.ts): the velocity signals weigh nothing here.
-    const response = await fetch(`${server.baseUrl}/admin/api/v1/tenants/demo`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings: { risk: { weights: { account_failures: 0, account_distinct_ips: 0, ip_failures: 0, ip_distinct_accounts: 0 }, alert_emails: ['soc@demo.example'] } } }),
-    });
-    expect(response.status).toBe(200);
+    await setTenantSettings(server, { risk: { weights: { account_failures: 0, account_distinct_ips: 0, ip_failures: 0, ip_distinct_accounts: 0 }, alert_emails: ['soc@demo.example'] } });
   });
   afterAll(async () => {
     await server?.close();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
 import { makeUser, PASSWORD } from '../../support/oidc.ts';
-import { startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
+import { setTenantSettings, startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
 import { ceremonyOptions, SoftAuthenticator } from '../../support/soft-authenticator.ts';
 
 const CAMBRIDGE_UK = '131.111.0.1';
@@ -27,14 +27,7 @@ describe.each(engines)('passkey and email sign-ins and the risk engine (%s)', (e
   });
 
   const client = (ip: string) => new FormClient(server.baseUrl, { 'x-forwarded-for': ip });
-  const setRisk = async (risk: Record<string, unknown> | null) => {
-    const response = await fetch(`${server.baseUrl}/admin/api/v1/tenants/demo`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings: { risk } }),
-    });
-    expect(response.status).toBe(200);
-  };
+  const setRisk = (risk: Record<string, unknown> | null) => setTenantSettings(server, { risk });
   const newestAfter = async (userId: string) => (await storedRiskEvents(server, { tenantId: 'demo', userId, limit: 20 })).items.find((e) => e.stage === 'after');
 
   /** A user who signed in with a password at home (Cambridge) and added a passkey there. */

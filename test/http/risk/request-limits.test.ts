@@ -4,7 +4,7 @@
 // test/cluster/rate-limit.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../support/engines.ts';
-import { startTestServer, type TestServer } from '../../support/server.ts';
+import { setTenantSettings, startTestServer, type TestServer } from '../../support/server.ts';
 
 describe.each(engines)('request limits (%s)', (engine) => {
   let server: TestServer;
@@ -28,7 +28,7 @@ describe.each(engines)('request limits (%s)', (engine) => {
     });
     return { status: response.status, json: (await response.json()) as Record<string, any> };
   }
-  const setLimits = async (tenant: string, limits: unknown) => expect((await admin('PATCH', `/admin/api/v1/tenants/${tenant}`, { settings: { rate_limits: limits } })).status).toBe(200);
+  const setLimits = (tenant: string, limits: unknown) => setTenantSettings(server, { rate_limits: limits }, tenant);
   const token = (tenant: string, ip: string) =>
     fetch(`${server.baseUrl}/t/${tenant}/oidc/token`, {
       method: 'POST',

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
 import { makeUser, PASSWORD } from '../../support/oidc.ts';
-import { startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
+import { setTenantSettings, startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
 import { ceremonyOptions, SoftAuthenticator } from '../../support/soft-authenticator.ts';
 
 const CAMBRIDGE_UK = '131.111.0.1';
@@ -22,20 +22,11 @@ describe.each(engines)('sensitive actions and the risk engine (%s)', (engine) =>
   beforeAll(async () => {
     server = await startTestServer(engine, { env: { FRONTDOOR_TRUST_PROXY: 'true' }, services: { clock: { now: () => now } } });
     // A day-long recent-sign-in window: what asks for proof below is the risk engine, not the clock.
-    await tenantSettings({ recent_auth_minutes: 1440 });
+    await setTenantSettings(server, { recent_auth_minutes: 1440 });
   });
   afterAll(async () => {
     await server?.close();
   });
-
-  async function tenantSettings(settings: Record<string, unknown>) {
-    const response = await fetch(`${server.baseUrl}/admin/api/v1/tenants/demo`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings }),
-    });
-    expect(response.status).toBe(200);
-  }
 
   async function signedInAtHome() {
     const email = `sensitive.${engine}.${++seq}@example.com`;
@@ -86,26 +77,26 @@ describe.each(engines)('sensitive actions and the risk engine (%s)', (engine) =>
   });
 
   it('with the identity signals weighted 0 the same copied cookie is not asked: the risk engine is what asks', async () => {
-    await tenantSettings({ risk: { weights: { new_device: 0, new_network: 0, new_country: 0 } } });
+    await setTenantSettings(server, { risk: { weights: { new_device: 0, new_network: 0, new_country: 0 } } });
     try {
       const { user, home } = await signedInAtHome();
       now += 3 * HOUR;
       expect((await addPasskey(copiedTo(home, PARIS[1]!))).location).toBe('/t/demo/account?notice=passkey_added');
       expect(await server.services.store.passkeys.countForUser('demo', user.id)).toBe(1);
     } finally {
-      await tenantSettings({ risk: null });
+      await setTenantSettings(server, { risk: null });
     }
   });
 
   it("the tenant's deny list refuses a sensitive action outright", async () => {
     const { user, home } = await signedInAtHome();
-    await tenantSettings({ risk: { ip_deny: ['131.111.0.0/16'] } });
+    await setTenantSettings(server, { risk: { ip_deny: ['131.111.0.0/16'] } });
     try {
       const refused = await addPasskey(home);
       expect(refused.status).toBe(403);
       expect(await server.services.store.passkeys.countForUser('demo', user.id)).toBe(0);
     } finally {
-      await tenantSettings({ risk: null });
+      await setTenantSettings(server, { risk: null });
     }
   });
 });
