@@ -4,12 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import { FrontdoorError } from '../core/errors.ts';
-import { createRequestLimits, endpointGroup } from '../core/risk/request-limits.ts';
+import { createRequestLimits, endpointGroup, type EndpointGroup } from '../core/risk/request-limits.ts';
 import { TENANT_ID_PATTERN } from '../core/tenants/tenant-admin.ts';
 import { errorBody } from './errors.ts';
 import { requestLocale } from './request-context.ts';
 
 const TENANT_PREFIX = /^\/t\/[^/?#]+/;
+const OAUTH_GROUPS: ReadonlySet<EndpointGroup> = new Set(['token', 'authorization', 'userinfo', 'introspection', 'oidc']);
 
 export function registerRequestLimits(app: FastifyInstance, services: Services): void {
   const limits = createRequestLimits({ limiter: services.limiter });
@@ -24,7 +25,7 @@ export function registerRequestLimits(app: FastifyInstance, services: Services):
     try {
       await limits.check(tenant, group, request.ip);
     } catch (error) {
-      if (!(error instanceof FrontdoorError) || !['token', 'authorization', 'userinfo', 'introspection', 'oidc'].includes(group)) throw error;
+      if (!(error instanceof FrontdoorError) || !OAUTH_GROUPS.has(group)) throw error;
       const { message } = errorBody(error, requestLocale(request));
       return reply
         .status(429)
