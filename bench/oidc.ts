@@ -328,28 +328,36 @@ async function main(): Promise<void> {
       const ours = median(results.get(`${scenario}/frontdoor`)!);
       const bareCpu = cpu.has(`${scenario}/bare`) ? median(cpu.get(`${scenario}/bare`)!) : null;
       const ourCpu = cpu.has(`${scenario}/frontdoor`) ? median(cpu.get(`${scenario}/frontdoor`)!) : null;
+      // Ratios are taken round by round (a bare round and the Frontdoor round right after it) and
+      // then their median: this VM's speed drifts between rounds by more than the difference
+      // measured, and a pair taken seconds apart shares the drift.
+      const paired = (ourValues: number[] | undefined, bareValues: number[] | undefined, ratioOf: (ours: number, bare: number) => number) =>
+        ourValues && bareValues && ourValues.length === bareValues.length ? ourValues.map((value, i) => ratioOf(value, bareValues[i]!)) : null;
+      const wallRatios = paired(results.get(`${scenario}/frontdoor`), results.get(`${scenario}/bare`), (o, b) => o / b)!;
+      const coreRatios = paired(cpu.get(`${scenario}/frontdoor`), cpu.get(`${scenario}/bare`), (o, b) => b / o);
       return {
         scenario,
         bare: Math.round(bareRate),
         frontdoor: Math.round(ours),
-        ratio: Number((ours / bareRate).toFixed(3)),
+        ratio: Number(median(wallRatios).toFixed(3)),
         bareCpuMicros: bareCpu === null ? null : Math.round(bareCpu),
         frontdoorCpuMicros: ourCpu === null ? null : Math.round(ourCpu),
         // Operations per second on one core, from CPU per operation: steadier than wall-clock rates on a shared machine.
-        perCoreRatio: bareCpu !== null && ourCpu !== null ? Number((bareCpu / ourCpu).toFixed(3)) : null,
+        perCoreRatio: coreRatios ? Number(median(coreRatios).toFixed(3)) : null,
+        perCoreRatioRange: coreRatios ? [Number(Math.min(...coreRatios).toFixed(3)), Number(Math.max(...coreRatios).toFixed(3))] : null,
         wrong: (bad.get(`${scenario}/frontdoor`) ?? 0) + (bad.get(`${scenario}/bare`) ?? 0),
       };
     });
     const pct = (value: number | null) => (value === null ? '   –' : `${(value * 100).toFixed(0).padStart(4)} %`);
     const lines = [
       '',
-      `medians of ${settings.rounds} × ${settings.durationSeconds} s, ${settings.connections} connections; CPU = server process time per successful operation`,
-      'scenario     bare/s  frontdoor/s  ratio    bare CPU  frontdoor CPU  per-core ratio',
+      `medians of ${settings.rounds} × ${settings.durationSeconds} s, ${settings.connections} connections; CPU = server process time per successful operation; ratios are medians of round-by-round ratios`,
+      'scenario     bare/s  frontdoor/s  ratio    bare CPU  frontdoor CPU  per-core ratio (range)',
     ];
     for (const row of rows) {
       const cpuCell = (value: number | null) => (value === null ? '–' : `${value} µs`);
       lines.push(
-        `${row.scenario.padEnd(10)} ${String(row.bare).padStart(8)} ${String(row.frontdoor).padStart(12)}  ${pct(row.ratio)} ${cpuCell(row.bareCpuMicros).padStart(10)} ${cpuCell(row.frontdoorCpuMicros).padStart(14)}  ${pct(row.perCoreRatio)}${row.wrong ? `   ${row.wrong} wrong answers/errors` : ''}`,
+        `${row.scenario.padEnd(10)} ${String(row.bare).padStart(8)} ${String(row.frontdoor).padStart(12)}  ${pct(row.ratio)} ${cpuCell(row.bareCpuMicros).padStart(10)} ${cpuCell(row.frontdoorCpuMicros).padStart(14)}  ${pct(row.perCoreRatio)}${row.perCoreRatioRange ? ` (${row.perCoreRatioRange.map((r) => `${(r * 100).toFixed(0)}`).join('–')} %)` : ''}${row.wrong ? `   ${row.wrong} wrong answers/errors` : ''}`,
       );
     }
     const jwt = rows.find((row) => row.scenario === 'cc-jwt');
