@@ -2,6 +2,7 @@
 // and SIGINT stop accepting, let in-flight requests finish, then close the database.
 import { startOidcArtifactCleanup } from './oidc/sql-adapter.ts';
 import { startExpirySweep } from './storage/expiry-sweep.ts';
+import { startAuditSealer } from './core/audit/audit-chain.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createServices } from './app.ts';
 import { firstStart } from './bootstrap.ts';
@@ -28,6 +29,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const stopCleanup = startOidcArtifactCleanup(services.db, services.clock, 10 * 60_000, { onError: (err) => app.log.error({ err }, 'OIDC artifact cleanup failed') });
   // So are ended sessions, abandoned second-factor sign-ins and used WebAuthn challenges.
   const stopSweep = startExpirySweep(services.store, services.clock, 10 * 60_000, (err) => app.log.error({ err }, 'expiry sweep failed'));
+  // New audit rows are linked into their tenant's hash chain every five seconds.
+  const stopSealer = startAuditSealer(services, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
 
   const base = config.baseUrl.toString().replace(/\/$/, '');
   const lines = [
@@ -56,6 +59,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     try {
       stopCleanup();
       stopSweep();
+      stopSealer();
       await app.close(); // stops accepting and waits for in-flight requests
     } finally {
       await services.close();

@@ -699,9 +699,33 @@ export interface RiskEventRepository {
   deleteOlderThan(before: number): Promise<number>;
 }
 
+/** An audit row as its tenant's hash chain sees it: `content` is the row's columns, serialized as stored. */
+export interface AuditChainRow {
+  id: string;
+  chainSeq: number | null;
+  chainHash: string | null;
+  content: string;
+}
+
+export interface AuditChainLink {
+  seq: number;
+  hash: string;
+}
+
 export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
   query(query: AuditQuery): Promise<Page<AuditEvent>>;
+  /** Inside a transaction: the chain's last link (`genesis` at seq 0 before the first), locked until the transaction ends. */
+  lockChainHead(tenantId: TenantId, genesis: string, now: number): Promise<AuditChainLink>;
+  chainHead(tenantId: TenantId): Promise<AuditChainLink | null>;
+  /** Rows not in the chain yet, in the order they were written. */
+  unsealed(tenantId: TenantId, limit: number): Promise<AuditChainRow[]>;
+  countUnsealed(tenantId: TenantId): Promise<number>;
+  tenantsWithUnsealed(limit: number): Promise<TenantId[]>;
+  /** Sets each row's place and hash (once: rows already in the chain are left alone) and the head. */
+  seal(tenantId: TenantId, links: (AuditChainLink & { id: string })[], head: AuditChainLink, now: number): Promise<void>;
+  /** Rows in the chain after `afterSeq`, in chain order. */
+  chain(tenantId: TenantId, afterSeq: number, limit: number): Promise<AuditChainRow[]>;
 }
 
 export interface MailOutboxRepository {

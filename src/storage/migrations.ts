@@ -14,6 +14,7 @@ import { flowRequiredAcrMigration } from './migrations/0012-flow-required-acr.ts
 import { apiFlowsMigration } from './migrations/0013-api-flows.ts';
 import { riskMigration } from './migrations/0014-risk.ts';
 import { failureHoldMigration } from './migrations/0015-failure-hold.ts';
+import { auditChainMigration } from './migrations/0016-audit-chain.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -220,6 +221,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0013_api_flows': apiFlowsMigration,
     '0014_risk': riskMigration,
     '0015_failure_hold': failureHoldMigration,
+    '0016_audit_chain': auditChainMigration,
   };
 }
 

@@ -233,6 +233,15 @@ export interface AuditEventsTable {
   user_agent: string | null;
   request_id: string | null;
   details: string;
+  chain_seq: number | null;
+  chain_hash: string | null;
+}
+
+export interface AuditChainHeadsTable {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+  updated_at: number;
 }
 
 export interface MailOutboxTable {
@@ -323,6 +332,7 @@ export interface RiskEventsTable {
 }
 
 export interface Database {
+  audit_chain_heads: AuditChainHeadsTable;
   tenants: TenantsTable;
   applications: ApplicationsTable;
   api_resources: ApiResourcesTable;

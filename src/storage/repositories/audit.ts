@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditRepository } from '../../core/ports.ts';
+import type { AuditChainRow, AuditEvent, AuditRepository } from '../../core/ports.ts';
 import type { Selectable } from 'kysely';
 import type { AuditEventsTable } from '../schema.ts';
 import { newestFirstPage, parseJson, type Db } from './rows.ts';
@@ -20,7 +20,14 @@ function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   };
 }
 
-// Append-only: the repository offers no update or delete.
+/** What the chain hashes: every column of the row as stored (details as its stored JSON text). */
+function toChainRow(row: Selectable<AuditEventsTable>): AuditChainRow {
+  const content = JSON.stringify([row.id, row.tenant_id, Number(row.at), row.actor, row.subject, row.action, row.result, row.reason, row.ip, row.user_agent, row.request_id, row.details]);
+  return { id: row.id, chainSeq: row.chain_seq === null ? null : Number(row.chain_seq), chainHash: row.chain_hash, content };
+}
+
+// Append-only: the repository offers no delete, and no update but the chain's own columns, which
+// are set once (`seal` only touches rows not in the chain yet).
 export function auditRepository(db: Db): AuditRepository {
   return {
     async append(e) {
@@ -49,6 +56,40 @@ export function auditRepository(db: Db): AuditRepository {
       if (from !== undefined) query = query.where('at', '>=', from);
       if (to !== undefined) query = query.where('at', '<', to);
       return newestFirstPage(query, cursor, limit, toEvent);
+    },
+    async lockChainHead(tenantId, genesis, now) {
+      await db.insertInto('audit_chain_heads').values({ tenant_id: tenantId, seq: 0, hash: genesis, updated_at: now }).onConflict((oc) => oc.column('tenant_id').doNothing()).execute();
+      // A write that changes nothing takes the row's lock (PostgreSQL) or the database's write lock
+      // (SQLite) until the transaction ends: a second sealer waits, then reads the new head.
+      await db.updateTable('audit_chain_heads').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('tenant_id', '=', tenantId).execute();
+      const head = await db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return { seq: Number(head.seq), hash: head.hash };
+    },
+    async chainHead(tenantId) {
+      const head = await db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
+      return head ? { seq: Number(head.seq), hash: head.hash } : null;
+    },
+    async unsealed(tenantId, limit) {
+      const rows = await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).where('chain_seq', 'is', null).orderBy('seq').limit(limit).execute();
+      return rows.map(toChainRow);
+    },
+    async countUnsealed(tenantId) {
+      const row = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('chain_seq', 'is', null).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async tenantsWithUnsealed(limit) {
+      const rows = await db.selectFrom('audit_events').select('tenant_id').where('chain_seq', 'is', null).groupBy('tenant_id').limit(limit).execute();
+      return rows.map((r) => r.tenant_id);
+    },
+    async seal(tenantId, links, head, now) {
+      for (const link of links) {
+        await db.updateTable('audit_events').set({ chain_seq: link.seq, chain_hash: link.hash }).where('tenant_id', '=', tenantId).where('id', '=', link.id).where('chain_seq', 'is', null).execute();
+      }
+      await db.updateTable('audit_chain_heads').set({ seq: head.seq, hash: head.hash, updated_at: now }).where('tenant_id', '=', tenantId).execute();
+    },
+    async chain(tenantId, afterSeq, limit) {
+      const rows = await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).where('chain_seq', '>', afterSeq).orderBy('chain_seq').limit(limit).execute();
+      return rows.map(toChainRow);
     },
   };
 }
