@@ -4,6 +4,7 @@
 // place, no longer (privacy: where someone signed in from is personal data).
 // Every query is a single indexed DELETE; nothing here reads a secret.
 import type { Clock, Store } from '../core/ports.ts';
+import { runPeriodically } from '../core/periodic.ts';
 
 export interface SweepResult {
   sessions: number;
@@ -39,16 +40,5 @@ export async function sweepExpired(store: Store, now: number): Promise<SweepResu
 
 /** Runs `sweepExpired` every `intervalMs` (unref'd: it never keeps the process alive); returns stop. */
 export function startExpirySweep(store: Store, clock: Clock, intervalMs: number, onError: (error: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweepExpired(store, clock.now())
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runPeriodically(() => sweepExpired(store, clock.now()), intervalMs, onError);
 }

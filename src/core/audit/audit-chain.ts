@@ -6,6 +6,7 @@
 // changed in the seconds before it is sealed is not caught; a signed checkpoint that lets an
 // exported log be verified offline is still to come.)
 import { createHash } from 'node:crypto';
+import { runPeriodically } from '../periodic.ts';
 import type { AuditChainLink, AuditChainRow, Clock, Store, TenantId } from '../ports.ts';
 
 const SEAL_BATCH = 500;
@@ -77,18 +78,11 @@ export async function verifyAuditChain(store: Store, tenantId: TenantId): Promis
 
 /** Seals every tenant's new rows every `intervalMs`; returns a stop function. */
 export function startAuditSealer(deps: { store: Store; clock: Clock }, intervalMs: number, onError: (error: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void (async () => {
+  return runPeriodically(
+    async () => {
       for (const tenantId of await deps.store.audit.tenantsWithUnsealed(100)) await sealAuditChain(deps, tenantId);
-    })()
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+    },
+    intervalMs,
+    onError,
+  );
 }
