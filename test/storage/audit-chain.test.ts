@@ -43,6 +43,27 @@ describe.each(engines)('tamper-evident audit (%s)', (engine) => {
     expect(first.id).toBe(written.id);
   });
 
+  it('checks up to the head it read first: links a running node adds meanwhile are not taken for tampering', async () => {
+    const tenantId = await tenantWithEvents(5);
+    await sealAuditChain(server.services, tenantId);
+    const { store } = server.services;
+    // Another node seals a new row right after this check has read the head.
+    const racing = {
+      ...store,
+      audit: {
+        ...store.audit,
+        chainHead: async (id: string) => {
+          const head = await store.audit.chainHead(id);
+          await server.services.audit.record({ ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' }, { tenantId: id, action: 'test.meanwhile', result: 'success' });
+          await sealAuditChain(server.services, id);
+          return head;
+        },
+      },
+    };
+    expect(await verifyAuditChain(racing, tenantId)).toMatchObject({ ok: true, sealed: 5 });
+    expect(await verifyAuditChain(store, tenantId)).toMatchObject({ ok: true, sealed: 6 });
+  });
+
   it('names the first row changed after it was sealed', async () => {
     const tenantId = await tenantWithEvents(10);
     await sealAuditChain(server.services, tenantId);

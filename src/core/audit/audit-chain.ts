@@ -52,14 +52,19 @@ export interface AuditChainReport {
   firstBroken: { seq: number; id: string | null; problem: 'changed' | 'missing' | 'cut_off' } | null;
 }
 
-/** Walks the tenant's chain from the start and checks every link and the head. */
+/**
+ * Walks the tenant's chain from the start up to its head as read first (links a running node adds
+ * meanwhile are left for the next check) and checks every link, and the head against the last.
+ */
 export async function verifyAuditChain(store: Store, tenantId: TenantId): Promise<AuditChainReport> {
+  const head = (await store.audit.chainHead(tenantId)) ?? { seq: 0, hash: chainGenesis(tenantId) };
   const unsealed = await store.audit.countUnsealed(tenantId);
-  const head = await store.audit.chainHead(tenantId);
   let previous: AuditChainLink = { seq: 0, hash: chainGenesis(tenantId) };
   const report = (firstBroken: AuditChainReport['firstBroken']): AuditChainReport => ({ tenantId, ok: firstBroken === null, sealed: previous.seq, unsealed, firstBroken });
-  for (;;) {
-    const rows = await store.audit.chain(tenantId, previous.seq, VERIFY_PAGE);
+  while (previous.seq < head.seq) {
+    const rows = await store.audit.chain(tenantId, previous.seq, Math.min(VERIFY_PAGE, head.seq - previous.seq));
+    // The head says there is more: rows were removed from the end.
+    if (rows.length === 0) return report({ seq: previous.seq + 1, id: null, problem: 'cut_off' });
     for (const row of rows) {
       const expected = previous.seq + 1;
       // A gap: the row that held this place is gone.
@@ -68,11 +73,9 @@ export async function verifyAuditChain(store: Store, tenantId: TenantId): Promis
       if (hash !== row.chainHash) return report({ seq: expected, id: row.id, problem: 'changed' });
       previous = { seq: expected, hash };
     }
-    if (rows.length < VERIFY_PAGE) break;
   }
-  // The head remembers the last link: rows removed from the end (or a head rewound) show here.
-  const headSeq = head?.seq ?? 0;
-  if (headSeq !== previous.seq || (head !== null && head.hash !== previous.hash)) return report({ seq: previous.seq + 1, id: null, problem: headSeq > previous.seq ? 'cut_off' : 'changed' });
+  // Every link held up to the head; the head itself must be the last of them.
+  if (head.hash !== previous.hash) return report({ seq: previous.seq, id: null, problem: 'changed' });
   return report(null);
 }
 
