@@ -142,7 +142,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   subscribeAdminAlerts(events, { store, mailer });
   // On an SQLite file the risk records are appended from a worker thread (its own connection), off
   // the request thread; PostgreSQL writes are asynchronous already.
-  const recordWriter = config.database.engine === 'sqlite' && config.database.file !== ':memory:' ? createSqliteRecordWriter(config.database.file) : null;
+  const recordWriter =
+    config.database.engine === 'sqlite' && config.database.file !== ':memory:'
+      ? createSqliteRecordWriter(config.database.file, { signIns: (items) => store.signInEvents.addMany(items), riskEvents: (items) => store.riskEvents.addMany(items) })
+      : null;
   const risk = createRiskService({
     store,
     ...(recordWriter ? { recordWriter } : {}),

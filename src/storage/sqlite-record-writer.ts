@@ -3,13 +3,15 @@
 // ~1.8 ms on the request thread, and the WAL checkpoint a commit sometimes triggers 10 ms and more
 // (docs/benchmarks.md, bench:risk) — paid by whichever sign-in was running. In the worker they cost
 // the request thread a message. Order is kept (one worker, one batch at a time); a failed batch is
-// reported to the caller like a failed insert.
+// reported to the caller like a failed insert. Should the worker itself stop (it could not open the
+// file, it crashed), batches in flight are reported lost and later ones go to `fallback`, the
+// store's own inserts on the request thread: slower, but nothing else is lost.
 import { Worker } from 'node:worker_threads';
 import type { RiskEvent, SignInEvent } from '../core/ports.ts';
 import type { RiskRecordWriter } from '../core/risk/risk-service.ts';
 import { riskEventRow, signInEventRow } from './repositories/risk.ts';
 
-export function createSqliteRecordWriter(file: string): RiskRecordWriter & { close(): Promise<void> } {
+export function createSqliteRecordWriter(file: string, fallback: RiskRecordWriter): RiskRecordWriter & { close(): Promise<void> } {
   const worker = new Worker(new URL('./sqlite-record-writer-worker.ts', import.meta.url), { workerData: { file } });
   // Idle, it must not keep the process alive; `close` ends it.
   worker.unref();
@@ -33,7 +35,6 @@ export function createSqliteRecordWriter(file: string): RiskRecordWriter & { clo
 
   function send(table: 'sign_in_events' | 'risk_events', rows: object[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    if (failure) return Promise.reject(failure);
     seq += 1;
     const id = seq;
     return new Promise<void>((resolve, reject) => {
@@ -45,8 +46,8 @@ export function createSqliteRecordWriter(file: string): RiskRecordWriter & { clo
   }
 
   return {
-    signIns: (items: SignInEvent[]) => send('sign_in_events', items.map(signInEventRow)),
-    riskEvents: (items: RiskEvent[]) => send('risk_events', items.map(riskEventRow)),
+    signIns: (items: SignInEvent[]) => (failure ? fallback.signIns(items) : send('sign_in_events', items.map(signInEventRow))),
+    riskEvents: (items: RiskEvent[]) => (failure ? fallback.riskEvents(items) : send('risk_events', items.map(riskEventRow))),
     async close() {
       if (failure) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

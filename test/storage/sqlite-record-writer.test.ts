@@ -28,7 +28,7 @@ describe('SQLite record writer', () => {
     const now = Date.now();
     await store.tenants.create({ id: 't1', name: 'T1', branding: {}, settings: {}, createdAt: now, updatedAt: now });
     await store.users.create({ id: userId, tenantId: 't1', status: 'active', email: 'w@example.com', emailVerified: true, profile: {}, createdAt: now, updatedAt: now, lastLoginAt: null });
-    writer = createSqliteRecordWriter(file);
+    writer = createSqliteRecordWriter(file, { signIns: () => Promise.reject(new Error('not the fallback')), riskEvents: () => Promise.reject(new Error('not the fallback')) });
   });
   afterAll(async () => {
     await writer?.close();
@@ -78,6 +78,22 @@ describe('SQLite record writer', () => {
     // It goes on working after a refusal.
     await writer.signIns([signIn(9_002)]);
     expect((await store.signInEvents.listRecent('t1', userId, 1000)).length).toBe(before + 1);
+  });
+
+  it('writes through the fallback when its worker cannot run', async () => {
+    const received: SignInEvent[][] = [];
+    const broken = createSqliteRecordWriter(join(dir, 'no-such-dir', 'x.sqlite'), { signIns: async (items) => void received.push(items), riskEvents: async () => undefined });
+    try {
+      const batch = [signIn(20_000)];
+      // The first batch may be in flight when the worker fails (reported lost); later ones fall back.
+      await expect.poll(async () => {
+        await broken.signIns(batch).catch(() => undefined);
+        return received.length;
+      }, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(received.at(-1)).toEqual(batch);
+    } finally {
+      await broken.close();
+    }
   });
 
   it('is what a server on an SQLite file writes its risk records with, off the request thread', async () => {
