@@ -3,7 +3,8 @@
 // settings: policies, rate limits). All three change rarely, so each node keeps what it read for a
 // second: a change made through this node is seen at once (its writes drop the tenant's entries), a
 // change made on another node (or by the CLI) within a second — the same bound the provider
-// registry gives key rotations. Only these lookups are cached; admin reads by id go to storage.
+// registry gives key rotations. Only these lookups are cached: apps and API resources read by id (the
+// admin API) go to storage; the tenant is read through the cache everywhere.
 import type { ApiResource, Application, Store, Tenant, TenantId } from '../core/ports.ts';
 
 export const LOOKUP_TTL_MS = 1000;
