@@ -75,7 +75,7 @@ export function createMemoryRateLimiter(clock: Clock, options: { maxKeys?: numbe
         counters.set(key, counter);
       }
       counter.windowMs = windowMs;
-      live(counter, now);
+      const count = live(counter, now) + 1;
       const newest = counter.slots.at(-1);
       if (newest && now < newest.start + windowMs / SLOTS_PER_WINDOW) {
         newest.count += 1;
@@ -83,7 +83,6 @@ export function createMemoryRateLimiter(clock: Clock, options: { maxKeys?: numbe
       } else {
         counter.slots.push({ start: now, last: now, count: 1 });
       }
-      const count = live(counter, now);
       return result(counter, count, limit, count <= limit, now);
     },
     async peek(key, limit) {

@@ -122,6 +122,13 @@ export interface RiskService {
 /** Refused by the tenant's IP or country deny list (not by score). */
 const byList = (a: RiskAssessment) => a.reasons[0]?.signal === 'ip_deny_list' || a.reasons[0]?.signal === 'country_deny_list';
 
+/** Once a credential proved who it is, only the tenant's lists refuse; any other high score asks for proof (a traveller on a VPN is still the owner). */
+const refusedOnlyByList = (a: RiskAssessment): RiskAssessment => (a.action === 'deny' && !byList(a) ? { ...a, action: 'challenge' } : a);
+
+/** Where and when a located sign-in was, as the travel signal compares it. */
+const placeOf = (h: SignInEvent): NonNullable<RiskFacts['previousSignIn']> => ({ at: h.at, location: { country: h.country, latitude: h.latitude, longitude: h.longitude, accuracyKm: h.accuracyKm } });
+const lastLocated = (history: readonly SignInEvent[]) => history.find((h) => h.latitude !== null && h.longitude !== null);
+
 export function riskPolicyOf(tenant: Tenant): RiskPolicy {
   const custom = tenant.settings.risk ?? {};
   return {
@@ -307,14 +314,24 @@ export function createRiskService(deps: {
   function compareWithHistory(facts: RiskFacts, tenant: Tenant, history: readonly SignInEvent[], client: ClientSignals, ctx: RequestContext, location: GeoPoint | null): void {
     if (history.length === 0) return;
     const device = deviceHash(tenant, client);
-    // In a signed-in session the browser holds the device cookie it was given at sign-in: a
-    // session cookie without it was carried somewhere else.
-    facts.deviceKnown = device === null ? (facts.kind === 'sensitive_action' ? false : null) : history.some((h) => h.deviceHash === device);
+    facts.deviceKnown = device === null ? null : history.some((h) => h.deviceHash === device);
     const network = networkOf(ctx.ip);
     facts.networkKnown = network === null ? null : history.some((h) => h.network === network);
     facts.countryKnown = location?.country ? history.some((h) => h.country === location.country) : null;
-    const previous = history.find((h) => h.latitude !== null && h.longitude !== null);
-    if (previous) facts.previousSignIn = { at: previous.at, location: { country: previous.country, latitude: previous.latitude, longitude: previous.longitude, accuracyKm: previous.accuracyKm } };
+    const previous = lastLocated(history);
+    if (previous) facts.previousSignIn = placeOf(previous);
+  }
+
+  /**
+   * Continuous evaluation's end: a score that reaches the challenge threshold ends the session or
+   * grant (stored as `deny`, published as `session.ended`); below it, stored as assessed.
+   */
+  async function endAtChallenge(tenant: Tenant, userId: string, kind: AttemptKind, result: RiskAssessment, location: GeoPoint | null, ctx: RequestContext, details: Record<string, string>): Promise<'keep' | 'end'> {
+    const ended = result.action === 'challenge' || result.action === 'deny';
+    const stored = await recordAssessment(tenant, userId, kind, 'after', ended ? { ...result, action: 'deny' } : result, location, ctx);
+    if (!ended) return 'keep';
+    deps.events?.publish({ type: 'session.ended', tenantId: tenant.id, at: clock.now(), userId, details: { ...details, riskEventId: stored.eventId, score: stored.score } });
+    return 'end';
   }
 
   const deviceHash = (tenant: Tenant, client: ClientSignals) => (client.deviceId ? hmac(deps.deviceKey, `${tenant.id}\u0000${client.deviceId}\u0000${client.deviceName}`) : null);
@@ -372,11 +389,8 @@ export function createRiskService(deps: {
       // The spike's ratio is over checked passwords only.
       if (attempt.kind === 'sign_in' && !attempt.provenByMethod) await limiter.hit(key.tenantAttempts(tenant), Number.MAX_SAFE_INTEGER, SPIKE_WINDOW_SECONDS);
       compareWithHistory(facts, tenant, attempt.history ?? (await historyOf(tenant.id, user.id, HISTORY_LIMIT)), client, ctx, location);
-      // Once the credential is right, only the tenant's lists refuse; any other high score asks for
-      // a second proof (a traveller on a VPN is still the owner).
       // The source was judged before (and met any bot challenge); this stage is about who it is.
-      const assessed = assess(facts, policyOf(tenant), IDENTITY_SIGNALS);
-      let result = assessed.action === 'deny' && !byList(assessed) ? { ...assessed, action: 'challenge' as const } : assessed;
+      let result = refusedOnlyByList(assess(facts, policyOf(tenant), IDENTITY_SIGNALS));
       if (attempt.provenByMethod && result.action === 'challenge') result = { ...result, action: 'allow' };
       const stored = await recordAssessment(tenant, user.id, attempt.kind, 'after', result, location, ctx);
       if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
@@ -386,12 +400,15 @@ export function createRiskService(deps: {
     async assessSensitiveAction(tenant, user, client, ctx) {
       const location = deps.geo.locate(ctx.ip);
       const facts = baseFacts(tenant, 'sensitive_action', client, ctx, location);
-      compareWithHistory(facts, tenant, await historyOf(tenant.id, user.id, HISTORY_LIMIT), client, ctx, location);
+      const history = await historyOf(tenant.id, user.id, HISTORY_LIMIT);
+      compareWithHistory(facts, tenant, history, client, ctx, location);
+      // In a signed-in session the browser holds the device cookie it was given at sign-in: a
+      // session cookie without it was carried somewhere else.
+      if (history.length > 0 && facts.deviceKnown === null) facts.deviceKnown = false;
       const assessed = assess(facts, policyOf(tenant), IDENTITY_SIGNALS);
       if (assessed.score === 0 && assessed.action === 'allow') return 'allow';
       // As after a sign-in: only the lists refuse; any other high score asks for proof again.
-      const result = assessed.action === 'deny' && !byList(assessed) ? { ...assessed, action: 'challenge' as const } : assessed;
-      const stored = await recordAssessment(tenant, user.id, 'sensitive_action', 'after', result, location, ctx);
+      const stored = await recordAssessment(tenant, user.id, 'sensitive_action', 'after', refusedOnlyByList(assessed), location, ctx);
       if (stored.action === 'deny') throw new FrontdoorError('risk.denied', { detail: stored.eventId ?? undefined });
       return stored.action === 'challenge' ? 'confirm' : 'allow';
     },
@@ -471,10 +488,7 @@ export function createRiskService(deps: {
       facts.sessionDevice = { startedOn, now: client.deviceName };
       const result = assess(facts, policyOf(tenant), SESSION_SIGNALS);
       if (result.score === 0) return 'keep';
-      const stored = await recordAssessment(tenant, session.userId, 'session_use', 'after', result.action === 'allow' || result.action === 'notify' ? result : { ...result, action: 'deny' }, location, ctx);
-      if (stored.action !== 'deny') return 'keep';
-      deps.events?.publish({ type: 'session.ended', tenantId: tenant.id, at: clock.now(), userId: session.userId, details: { sessionId: session.id, riskEventId: stored.eventId, score: stored.score } });
-      return 'end';
+      return endAtChallenge(tenant, session.userId, 'session_use', result, location, ctx, { sessionId: session.id });
     },
 
     async reassessRefresh(tenant, userId, ctx) {
@@ -483,17 +497,13 @@ export function createRiskService(deps: {
       const history = await historyOf(tenant.id, userId, HISTORY_LIMIT);
       // Already seen here: nothing moved.
       if (history[0]?.network !== undefined && history[0].network === networkOf(ctx.ip)) return 'keep';
-      const previous = history.find((h) => h.latitude !== null && h.longitude !== null);
+      const previous = lastLocated(history);
       if (!previous) return 'keep';
       const facts = baseFacts(tenant, 'token_refresh', NO_CLIENT_SIGNALS, ctx, location);
-      facts.previousSignIn = { at: previous.at, location: { country: previous.country, latitude: previous.latitude, longitude: previous.longitude, accuracyKm: previous.accuracyKm } };
+      facts.previousSignIn = placeOf(previous);
       const result = assess(facts, policyOf(tenant), SESSION_SIGNALS);
       if (result.score === 0) return 'keep';
-      const ended = result.action === 'challenge' || result.action === 'deny';
-      const stored = await recordAssessment(tenant, userId, 'token_refresh', 'after', ended ? { ...result, action: 'deny' } : result, location, ctx);
-      if (!ended) return 'keep';
-      deps.events?.publish({ type: 'session.ended', tenantId: tenant.id, at: clock.now(), userId, details: { via: 'token_refresh', riskEventId: stored.eventId, score: stored.score } });
-      return 'end';
+      return endAtChallenge(tenant, userId, 'token_refresh', result, location, ctx, { via: 'token_refresh' });
     },
 
     recentSignIns(tenant, userId, limit) {

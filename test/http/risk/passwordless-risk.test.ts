@@ -8,10 +8,8 @@ import { engines } from '../../support/engines.ts';
 import { makeUser, PASSWORD } from '../../support/oidc.ts';
 import { setTenantSettings, startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
 import { ceremonyOptions, SoftAuthenticator } from '../../support/soft-authenticator.ts';
+import { CAMBRIDGE_UK, HOUR, US } from '../../support/places.ts';
 
-const CAMBRIDGE_UK = '131.111.0.1';
-const US = '8.8.8.8';
-const HOUR = 3600_000;
 const SESSION = '__Host-fd-session-demo';
 const PASSKEY_SIGN_IN = '/t/demo/login/passkey';
 

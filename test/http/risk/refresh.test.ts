@@ -8,10 +8,9 @@ import { FormClient } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
 import { authorize, discover, makeApp, makeUser } from '../../support/oidc.ts';
 import { startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
+import { CAMBRIDGE_UK, US } from '../../support/places.ts';
 
 const REDIRECT = 'com.example.app:/callback';
-const CAMBRIDGE_UK = '131.111.0.1';
-const US = '8.8.8.8';
 
 describe.each(engines)('refresh tokens re-assessed (%s)', (engine) => {
   let server: TestServer;

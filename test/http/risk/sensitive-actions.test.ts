@@ -8,10 +8,8 @@ import { engines } from '../../support/engines.ts';
 import { makeUser, PASSWORD } from '../../support/oidc.ts';
 import { setTenantSettings, startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
 import { ceremonyOptions, SoftAuthenticator } from '../../support/soft-authenticator.ts';
+import { CAMBRIDGE_UK, HOUR, PARIS } from '../../support/places.ts';
 
-const CAMBRIDGE_UK = '131.111.0.1';
-const PARIS = ['62.210.16.6', '195.154.0.1', '163.172.0.1'];
-const HOUR = 3600_000;
 const ADD_PASSKEY = '/t/demo/account/passkeys';
 const DEVICE_COOKIE = '__Host-fd-did-demo';
 

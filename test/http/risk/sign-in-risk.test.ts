@@ -9,10 +9,8 @@ import { FormClient, linkIn, solveBotChallenge } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
 import { startTestServer, storedRiskEvents, type TestServer } from '../../support/server.ts';
 import { OTHER_PASSWORD, PASSWORD, registerAndVerify, signIn, uniqueEmail } from '../self-service/flows.ts';
+import { CAMBRIDGE_UK, HOUR, US } from '../../support/places.ts';
 
-const CAMBRIDGE_UK = '131.111.0.1';
-const US = '8.8.8.8';
-const HOUR = 3600_000;
 
 describe.each(engines)('risk-based sign-in (%s)', (engine) => {
   let server: TestServer;
