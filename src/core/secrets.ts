@@ -1,6 +1,6 @@
 // Every secret (session id, link token, admin token) is ≥ 128 bits from the CSPRNG; only its SHA-256
 // is stored, and comparisons run in constant time.
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A random token for links, cookies and credentials: 256 bits, base64url. */
 export function randomToken(bytes = 32): string {
@@ -14,7 +14,8 @@ export function newId(prefix: string): string {
 
 /** SHA-256 of a token, base64url: what the database keeps instead of the token. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('base64url');
+  // One-shot: no Hash object per call (it runs on every token and client-secret check).
+  return hash('sha256', token, 'base64url');
 }
 
 /** Constant-time equality of two strings of possibly different lengths (only the lengths may show). */

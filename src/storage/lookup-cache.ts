@@ -11,7 +11,8 @@ export const LOOKUP_TTL_MS = 1000;
 const MAX_ENTRIES_PER_TENANT = 10_000;
 
 interface Entry<T> {
-  value: T;
+  /** Settled; handed out as it is, so a hit allocates nothing. */
+  value: Promise<T>;
   until: number;
 }
 
@@ -19,20 +20,22 @@ function tenantCache<T>(ttlMs: number) {
   const tenants = new Map<TenantId, Map<string, Entry<T>>>();
   // Bumped by every write: a read that started before a write must not cache what it read.
   let generation = 0;
+  async function fill(tenantId: TenantId, key: string, load: () => Promise<T>, now: number): Promise<T> {
+    const started = generation;
+    const value = await load();
+    if (started !== generation) return value;
+    const fresh = tenants.get(tenantId) ?? new Map<string, Entry<T>>();
+    if (fresh.size >= MAX_ENTRIES_PER_TENANT) fresh.clear();
+    fresh.set(key, { value: Promise.resolve(value), until: now + ttlMs });
+    tenants.set(tenantId, fresh);
+    return value;
+  }
   return {
-    async get(tenantId: TenantId, key: string, load: () => Promise<T>): Promise<T> {
+    get(tenantId: TenantId, key: string, load: () => Promise<T>): Promise<T> {
       const now = performance.now();
-      const entries = tenants.get(tenantId);
-      const hit = entries?.get(key);
+      const hit = tenants.get(tenantId)?.get(key);
       if (hit && hit.until > now) return hit.value;
-      const started = generation;
-      const value = await load();
-      if (started !== generation) return value;
-      const fresh = tenants.get(tenantId) ?? new Map<string, Entry<T>>();
-      if (fresh.size >= MAX_ENTRIES_PER_TENANT) fresh.clear();
-      fresh.set(key, { value, until: now + ttlMs });
-      tenants.set(tenantId, fresh);
-      return value;
+      return fill(tenantId, key, load, now);
     },
     drop(tenantId: TenantId): void {
       generation += 1;
