@@ -3,6 +3,7 @@
 import { startOidcArtifactCleanup } from './oidc/sql-adapter.ts';
 import { startExpirySweep } from './storage/expiry-sweep.ts';
 import { startAuditSealer } from './core/audit/audit-chain.ts';
+import { issuerFor } from './oidc/provider.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createServices } from './app.ts';
 import { firstStart } from './bootstrap.ts';
@@ -29,8 +30,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const stopCleanup = startOidcArtifactCleanup(services.db, services.clock, 10 * 60_000, { onError: (err) => app.log.error({ err }, 'OIDC artifact cleanup failed') });
   // So are ended sessions, abandoned second-factor sign-ins and used WebAuthn challenges.
   const stopSweep = startExpirySweep(services.store, services.clock, 10 * 60_000, (err) => app.log.error({ err }, 'expiry sweep failed'));
-  // New audit rows are linked into their tenant's hash chain every five seconds.
-  const stopSealer = startAuditSealer(services, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
+  // New audit rows are linked into their tenant's hash chain every five seconds, and the chain's
+  // head signed with the tenant's key at most once a minute.
+  const stopSealer = startAuditSealer({ ...services, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) }, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
 
   const base = config.baseUrl.toString().replace(/\/$/, '');
   const lines = [

@@ -5,7 +5,7 @@ import { adminBootstrap, adminTokenCreate } from './commands/admin.ts';
 import { apiCreate, apiDelete, apiList } from './commands/api.ts';
 import { appCreate, appDelete, appList, appRotateSecret, appUpdate } from './commands/app.ts';
 import { keysList, keysRotate } from './commands/keys.ts';
-import { auditVerify } from './commands/audit.ts';
+import { auditExport, auditVerify } from './commands/audit.ts';
 import { migrate, start } from './commands/server.ts';
 import { tenantCreate, tenantList } from './commands/tenant.ts';
 import { userCreate, userDelete, userDisable, userEnable, userList } from './commands/user.ts';
@@ -34,6 +34,7 @@ export const commands: readonly Command[] = [
   keysRotate,
   keysList,
   auditVerify,
+  auditExport,
 ];
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';

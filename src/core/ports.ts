@@ -712,6 +712,17 @@ export interface AuditChainLink {
   hash: string;
 }
 
+/** A signed statement that the tenant's audit chain had link `hash` at place `seq` (audit-checkpoint.ts). */
+export interface AuditCheckpoint {
+  tenantId: TenantId;
+  seq: number;
+  hash: string;
+  signedAt: number;
+  kid: string;
+  /** Compact JWS over {iss, sub: tenant, seq, hash, iat}, signed with the tenant's signing key. */
+  jws: string;
+}
+
 export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
   query(query: AuditQuery): Promise<Page<AuditEvent>>;
@@ -726,6 +737,11 @@ export interface AuditRepository {
   seal(tenantId: TenantId, links: (AuditChainLink & { id: string })[], head: AuditChainLink, now: number): Promise<void>;
   /** Rows in the chain after `afterSeq`, in chain order. */
   chain(tenantId: TenantId, afterSeq: number, limit: number): Promise<AuditChainRow[]>;
+  /** Keeps a checkpoint; one at a place is enough (a second for the same place is ignored). */
+  addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  latestCheckpoint(tenantId: TenantId): Promise<AuditCheckpoint | null>;
+  /** Every checkpoint of the tenant, in chain order. */
+  checkpoints(tenantId: TenantId): Promise<AuditCheckpoint[]>;
 }
 
 export interface MailOutboxRepository {

@@ -15,6 +15,7 @@ import { apiFlowsMigration } from './migrations/0013-api-flows.ts';
 import { riskMigration } from './migrations/0014-risk.ts';
 import { failureHoldMigration } from './migrations/0015-failure-hold.ts';
 import { auditChainMigration } from './migrations/0016-audit-chain.ts';
+import { auditCheckpointsMigration } from './migrations/0017-audit-checkpoints.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -222,6 +223,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0014_risk': riskMigration,
     '0015_failure_hold': failureHoldMigration,
     '0016_audit_chain': auditChainMigration,
+    '0017_audit_checkpoints': auditCheckpointsMigration,
   };
 }
 

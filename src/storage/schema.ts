@@ -244,6 +244,15 @@ export interface AuditChainHeadsTable {
   updated_at: number;
 }
 
+export interface AuditCheckpointsTable {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+  signed_at: number;
+  kid: string;
+  jws: string;
+}
+
 export interface MailOutboxTable {
   /** Insertion order: mails queued within one millisecond still list in order. */
   seq: Generated<number>;
@@ -333,6 +342,7 @@ export interface RiskEventsTable {
 
 export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
+  audit_checkpoints: AuditCheckpointsTable;
   tenants: TenantsTable;
   applications: ApplicationsTable;
   api_resources: ApiResourcesTable;

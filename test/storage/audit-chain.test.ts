@@ -33,7 +33,7 @@ describe.each(engines)('tamper-evident audit (%s)', (engine) => {
     const tenantId = await tenantWithEvents(12);
     expect(await verifyAuditChain(server.services.store, tenantId)).toMatchObject({ ok: true, sealed: 0, unsealed: 12 });
     expect(await sealAuditChain(server.services, tenantId)).toBe(12);
-    expect(await verifyAuditChain(server.services.store, tenantId)).toEqual({ tenantId, ok: true, sealed: 12, unsealed: 0, firstBroken: null });
+    expect(await verifyAuditChain(server.services.store, tenantId)).toEqual({ tenantId, ok: true, sealed: 12, unsealed: 0, anchored: null, checkpointsWithUnknownKey: 0, firstBroken: null });
     await server.services.audit.record({ ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' }, { tenantId, action: 'test.later', result: 'success' });
     expect(await sealAuditChain(server.services, tenantId)).toBe(1);
     expect(await verifyAuditChain(server.services.store, tenantId)).toMatchObject({ ok: true, sealed: 13 });
@@ -87,7 +87,7 @@ describe.each(engines)('tamper-evident audit (%s)', (engine) => {
   it('is sealed in the background by the sealer a running node starts', async () => {
     const tenantId = await tenantWithEvents(5);
     const errors: unknown[] = [];
-    const stop = startAuditSealer(server.services, 20, (error) => errors.push(error));
+    const stop = startAuditSealer({ ...server.services, issuerOf: () => 'https://issuer.test' }, 20, (error) => errors.push(error));
     try {
       await expect.poll(async () => (await verifyAuditChain(server.services.store, tenantId)).sealed, { timeout: 10_000, interval: 50 }).toBe(5);
     } finally {

@@ -1,7 +1,13 @@
 // /tenants/:tenantId/audit: the tenant's security events, newest first, filtered by subject, action
-// and time range. /tenants/:tenantId/risk-events: every risk assessment with each signal's points
+// and time range; /audit/export: the whole tamper-evident chain as a file that verifies offline
+// (core/audit/audit-export.ts). /tenants/:tenantId/risk-events: every risk assessment with each signal's points
 // and reason — why an attempt was let through, challenged or refused.
+import { PassThrough } from 'node:stream';
+import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
+import { exportAuditLog } from '../../core/audit/audit-export.ts';
+import { issuerFor } from '../../oidc/provider.ts';
+import { adminContext } from './auth.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { AuditPage, AuditQuery, errorResponses, RiskEventPage, RiskEventQuery, TenantParams, type AdminApp } from './schemas.ts';
@@ -45,6 +51,36 @@ export function registerAuditRoutes(app: AdminApp, services: Services): void {
         cursor: cursor ?? null,
       });
       return { items: page.items.map(auditEventToWire), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/audit/export',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Export the audit log for offline verification',
+        description:
+          'JSON Lines: a header, the tenant\'s public signing keys, every signed checkpoint, then every sealed row in chain order. Pending rows are sealed and the head signed first. Check the file with `frontdoor audit verify --file F --jwks J`, giving the keys published at the issuer\'s `/jwks`.',
+        params: TenantParams,
+        response: { 200: Type.Any({ description: 'application/x-ndjson: one JSON object per line' }), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const tenant = await requireTenant(services.store, request.params.tenantId);
+      await services.audit.record(adminContext(request), { tenantId: tenant.id, action: 'admin.audit_exported', result: 'success' });
+      const body = new PassThrough();
+      const deps = { ...services, issuerOf: (tenantId: string) => issuerFor(services.config.baseUrl, tenantId) };
+      exportAuditLog(deps, tenant.id, async (line) => {
+        if (!body.write(`${line}\n`)) await new Promise((resolve) => body.once('drain', resolve));
+      }).then(
+        () => body.end(),
+        (error: unknown) => {
+          request.log.error({ err: error }, 'audit export failed');
+          body.destroy(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+      return reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', `attachment; filename="audit-${tenant.id}.jsonl"`).send(body);
     },
   );
 

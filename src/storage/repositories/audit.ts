@@ -1,6 +1,7 @@
-import type { AuditChainRow, AuditEvent, AuditRepository } from '../../core/ports.ts';
+import { chainContent } from '../../core/audit/audit-chain.ts';
+import type { AuditChainRow, AuditCheckpoint, AuditEvent, AuditRepository } from '../../core/ports.ts';
 import type { Selectable } from 'kysely';
-import type { AuditEventsTable } from '../schema.ts';
+import type { AuditCheckpointsTable, AuditEventsTable } from '../schema.ts';
 import { newestFirstPage, parseJson, type Db } from './rows.ts';
 
 function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
@@ -22,8 +23,25 @@ function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
 
 /** What the chain hashes: every column of the row as stored (details as its stored JSON text). */
 function toChainRow(row: Selectable<AuditEventsTable>): AuditChainRow {
-  const content = JSON.stringify([row.id, row.tenant_id, Number(row.at), row.actor, row.subject, row.action, row.result, row.reason, row.ip, row.user_agent, row.request_id, row.details]);
+  const content = chainContent({
+    id: row.id,
+    tenantId: row.tenant_id,
+    at: Number(row.at),
+    actor: row.actor,
+    subject: row.subject,
+    action: row.action,
+    result: row.result,
+    reason: row.reason,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    details: row.details,
+  });
   return { id: row.id, chainSeq: row.chain_seq === null ? null : Number(row.chain_seq), chainHash: row.chain_hash, content };
+}
+
+function toCheckpoint(row: Selectable<AuditCheckpointsTable>): AuditCheckpoint {
+  return { tenantId: row.tenant_id, seq: Number(row.seq), hash: row.hash, signedAt: Number(row.signed_at), kid: row.kid, jws: row.jws };
 }
 
 // Append-only: the repository offers no delete, and no update but the chain's own columns, which
@@ -90,6 +108,21 @@ export function auditRepository(db: Db): AuditRepository {
     async chain(tenantId, afterSeq, limit) {
       const rows = await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).where('chain_seq', '>', afterSeq).orderBy('chain_seq').limit(limit).execute();
       return rows.map(toChainRow);
+    },
+    async addCheckpoint(c) {
+      await db
+        .insertInto('audit_checkpoints')
+        .values({ tenant_id: c.tenantId, seq: c.seq, hash: c.hash, signed_at: c.signedAt, kid: c.kid, jws: c.jws })
+        .onConflict((oc) => oc.columns(['tenant_id', 'seq']).doNothing())
+        .execute();
+    },
+    async latestCheckpoint(tenantId) {
+      const row = await db.selectFrom('audit_checkpoints').selectAll().where('tenant_id', '=', tenantId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return row ? toCheckpoint(row) : null;
+    },
+    async checkpoints(tenantId) {
+      const rows = await db.selectFrom('audit_checkpoints').selectAll().where('tenant_id', '=', tenantId).orderBy('seq').execute();
+      return rows.map(toCheckpoint);
     },
   };
 }

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateAdmin } from '../../../src/core/admin/admin-credentials.ts';
 import type { RequestContext } from '../../../src/core/context.ts';
 import type { AuditEvent } from '../../../src/core/ports.ts';
+import type { JWK } from 'jose';
+import { verifyAuditExport } from '../../../src/core/audit/audit-export.ts';
 import { engines } from '../../support/engines.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { adminApi, type Api } from './admin-client.ts';
@@ -164,5 +166,26 @@ describe.each(engines)('admin API: audit (%s)', (engine) => {
       expect(response.status, query).toBe(400);
       expect(response.body.error, query).toBe('request.invalid');
     }
+  });
+
+  it('exports the tenant chain as JSON Lines that verify offline against the issuer keys, recording who exported it', async () => {
+    expect((await api('POST', '/tenants', { id: 'exported' })).status).toBe(201);
+    expect((await api('PATCH', '/tenants/exported', { name: 'Exported' })).status).toBe(200);
+    const response = await fetch(`${server.baseUrl}/admin/api/v1/tenants/exported/audit/export`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="audit-exported.jsonl"');
+    const lines = (await response.text()).trim().split('\n');
+    const rows = lines.map((l) => JSON.parse(l)).filter((l) => l.type === 'row');
+    expect(rows.map((r) => r.event.action)).toEqual(['admin.tenant_created', 'admin.tenant_updated', 'admin.audit_exported']);
+    expect(rows.every((r) => r.event.tenantId === 'exported')).toBe(true);
+    const jwks = (await (await fetch(`${server.baseUrl}/t/exported/oidc/jwks`)).json()) as { keys: JWK[] };
+    async function* linesOf() {
+      yield* lines;
+    }
+    expect(await verifyAuditExport(linesOf(), jwks.keys)).toMatchObject({ ok: true, sealed: 3, anchored: { seq: 3 } });
+
+    expect((await fetch(`${server.baseUrl}/admin/api/v1/tenants/nope/audit/export`, { headers: { authorization: `Bearer ${server.adminToken}` } })).status).toBe(404);
+    expect((await fetch(`${server.baseUrl}/admin/api/v1/tenants/exported/audit/export`)).status).toBe(401);
   });
 });
