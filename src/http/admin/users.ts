@@ -1,7 +1,9 @@
 // /tenants/:tenantId/users: search, create, read, change, disable/enable, delete users and end their
 // sessions. A user or session id of another tenant (or user) answers 404, never 403.
 import { endFailureHold } from '../../core/flows/login.ts';
+import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
+import { exportUserData } from '../../core/users/data-export.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { createUser, deleteUser, getUser, resetUserMfa, revokeUserSessions, setUserStatus, updateUserProfile } from '../../core/users/user-admin.ts';
@@ -91,6 +93,26 @@ export function registerUserRoutes(app: AdminApp, services: Services): void {
     '/tenants/:tenantId/users/:userId',
     { schema: { tags, summary: 'Get a user', params: UserParams, response: { 200: User, ...errorResponses(404) } } },
     async (request) => userToWire(await requireUser(request.params.tenantId, request.params.userId)),
+  );
+
+  app.get(
+    '/tenants/:tenantId/users/:userId/export',
+    {
+      schema: {
+        tags,
+        summary: "Export a user's data",
+        description:
+          'Everything held about the user as one JSON document (`format: frontdoor.user_export/1`), as the user downloads it from the account page: account and profile, sign-in methods (never a secret), active sessions, remembered devices, connected apps, sign-ins, risk assessments and audit events about them. For a data subject access or portability request. Audited.',
+        params: UserParams,
+        response: { 200: Type.Any({ description: 'The export document' }), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const user = await requireUser(request.params.tenantId, request.params.userId);
+      await services.audit.record(adminContext(request), { tenantId: user.tenantId, action: 'admin.user_data_exported', result: 'success', subject: user.id });
+      const document = await exportUserData(services, user.tenantId, user);
+      return reply.header('content-disposition', `attachment; filename="${user.id}.json"`).send(document);
+    },
   );
 
   app.patch(

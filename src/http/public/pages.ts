@@ -30,7 +30,8 @@ import { renderThemeCss } from '../../pages/layout.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { signedInPost } from './signed-in.ts';
+import { recentEnough, signedInPost } from './signed-in.ts';
+import { exportUserData } from '../../core/users/data-export.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
 import { RECENT_SIGN_INS } from './sign-ins.ts';
 import {
@@ -290,6 +291,21 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     if (!(await services.store.trustedDevices.delete(tenant.id, current.user.id, deviceId))) throw new FrontdoorError('request.not_found');
     await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.device_forgotten', result: 'success', subject: current.user.id, details: { deviceId } });
     return redirect(reply, tenant, '/account?notice=device_forgotten');
+  });
+
+  // Data portability: the export is the customer's whole record, so it is served only to a session
+  // that has just proven itself (the confirmation page sends the browser back here).
+  app.get('/t/:tenant/account/export', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const current = await currentSession(services, request, tenant);
+    if (!current) return redirect(reply, tenant, '/login');
+    if (!(await recentEnough(services, request, reply, tenant, current, tenantPath(tenant.id, '/account/export')))) return reply;
+    await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.data_exported', result: 'success', subject: current.user.id });
+    const document = await exportUserData(services, tenant.id, current.user);
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${tenant.id}-account-data.json"`)
+      .send(JSON.stringify(document, null, 2));
   });
 
   app.post('/t/:tenant/logout', page, async (request, reply) => {

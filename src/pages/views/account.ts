@@ -266,6 +266,11 @@ ${inputField(ctx, {
 ${submitButton(t(ctx.locale, 'account.password_submit'))}
 </form>
 </section>`}
+<section class="fd-section" aria-labelledby="data-title">
+<h2 id="data-title">${t(ctx.locale, 'account.data_heading')}</h2>
+<p class="fd-muted">${t(ctx.locale, 'account.data_text')}</p>
+<p><a class="fd-button fd-button--secondary" href="${tenantPath(tenant.id, '/account/export')}">${t(ctx.locale, 'account.data_download')}</a></p>
+</section>
 <section class="fd-section" aria-labelledby="sign-out-title">
 <h2 id="sign-out-title">${t(ctx.locale, 'account.sign_out_heading')}</h2>
 <p class="fd-muted">${t(ctx.locale, 'account.sign_out_text')}</p>
