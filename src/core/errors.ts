@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'app.not_found'
   | 'resource.not_found'
   | 'resource.exists'
+  | 'consent.purpose_not_found'
+  | 'consent.purpose_exists'
   | 'interaction.invalid'
   | 'user.not_found'
   | 'user.exists'
@@ -85,6 +87,8 @@ const defaultStatus: Record<ErrorCode, number> = {
   'app.not_found': 404,
   'resource.not_found': 404,
   'resource.exists': 409,
+  'consent.purpose_not_found': 404,
+  'consent.purpose_exists': 409,
   'interaction.invalid': 400,
   'user.not_found': 404,
   'user.exists': 409,

@@ -712,6 +712,62 @@ export interface AuditChainLink {
   hash: string;
 }
 
+/** Something a tenant asks customers' consent for (e.g. `marketing_email`), at its current policy version. */
+export interface ConsentPurpose {
+  tenantId: TenantId;
+  id: string;
+  name: string;
+  version: number;
+  /** Grants of versions before this one no longer count (the policy changed so much the tenant asks again). */
+  askAgainFrom: number;
+  /** No longer offered; its records stay. */
+  archived: boolean;
+  /** Of the current version. */
+  description: string;
+  policyText: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConsentPolicyVersion {
+  purposeId: string;
+  version: number;
+  description: string;
+  policyText: string;
+  createdAt: number;
+}
+
+export type ConsentChannel = 'registration' | 'account' | 'api' | 'import';
+
+/** One choice, as made: never updated; a withdrawal is a newer record. */
+export interface ConsentRecord {
+  id: string;
+  tenantId: TenantId;
+  userId: string;
+  purposeId: string;
+  policyVersion: number;
+  granted: boolean;
+  at: number;
+  channel: ConsentChannel;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface ConsentRepository {
+  listPurposes(tenantId: TenantId): Promise<ConsentPurpose[]>;
+  getPurpose(tenantId: TenantId, id: string): Promise<ConsentPurpose | null>;
+  /** Creates the purpose at version 1; throws FrontdoorError('consent.purpose_exists') when the id is taken. */
+  createPurpose(purpose: ConsentPurpose): Promise<void>;
+  /** The next version of the policy: `expectedVersion` must still be current (else false). */
+  publishVersion(tenantId: TenantId, id: string, expectedVersion: number, next: { description: string; policyText: string; askAgain: boolean }, now: number): Promise<boolean>;
+  update(tenantId: TenantId, id: string, patch: { name?: string; archived?: boolean }, now: number): Promise<boolean>;
+  versions(tenantId: TenantId, purposeId: string): Promise<ConsentPolicyVersion[]>;
+  append(record: ConsentRecord): Promise<void>;
+  /** Every record of the user, oldest first. */
+  history(tenantId: TenantId, userId: string): Promise<ConsentRecord[]>;
+}
+
 /** A signed statement that the tenant's audit chain had link `hash` at place `seq` (audit-checkpoint.ts). */
 export interface AuditCheckpoint {
   tenantId: TenantId;
@@ -823,6 +879,7 @@ export interface Store {
   apiFlows: ApiFlowRepository;
   signInEvents: SignInEventRepository;
   riskEvents: RiskEventRepository;
+  consent: ConsentRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

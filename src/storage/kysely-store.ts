@@ -19,6 +19,7 @@ import { emailSignInRepository } from './repositories/email-sign-ins.ts';
 import { trustedDeviceRepository } from './repositories/trusted-devices.ts';
 import { apiFlowRepository } from './repositories/api-flows.ts';
 import { riskEventRepository, signInEventRepository } from './repositories/risk.ts';
+import { consentRepository } from './repositories/consent.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -51,6 +52,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     apiFlows: apiFlowRepository(db),
     signInEvents: signInEventRepository(db),
     riskEvents: riskEventRepository(db),
+    consent: consentRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

@@ -16,6 +16,7 @@ import { riskMigration } from './migrations/0014-risk.ts';
 import { failureHoldMigration } from './migrations/0015-failure-hold.ts';
 import { auditChainMigration } from './migrations/0016-audit-chain.ts';
 import { auditCheckpointsMigration } from './migrations/0017-audit-checkpoints.ts';
+import { consentMigration } from './migrations/0018-consent.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -224,6 +225,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0015_failure_hold': failureHoldMigration,
     '0016_audit_chain': auditChainMigration,
     '0017_audit_checkpoints': auditCheckpointsMigration,
+    '0018_consent': consentMigration(engine),
   };
 }
 

@@ -253,6 +253,41 @@ export interface AuditCheckpointsTable {
   jws: string;
 }
 
+export interface ConsentPurposesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  version: number;
+  ask_again_from: number;
+  archived: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsentPolicyVersionsTable {
+  tenant_id: string;
+  purpose_id: string;
+  version: number;
+  description: string;
+  policy_text: string;
+  created_at: number;
+}
+
+export interface ConsentRecordsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  purpose_id: string;
+  policy_version: number;
+  granted: number;
+  at: number;
+  channel: string;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface MailOutboxTable {
   /** Insertion order: mails queued within one millisecond still list in order. */
   seq: Generated<number>;
@@ -343,6 +378,9 @@ export interface RiskEventsTable {
 export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  consent_purposes: ConsentPurposesTable;
+  consent_policy_versions: ConsentPolicyVersionsTable;
+  consent_records: ConsentRecordsTable;
   tenants: TenantsTable;
   applications: ApplicationsTable;
   api_resources: ApiResourcesTable;

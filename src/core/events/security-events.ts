@@ -1,7 +1,7 @@
 // The internal bus of security events: what users and admins should know about (a sign-in from a
-// new device, a sign-in reported as not the owner's, an attack in progress). Subscribers in this
-// process get each event as it happens (metrics, the log; webhooks will publish from here); a
-// subscriber that throws is reported, never breaks the flow that published.
+// new device, a sign-in reported as not the owner's, an attack in progress, a consent given or
+// withdrawn). Subscribers in this process get each event as it happens (metrics, the log; webhooks
+// will publish from here); a subscriber that throws is reported, never breaks the flow that published.
 import type { TenantId } from '../ports.ts';
 
 export type SecurityEventType =
@@ -10,7 +10,9 @@ export type SecurityEventType =
   | 'session.ended'
   | 'attack.credential_stuffing'
   | 'attack.failure_spike'
-  | 'account.failure_hold';
+  | 'account.failure_hold'
+  | 'consent.granted'
+  | 'consent.withdrawn';
 
 export interface SecurityEvent {
   type: SecurityEventType;

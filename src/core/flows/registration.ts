@@ -7,6 +7,7 @@
 // and completing verification requires typing that password (verification.ts).
 import type { RequestContext } from '../context.ts';
 import { checkNewPassword, effectiveMinLength, passwordsEnabled } from '../credentials/password-policy.ts';
+import { recordConsentChoices } from '../consent/consent.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Tenant, User } from '../ports.ts';
 import { hashToken, newId, randomToken } from '../secrets.ts';
@@ -22,6 +23,8 @@ export interface RegistrationInput {
   password: unknown;
   /** What the browser showed (device, pace, bot challenge), for the risk engine. */
   client?: ClientSignals;
+  /** The consent purposes ticked on the form (purpose id → ticked), recorded for a new account. */
+  consents?: Record<string, boolean>;
 }
 
 export function registrationMinLength(tenant: Tenant): number {
@@ -93,6 +96,8 @@ export async function register(deps: FlowDeps, input: RegistrationInput, ctx: Re
   }
   await deps.mailer.queue({ tenant, to: email, template: 'verify_email', locale: ctx.locale, params: { link: deps.links.verifyEmail(tenant.id, token) } });
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.registered', result: 'success', subject: user.id });
+  // Only for an account this registration created: choices posted for an existing address are not its owner's.
+  if (input.consents) await recordConsentChoices(deps, tenant, user.id, input.consents, 'registration', ctx);
   return { browserToken };
 }
 

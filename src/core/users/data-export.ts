@@ -2,9 +2,11 @@
 // everything Frontdoor holds about a customer — the account and profile, how they sign in (what
 // each credential is, never the secret itself: no password hash, passkey public key, authenticator
 // secret or recovery code), where they are signed in, the devices they asked to be remembered, the
-// apps they let in, their sign-ins, the risk assessments and the audit events about them.
-// The same document for the account portal (after the customer confirms it is them) and the admin API.
+// apps they let in, their consents with every choice ever made, their sign-ins, the risk
+// assessments and the audit events about them. The same document for the account portal (after
+// the customer confirms it is them) and the admin API.
 import { listConnectedApps } from '../apps/connected-apps.ts';
+import { consentStates } from '../consent/consent.ts';
 import type { AuditEvent, Clock, RiskEvent, Store, TenantId, User } from '../ports.ts';
 
 export const USER_EXPORT_FORMAT = 'frontdoor.user_export/1';
@@ -28,7 +30,7 @@ async function allPages<T>(read: (cursor: string | null) => Promise<{ items: T[]
 export async function exportUserData(deps: { store: Store; clock: Clock }, tenantId: TenantId, user: User): Promise<Record<string, unknown>> {
   const { store } = deps;
   const now = deps.clock.now();
-  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents] = await Promise.all([
+  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents, consents, consentHistory] = await Promise.all([
     store.passwords.get(tenantId, user.id),
     store.passkeys.listForUser(tenantId, user.id),
     store.totp.get(tenantId, user.id),
@@ -40,6 +42,8 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
     store.signInEvents.listRecent(tenantId, user.id, MAX_EVENTS),
     allPages<RiskEvent>((cursor) => store.riskEvents.query({ tenantId, userId: user.id, limit: PAGE, cursor })),
     allPages<AuditEvent>((cursor) => store.audit.query({ tenantId, subject: user.id, limit: PAGE, cursor })),
+    consentStates(store, tenantId, user.id),
+    store.consent.history(tenantId, user.id),
   ]);
   return {
     format: USER_EXPORT_FORMAT,
@@ -82,6 +86,10 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
     })),
     remembered_devices: devices.map((d) => ({ id: d.id, name: d.name, remembered_at: iso(d.createdAt), last_used_at: iso(d.lastUsedAt), expires_at: iso(d.expiresAt) })),
     connected_apps: connectedApps.map((a) => ({ client_id: a.clientId, name: a.name, scopes: a.scopes, api_access: a.apiScopes.map((s) => ({ api: s.resource, scope: s.scope })), granted_at: iso(a.grantedAt) })),
+    consents: {
+      current: consents.map((c) => ({ purpose: c.purpose.id, name: c.purpose.name, granted: c.granted, asked_again: c.askAgain, policy_version: c.latest?.policyVersion ?? null, since: iso(c.latest?.at) })),
+      history: consentHistory.map((r) => ({ purpose: r.purposeId, policy_version: r.policyVersion, granted: r.granted, at: iso(r.at), channel: r.channel, ip: r.ip, user_agent: r.userAgent })),
+    },
     sign_ins: signIns.map((e) => ({
       id: e.id,
       at: iso(e.at),

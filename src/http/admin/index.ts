@@ -8,6 +8,7 @@ import type { Services } from '../../app.ts';
 import { registerApplicationRoutes } from './applications.ts';
 import { registerApiResourceRoutes } from './api-resources.ts';
 import { registerAuditRoutes } from './audit.ts';
+import { registerConsentRoutes } from './consent.ts';
 import { registerAdminAuth } from './auth.ts';
 import { registerBootstrapRoute } from './bootstrap.ts';
 import { registerTenantRoutes } from './tenants.ts';
@@ -70,6 +71,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
             { name: 'applications', description: 'OIDC clients of a tenant' },
             { name: 'users', description: 'Users and their sessions' },
             { name: 'audit', description: 'Security audit events' },
+            { name: 'consent', description: 'Consent purposes, their policy versions, and customers\' choices' },
             { name: 'admin', description: 'Admin credentials' },
           ],
         },
@@ -83,6 +85,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
       registerApiResourceRoutes(admin, services);
       registerUserRoutes(admin, services);
       registerAuditRoutes(admin, services);
+      registerConsentRoutes(admin, services);
     },
     { prefix: ADMIN_API_PREFIX },
   );

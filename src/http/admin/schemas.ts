@@ -531,3 +531,104 @@ export const BootstrapResponse = Type.Object({ token: Type.String({ description:
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorResponse> {
   return Object.fromEntries([401, 403, ...statuses].map((status) => [status, ErrorResponse]));
 }
+
+// ---- consent ----------------------------------------------------------------------------------
+
+// Policy texts are prose: line breaks and tabs allowed, other control characters not.
+const prose = (maxLength: number, description: string) => Type.String({ minLength: 1, maxLength, pattern: '^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$', description });
+const purposeId = Type.String({ maxLength: 40, pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'Purpose id: lower-case letters, digits and `_`, e.g. `marketing_email`. Cannot change later.' });
+
+export const ConsentPurposeParams = Type.Object({ tenantId: TenantParams.properties.tenantId, purposeId }, closed);
+
+export const ConsentPurpose = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.String({ description: 'What the customer is asked, next to the checkbox (current version).' }),
+    policy_text: Type.String({ description: 'The full policy the customer agrees to (current version).' }),
+    version: Type.Integer({ description: 'Current policy version, from 1.' }),
+    ask_again_from: Type.Integer({ description: 'Grants of versions before this one no longer count: those customers are asked again.' }),
+    archived: Type.Boolean({ description: 'No longer offered; its records stay.' }),
+    created_at: timestamp('When the purpose was created.'),
+    updated_at: timestamp('Last change.'),
+  },
+  closed,
+);
+export const ConsentPurposeList = Type.Object({ items: Type.Array(ConsentPurpose) }, closed);
+
+export const CreateConsentPurposeBody = Type.Object(
+  {
+    id: purposeId,
+    name: text(100, { minLength: 1 }),
+    description: prose(500, 'What the customer is asked, shown next to the checkbox.'),
+    policy_text: prose(20_000, 'The full policy text of version 1.'),
+  },
+  closed,
+);
+
+export const UpdateConsentPurposeBody = Type.Object(
+  {
+    name: Type.Optional(text(100, { minLength: 1 })),
+    archived: Type.Optional(Type.Boolean()),
+    policy: Type.Optional(
+      Type.Object(
+        {
+          description: prose(500, 'What the customer is asked in the new version.'),
+          policy_text: prose(20_000, 'The new policy text.'),
+          ask_again: Type.Boolean({ description: 'true: grants of earlier versions stop counting and customers are asked again; false: they carry over.' }),
+        },
+        { ...closed, description: 'Publishes the next policy version.' },
+      ),
+    ),
+  },
+  closed,
+);
+
+export const ConsentPolicyVersionList = Type.Object(
+  { items: Type.Array(Type.Object({ version: Type.Integer(), description: Type.String(), policy_text: Type.String(), created_at: timestamp('When this version was published.') }, closed)) },
+  closed,
+);
+
+const consentChannel = Type.Enum(['registration', 'account', 'api', 'import'], { description: 'Where the choice was made.' });
+
+export const ConsentRecordWire = Type.Object(
+  {
+    id: Type.String(),
+    purpose: Type.String(),
+    policy_version: Type.Integer(),
+    granted: Type.Boolean(),
+    at: timestamp('When the choice was made.'),
+    channel: consentChannel,
+    request_id: nullable(Type.String()),
+    ip: nullable(Type.String()),
+    user_agent: nullable(Type.String()),
+  },
+  closed,
+);
+
+export const UserConsents = Type.Object(
+  {
+    current: Type.Array(
+      Type.Object(
+        {
+          purpose: Type.String(),
+          granted: Type.Boolean({ description: 'The customer agrees to the purpose now (to a version the tenant still accepts).' }),
+          ask_again: Type.Boolean({ description: 'The customer agreed to an earlier version that no longer counts.' }),
+          policy_version: nullable(Type.Integer({ description: 'The version of their latest choice.' })),
+          since: nullable(timestamp('When they made their latest choice.')),
+        },
+        closed,
+      ),
+    ),
+    history: Type.Array(ConsentRecordWire, { description: 'Every record, oldest first. Records are never changed.' }),
+  },
+  closed,
+);
+
+export const RecordConsentsBody = Type.Object(
+  {
+    choices: Type.Record(purposeId, Type.Boolean(), { description: 'Purpose id → granted. Only changes are recorded.', maxProperties: 50 }),
+    channel: Type.Optional(Type.Enum(['api', 'import'], { description: '`import` for choices collected before Frontdoor; default `api`.' })),
+  },
+  closed,
+);

@@ -31,6 +31,8 @@ import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
 import { recentEnough, signedInPost } from './signed-in.ts';
+import { accountConsents, postedConsents, offeredConsents } from './consent-form.ts';
+import { recordConsentChoices } from '../../core/consent/consent.ts';
 import { exportUserData } from '../../core/users/data-export.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
 import { RECENT_SIGN_INS } from './sign-ins.ts';
@@ -116,9 +118,15 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   // ---- registration --------------------------------------------------------------------------
   app.get('/t/:tenant/register', page, async (request, reply) => {
     const tenant = await loadTenant(services, request);
+    const { views: consents } = await offeredConsents(services, tenant.id);
     return sendPage(
       reply,
-      renderRegisterPage(pageContext(services, request, reply, tenant), { minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant), risk: await formRisk(services, request, reply, tenant, 'registration', 'registration') }),
+      renderRegisterPage(pageContext(services, request, reply, tenant), {
+        minLength: registrationMinLength(tenant),
+        passwordless: !passwordsEnabled(tenant),
+        risk: await formRisk(services, request, reply, tenant, 'registration', 'registration'),
+        consents,
+      }),
     );
   });
 
@@ -126,9 +134,11 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     const email = formField(request.body, 'email');
+    const { purposes } = await offeredConsents(services, tenant.id);
+    const consents = postedConsents(request.body, purposes);
     try {
       const client = await browserSignals(services, request, reply, tenant, 'registration');
-      const { browserToken } = await register(services.flows, { tenant, email, password: formField(request.body, 'password'), client }, requestContext(request));
+      const { browserToken } = await register(services.flows, { tenant, email, password: formField(request.body, 'password'), client, consents }, requestContext(request));
       // Without passwords the link signs in only this browser: it holds the registration's token.
       if (browserToken) setFlowStyleCookie(reply, registrationCookieName(tenant.id), browserToken, services.config.verifyEmailTtlSeconds);
       return redirect(reply, tenant, '/check-email?kind=registration');
@@ -137,7 +147,12 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
       const status = withRetryAfter(reply, error);
       const ctx = pageContext(services, request, reply, tenant);
       const risk = await formRisk(services, request, reply, tenant, 'registration', 'registration', error.riskScore);
-      return sendPage(reply, renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant), risk }), status);
+      const { views } = await offeredConsents(services, tenant.id, consents);
+      return sendPage(
+        reply,
+        renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant), risk, consents: views }),
+        status,
+      );
     }
   });
 
@@ -293,6 +308,15 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     return redirect(reply, tenant, '/account?notice=device_forgotten');
   });
 
+  app.post('/t/:tenant/account/consents', page, async (request, reply) => {
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
+    const { purposes } = await offeredConsents(services, tenant.id);
+    await recordConsentChoices(services.flows, tenant, current.user.id, postedConsents(request.body, purposes), 'account', requestContext(request, `user:${current.user.id}`));
+    return redirect(reply, tenant, '/account?notice=consents_saved');
+  });
+
   // Data portability: the export is the customer's whole record, so it is served only to a session
   // that has just proven itself (the confirmation page sends the browser back here).
   app.get('/t/:tenant/account/export', page, async (request, reply) => {
@@ -328,7 +352,7 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns, consents] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
@@ -337,6 +361,7 @@ export async function sendAccountPage(
     services.flows.sms.phoneOf(tenant.id, current.user.id),
     services.store.trustedDevices.listForUser(tenant.id, current.user.id, services.clock.now()),
     services.flows.risk.recentSignIns(tenant, current.user.id, RECENT_SIGN_INS),
+    accountConsents(services, tenant.id, current.user.id),
   ]);
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -365,6 +390,7 @@ export async function sendAccountPage(
       ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
       rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),
       recentSignIns: signIns.map((s) => ({ id: s.id, device: s.deviceName, country: s.country, at: s.at, methods: s.methods, current: s.sessionId === current.session.id })),
+      consents,
     }),
     extra.status ?? 200,
   );

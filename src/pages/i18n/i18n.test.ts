@@ -63,6 +63,8 @@ const ERROR_CODES = Object.keys({
   'risk.challenge': true,
   'auth.password_reset_required': true,
   'email.disposable': true,
+  'consent.purpose_not_found': true,
+  'consent.purpose_exists': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

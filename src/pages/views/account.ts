@@ -13,6 +13,8 @@ import { renderPasskeysSection, type AccountPasskey, type PasskeyCeremony, type 
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, noticeBanner, requireTenant, submitButton } from './form.ts';
 import type { ErrorTexts } from './form.ts';
 import type { FormErrors, Notice } from './types.ts';
+import { consentChoices, type ConsentChoiceView } from './consent.ts';
+import type { ConsentChannel } from '../../core/ports.ts';
 
 export interface AccountSession {
   id: string;
@@ -64,6 +66,8 @@ export interface AccountPageModel {
   passkeys?: { items: AccountPasskey[]; register: PasskeyCeremony; signal: PasskeySignal };
   /** The account's recent sign-ins, newest first. */
   recentSignIns?: RecentSignIn[];
+  /** The tenant's consent purposes with the customer's current choice, and every choice made, newest first. */
+  consents?: { choices: ConsentChoiceView[]; history: { purpose: string; granted: boolean; version: number; at: number; channel: ConsentChannel }[] };
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -189,6 +193,24 @@ ${csrfInput(ctx)}
 </section>`;
 }
 
+function renderConsentsSection(ctx: PageContext, tenantId: string, consents: NonNullable<AccountPageModel['consents']>): SafeHtml {
+  return html`<section class="fd-section" aria-labelledby="consents-title">
+<h2 id="consents-title">${t(ctx.locale, 'account.consents_heading')}</h2>
+<p class="fd-muted">${t(ctx.locale, 'account.consents_text')}</p>
+<form method="post" action="${tenantPath(tenantId, '/account/consents')}" class="fd-form">
+${csrfInput(ctx)}
+${consentChoices(ctx, consents.choices, t(ctx.locale, 'account.consents_heading'))}
+${submitButton(t(ctx.locale, 'account.consents_save'), 'secondary')}
+</form>
+${consents.history.length > 0 &&
+html`<details class="fd-details"><summary>${t(ctx.locale, 'account.consents_history')}</summary>
+<ul class="fd-list" id="consent-history">${consents.history.map(
+  (record) => html`<li>${formatDateTime(ctx.locale, record.at)} — ${t(ctx.locale, record.granted ? 'account.consents_record_granted' : 'account.consents_record_withdrawn', { purpose: record.purpose, version: record.version })}, ${t(ctx.locale, `consent.channel.${record.channel}`)}</li>`,
+)}</ul>
+</details>`}
+</section>`;
+}
+
 function renderConnectedApp(ctx: PageContext, tenantId: string, app: AccountConnectedApp): SafeHtml {
   const access = [
     ...app.scopes.filter((s) => s !== 'openid').map((s) => html`<li>${scopeText(ctx, s)}</li>`),
@@ -238,6 +260,7 @@ ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
 ${model.rememberedDevices?.length && renderRememberedDevices(ctx, tenant.id, model.rememberedDevices)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
+${model.consents && model.consents.choices.length > 0 && renderConsentsSection(ctx, tenant.id, model.consents)}
 ${model.passwords !== false && html`<section class="fd-section" aria-labelledby="password-title">
 <h2 id="password-title">${t(ctx.locale, 'account.password_heading')}</h2>
 <form method="post" action="${tenantPath(tenant.id, '/account/password')}" class="fd-form">

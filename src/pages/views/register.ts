@@ -7,6 +7,7 @@ import type { PageContext } from '../layout.ts';
 import { csrfInput, errorSummary, fieldError, focusTarget, inputField, requireTenant, submitButton } from './form.ts';
 import { botChallengeAttribute, riskInputs, type FormRisk } from './risk.ts';
 import type { FormErrors } from './types.ts';
+import { consentChoices, type ConsentChoiceView } from './consent.ts';
 
 export interface RegisterPageModel {
   email?: string;
@@ -17,6 +18,8 @@ export interface RegisterPageModel {
   passwordless?: boolean;
   /** The form's stamp and, when the risk engine asks, its bot challenge. */
   risk?: FormRisk;
+  /** The tenant's consent purposes, unticked unless the customer ticked them before an error. */
+  consents?: ConsentChoiceView[];
 }
 
 const FIELDS = [
@@ -54,6 +57,7 @@ ${model.passwordless
       error: fieldError(errors, 'password'),
       autofocus: focus === 'password',
     })}
+${consentChoices(ctx, model.consents ?? [], t(ctx.locale, 'consent.legend'))}
 ${submitButton(t(ctx.locale, 'register.submit'))}
 </form>
 <p class="fd-alt">${t(ctx.locale, 'register.have_account')} <a href="${tenantPath(tenant.id, '/login')}">${t(ctx.locale, 'register.sign_in')}</a></p>`;

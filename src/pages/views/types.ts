@@ -29,7 +29,8 @@ export type Notice =
   | 'verified_elsewhere'
   | 'confirm_sign_in'
   | 'password_breached'
-  | 'sign_in_reported';
+  | 'sign_in_reported'
+  | 'consents_saved';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -52,6 +53,7 @@ export const NOTICES: readonly Notice[] = [
   'confirm_sign_in',
   'password_breached',
   'sign_in_reported',
+  'consents_saved',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

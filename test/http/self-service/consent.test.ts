@@ -1,0 +1,160 @@
+// Consent: a tenant's purposes with versioned policy texts, offered unticked at registration and on
+// the account page; every choice an append-only record with its evidence; a new policy version
+// asks again only where the tenant says so; apps read the state and record choices through the
+// admin API; each change is audited and published as an event. Both engines.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecurityEvent } from '../../../src/core/events/security-events.ts';
+import { FormClient, linkIn } from '../../support/client.ts';
+import { engines } from '../../support/engines.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { adminApi, type Api } from '../admin/admin-client.ts';
+import { PASSWORD, register, uniqueEmail } from './flows.ts';
+
+describe.each(engines)('consent (%s)', (engine) => {
+  let server: TestServer;
+  let api: Api;
+  const events: SecurityEvent[] = [];
+  const tenant = `consent-${engine}`;
+
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+    api = adminApi(server);
+    server.services.flows.events.subscribe((event) => void events.push(event));
+    expect((await api('POST', '/tenants', { id: tenant })).status).toBe(201);
+    const marketing = await api('POST', `/tenants/${tenant}/consent-purposes`, {
+      id: 'marketing_email',
+      name: 'Marketing email',
+      description: 'Send me offers and news by email.',
+      policy_text: 'We send at most one email a week.\n\nYou can stop them at any time.',
+    });
+    expect(marketing.status).toBe(201);
+    expect(marketing.body).toMatchObject({ id: 'marketing_email', version: 1, ask_again_from: 1, archived: false });
+    expect((await api('POST', `/tenants/${tenant}/consent-purposes`, { id: 'analytics', name: 'Analytics', description: 'Measure how I use the apps.', policy_text: 'Pseudonymous usage statistics.' })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const consents = async (userId: string) => (await api('GET', `/tenants/${tenant}/users/${userId}/consents`)).body;
+  const state = async (userId: string) => Object.fromEntries(((await consents(userId)).current as { purpose: string; granted: boolean; ask_again: boolean }[]).map((c) => [c.purpose, c]));
+
+  /** Registers through the page with the given boxes ticked, verifies, and ends signed in on the account page. */
+  async function registerWith(ticked: string[]) {
+    const email = uniqueEmail(`consent-${engine}`);
+    const client = new FormClient(server.baseUrl);
+    const page = await client.get(`/t/${tenant}/register`);
+    // Offered, and never ticked in advance.
+    expect(page.text).toContain('name="consent_marketing_email" value="1">');
+    expect(page.text).toContain('name="consent_analytics" value="1">');
+    expect(page.text).not.toMatch(/name="consent_[a-z_]+" value="1" checked/);
+    expect(page.text).toContain('Read the policy (version');
+    const form: Record<string, string> = { email, password: PASSWORD };
+    for (const id of ticked) form[`consent_${id}`] = '1';
+    let registered = await client.post(`/t/${tenant}/register`, form);
+    if (registered.status === 403 && client.lastBotChallenge && client.solvesBotChallenges) registered = await client.post(`/t/${tenant}/register`, form);
+    expect(registered.status).toBe(303);
+    const [mail] = await server.mailTo(email);
+    const link = new URL(linkIn(mail!.text, `/t/${tenant}/verify`));
+    await client.get(link.pathname + link.search);
+    expect((await client.post(`/t/${tenant}/verify`, { token: link.searchParams.get('token')!, password: PASSWORD })).status).toBe(303);
+    const user = (await server.services.store.users.findByEmail(tenant, email))!;
+    return { client, user, email };
+  }
+
+  it('records what was ticked at registration, with its evidence, and nothing for a box left empty', async () => {
+    const { user } = await registerWith(['marketing_email']);
+    const body = await consents(user.id);
+    expect(body.history).toHaveLength(1);
+    expect(body.history[0]).toMatchObject({ purpose: 'marketing_email', policy_version: 1, granted: true, channel: 'registration', ip: '127.0.0.1' });
+    expect(body.history[0].request_id).toEqual(expect.any(String));
+    expect(body.history[0].user_agent).toEqual(expect.any(String));
+    expect(await state(user.id)).toMatchObject({ marketing_email: { granted: true, ask_again: false }, analytics: { granted: false, ask_again: false } });
+    expect(events.filter((e) => e.userId === user.id).map((e) => [e.type, e.details.purpose])).toEqual([['consent.granted', 'marketing_email']]);
+  });
+
+  it('lets the customer change their choices on the account page; a withdrawal is a new record, never an edit', async () => {
+    const { client, user } = await registerWith(['marketing_email']);
+    const account = await client.get(`/t/${tenant}/account`);
+    expect(account.text).toContain('name="consent_marketing_email" value="1" checked>');
+    expect(account.text).toContain('name="consent_analytics" value="1">');
+
+    const saved = await client.post(`/t/${tenant}/account/consents`, { consent_analytics: '1' });
+    expect(saved.location).toBe(`/t/${tenant}/account?notice=consents_saved`);
+    const body = await consents(user.id);
+    expect(body.history.map((r: { purpose: string; granted: boolean; channel: string }) => [r.purpose, r.granted, r.channel])).toEqual([
+      ['marketing_email', true, 'registration'],
+      ['marketing_email', false, 'account'],
+      ['analytics', true, 'account'],
+    ]);
+    expect(await state(user.id)).toMatchObject({ marketing_email: { granted: false }, analytics: { granted: true } });
+    // Saving the same choices again writes nothing.
+    await client.post(`/t/${tenant}/account/consents`, { consent_analytics: '1' });
+    expect((await consents(user.id)).history).toHaveLength(3);
+    const page = await client.get(`/t/${tenant}/account`);
+    expect(page.text).toContain('id="consent-history"');
+    expect(page.text).toContain('Marketing email: withdrawn (version 1)');
+    const audited = (await server.services.store.audit.query({ tenantId: tenant, subject: user.id, limit: 50 })).items.map((e) => e.action);
+    expect(audited).toEqual(expect.arrayContaining(['user.consent_granted', 'user.consent_withdrawn']));
+    expect(events.filter((e) => e.userId === user.id).map((e) => e.type)).toEqual(['consent.granted', 'consent.withdrawn', 'consent.granted']);
+
+    // Without a session or the form's CSRF token, nothing is recorded.
+    expect((await new FormClient(server.baseUrl).post(`/t/${tenant}/account/consents`, { consent_marketing_email: '1' })).status).toBeGreaterThanOrEqual(400);
+    expect((await consents(user.id)).history).toHaveLength(3);
+  });
+
+  it('asks again after a new policy version only where the tenant says so, and keeps every version', async () => {
+    const { client, user } = await registerWith(['marketing_email', 'analytics']);
+    const republished = await api('PATCH', `/tenants/${tenant}/consent-purposes/marketing_email`, {
+      policy: { description: 'Send me offers, news and surveys by email.', policy_text: 'Now with surveys.', ask_again: true },
+    });
+    expect(republished.body).toMatchObject({ version: 2, ask_again_from: 2, description: 'Send me offers, news and surveys by email.' });
+    expect((await api('PATCH', `/tenants/${tenant}/consent-purposes/analytics`, { policy: { description: 'Measure how I use the apps.', policy_text: 'Clarified wording.', ask_again: false } })).body).toMatchObject({ version: 2, ask_again_from: 1 });
+
+    expect(await state(user.id)).toMatchObject({ marketing_email: { granted: false, ask_again: true }, analytics: { granted: true, ask_again: false } });
+    const account = await client.get(`/t/${tenant}/account`);
+    expect(account.text).toContain('We have changed this policy since you agreed.');
+    expect(account.text).toContain('name="consent_marketing_email" value="1">');
+
+    await client.post(`/t/${tenant}/account/consents`, { consent_marketing_email: '1', consent_analytics: '1' });
+    const history = (await consents(user.id)).history as { purpose: string; policy_version: number; granted: boolean }[];
+    expect(history.slice(-2)).toEqual([expect.objectContaining({ purpose: 'marketing_email', policy_version: 2, granted: true }), expect.objectContaining({ purpose: 'analytics', policy_version: 2, granted: true })]);
+    const versions = (await api('GET', `/tenants/${tenant}/consent-purposes/marketing_email/versions`)).body.items;
+    expect(versions.map((v: { version: number; policy_text: string }) => [v.version, v.policy_text])).toEqual([
+      [1, 'We send at most one email a week.\n\nYou can stop them at any time.'],
+      [2, 'Now with surveys.'],
+    ]);
+    // Later sign-ups see the current version.
+    expect((await new FormClient(server.baseUrl).get(`/t/${tenant}/register`)).text).toContain('Read the policy (version 2)');
+  });
+
+  it('records choices made in an app or before the move through the admin API, and refuses bad input', async () => {
+    const { user } = await registerWith([]);
+    expect((await consents(user.id)).history).toEqual([]);
+    const imported = await api('POST', `/tenants/${tenant}/users/${user.id}/consents`, { choices: { analytics: true }, channel: 'import' });
+    expect(imported.status).toBe(200);
+    expect(imported.body.history).toEqual([expect.objectContaining({ purpose: 'analytics', granted: true, channel: 'import' })]);
+    expect(imported.body.current).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'analytics', granted: true })]));
+
+    expect((await api('POST', `/tenants/${tenant}/users/${user.id}/consents`, { choices: { nonsense: true } })).body.error).toBe('consent.purpose_not_found');
+    expect((await api('POST', `/tenants/${tenant}/users/${user.id}/consents`, { choices: { analytics: 'yes' } })).status).toBe(400);
+    expect((await api('POST', `/tenants/${tenant}/consent-purposes`, { id: 'Bad Id', name: 'x', description: 'x', policy_text: 'x' })).status).toBe(400);
+    expect((await api('POST', `/tenants/${tenant}/consent-purposes`, { id: 'analytics', name: 'x', description: 'x', policy_text: 'x' })).status).toBe(409);
+    expect((await api('PATCH', `/tenants/${tenant}/consent-purposes/nope`, { name: 'x' })).status).toBe(404);
+    // Another tenant's customer is not found here.
+    expect((await api('GET', `/tenants/demo/users/${user.id}/consents`)).status).toBe(404);
+
+    // Archived: no longer offered, its records kept.
+    expect((await api('PATCH', `/tenants/${tenant}/consent-purposes/analytics`, { archived: true })).body.archived).toBe(true);
+    expect((await new FormClient(server.baseUrl).get(`/t/${tenant}/register`)).text).not.toContain('consent_analytics');
+    expect((await consents(user.id)).history).toHaveLength(1);
+    expect((await api('POST', `/tenants/${tenant}/users/${user.id}/consents`, { choices: { analytics: false } })).body.error).toBe('consent.purpose_not_found');
+    expect((await api('PATCH', `/tenants/${tenant}/consent-purposes/analytics`, { archived: false })).status).toBe(200);
+  });
+
+  it('puts the consents with their history in the data export', async () => {
+    const { user } = await registerWith(['marketing_email']);
+    const exported = (await api('GET', `/tenants/${tenant}/users/${user.id}/export`)).body;
+    expect(exported.consents.current).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'marketing_email', granted: true })]));
+    expect(exported.consents.history).toEqual([expect.objectContaining({ purpose: 'marketing_email', granted: true, channel: 'registration' })]);
+  });
+});
