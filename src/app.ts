@@ -81,6 +81,7 @@ export function linkBuilder(baseUrl: URL): LinkBuilder {
     magicLink: (tenantId, token) => at(`/t/${tenantId}/login/email/link?token=${encodeURIComponent(token)}`),
     forgotPassword: (tenantId) => at(`/t/${tenantId}/forgot`),
     reportSignIn: (tenantId, token) => at(`/t/${tenantId}/report-sign-in?token=${encodeURIComponent(token)}`),
+    cancelDeletion: (tenantId, token) => at(`/t/${tenantId}/account/keep?token=${encodeURIComponent(token)}`),
   };
 }
 

@@ -3,6 +3,7 @@
 import { startOidcArtifactCleanup } from './oidc/sql-adapter.ts';
 import { startExpirySweep } from './storage/expiry-sweep.ts';
 import { startAuditSealer } from './core/audit/audit-chain.ts';
+import { startAccountErasure } from './core/users/account-deletion.ts';
 import { issuerFor } from './oidc/provider.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createServices } from './app.ts';
@@ -32,6 +33,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const stopSweep = startExpirySweep(services.store, services.clock, 10 * 60_000, (err) => app.log.error({ err }, 'expiry sweep failed'));
   // New audit rows are linked into their tenant's hash chain every five seconds, and the chain's
   // head signed with the tenant's key at most once a minute.
+  // Accounts whose deletion grace period has ended are erased within a minute.
+  const stopErasure = startAccountErasure(services, 60_000, (err) => app.log.error({ err }, 'account erasure failed'));
   const stopSealer = startAuditSealer({ ...services, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) }, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
 
   const base = config.baseUrl.toString().replace(/\/$/, '');
@@ -62,6 +65,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       stopCleanup();
       stopSweep();
       stopSealer();
+      stopErasure();
       await app.close(); // stops accepting and waits for in-flight requests
     } finally {
       await services.close();

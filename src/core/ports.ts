@@ -43,6 +43,8 @@ export interface TenantSettings {
   phoneDefaultCountry?: string;
   /** Minutes a sign-in counts as recent for sensitive account actions (adding or removing a factor…). Default 5. */
   recentAuthMinutes?: number;
+  /** Days between a customer deleting their account and its erasure (a mailed link keeps it meanwhile); 0 = at once (the default). */
+  accountDeletionGraceDays?: number;
   /** Sign-in by a code and link sent by email offered; default true. */
   emailSignIn?: boolean;
   /** Passkeys offered (sign-in button, autofill, account page, second factor); default true. */
@@ -173,6 +175,8 @@ export interface User {
   createdAt: number;
   updatedAt: number;
   lastLoginAt: number | null;
+  /** The owner asked to delete the account: it is disabled and erased at this time unless they cancel. */
+  eraseAfter?: number | null;
 }
 
 export interface PasswordCredential {
@@ -449,7 +453,7 @@ export interface SignInFlowRepository {
   deleteExpired(now: number): Promise<number>;
 }
 
-export type ActionTokenPurpose = 'verify_email' | 'reset_password' | 'report_sign_in';
+export type ActionTokenPurpose = 'verify_email' | 'reset_password' | 'report_sign_in' | 'cancel_deletion';
 
 export interface ActionToken {
   tokenHash: string;
@@ -580,8 +584,10 @@ export interface UserRepository {
   get(tenantId: TenantId, id: string): Promise<User | null>;
   findByEmail(tenantId: TenantId, email: string): Promise<User | null>;
   list(query: UserListQuery): Promise<Page<User>>;
-  update(tenantId: TenantId, id: string, patch: Partial<Pick<User, 'status' | 'email' | 'emailVerified' | 'profile' | 'lastLoginAt'>>, now: number): Promise<User | null>;
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<User, 'status' | 'email' | 'emailVerified' | 'profile' | 'lastLoginAt' | 'eraseAfter'>>, now: number): Promise<User | null>;
   delete(tenantId: TenantId, id: string): Promise<boolean>;
+  /** Accounts whose deletion grace period has ended, across tenants. */
+  dueForErasure(now: number, limit: number): Promise<{ tenantId: TenantId; id: string }[]>;
 }
 
 export interface PasswordRepository {
@@ -805,6 +811,8 @@ export interface MailOutboxRepository {
   /** Newest first, for the development mailbox. */
   listRecent(limit: number): Promise<OutboxMail[]>;
   listUnsent(limit: number): Promise<OutboxMail[]>;
+  /** Removes every mail of the tenant to this address, sent or not (an erased account's). */
+  deleteForRecipient(tenantId: TenantId, recipient: string): Promise<number>;
   markSent(id: string, now: number): Promise<void>;
   markFailed(id: string, error: string): Promise<void>;
 }
@@ -930,7 +938,8 @@ export type MailTemplate =
   | 'sign_in_code'
   | 'new_device_sign_in'
   | 'sign_in_hold'
-  | 'attack_alert';
+  | 'attack_alert'
+  | 'account_deletion_scheduled';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';

@@ -35,6 +35,7 @@ const TEMPLATE_LINKS = {
   new_device_sign_in: ['reportLink'],
   sign_in_hold: ['resetLink'],
   attack_alert: [],
+  account_deletion_scheduled: ['link'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

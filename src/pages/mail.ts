@@ -178,6 +178,19 @@ function content(template: MailTemplate, locale: Locale, tenant: string, tenantI
         ],
       };
     }
+    case 'account_deletion_scheduled': {
+      // A calendar date only (YYYY-MM-DD): anything else in the parameter is not shown.
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(params.date ?? '') ? params.date! : '';
+      return {
+        subject: say('mail.deletion.subject'),
+        blocks: [
+          text('mail.deletion.intro', { date }),
+          text('mail.deletion.cancel_intro'),
+          ...button('mail.deletion.action', linkParam(params, 'link')),
+          text('mail.deletion.not_you'),
+        ],
+      };
+    }
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

@@ -17,6 +17,7 @@ import { failureHoldMigration } from './migrations/0015-failure-hold.ts';
 import { auditChainMigration } from './migrations/0016-audit-chain.ts';
 import { auditCheckpointsMigration } from './migrations/0017-audit-checkpoints.ts';
 import { consentMigration } from './migrations/0018-consent.ts';
+import { accountErasureMigration } from './migrations/0019-account-erasure.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -226,6 +227,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0016_audit_chain': auditChainMigration,
     '0017_audit_checkpoints': auditCheckpointsMigration,
     '0018_consent': consentMigration(engine),
+    '0019_account_erasure': accountErasureMigration,
   };
 }
 

@@ -60,6 +60,7 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   last_login_at: number | null;
+  erase_after: number | null;
 }
 
 export interface PasswordCredentialsTable {

@@ -18,6 +18,7 @@ export interface LinkBuilder {
   magicLink(tenantId: TenantId, token: string): string;
   forgotPassword(tenantId: TenantId): string;
   reportSignIn(tenantId: TenantId, token: string): string;
+  cancelDeletion(tenantId: TenantId, token: string): string;
 }
 
 export interface FlowDeps {

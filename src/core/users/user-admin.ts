@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import type { PasswordBlocklist } from '../credentials/password-policy.ts';
 import { checkNewPassword, effectiveMinLength } from '../credentials/password-policy.ts';
+import { eraseAccount } from './account-deletion.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { LinkBuilder } from '../flows/deps.ts';
 import type { Clock, Mailer, PasswordHasher, Store, Tenant, User, UserStatus } from '../ports.ts';
@@ -78,13 +79,9 @@ export async function updateUserProfile(deps: UserAdminDeps, tenantId: string, i
   return updated;
 }
 
+/** An admin's deletion: erased at once (account-deletion.ts), whatever the tenant's grace period for customers. */
 export async function deleteUser(deps: UserAdminDeps, tenantId: string, id: string, ctx: RequestContext): Promise<void> {
-  await deps.store.transaction(async (store) => {
-    // Tokens apps hold for the user must not outlive the account.
-    await store.oidcGrants.revokeForUser(tenantId, id, null);
-    if (!(await store.users.delete(tenantId, id))) throw new FrontdoorError('user.not_found');
-  });
-  await deps.audit.record(ctx, { tenantId, action: 'admin.user_deleted', result: 'success', subject: id });
+  if (!(await eraseAccount(deps, tenantId, id, ctx, 'admin'))) throw new FrontdoorError('user.not_found');
 }
 
 export async function revokeUserSessions(deps: UserAdminDeps, tenantId: string, id: string, ctx: RequestContext): Promise<number> {

@@ -70,6 +70,7 @@ const mfaNudge = Type.Integer({ minimum: 0, maximum: 1000, description: 'After t
 const rememberDeviceDays = Type.Integer({ minimum: 0, maximum: 365, description: 'Days a browser may skip the second factor after "Remember this device" (default 30; 0 turns the option off).' });
 const smsSecondFactor = Type.Boolean({ description: 'Text-message codes offered as a second factor, when an SMS webhook is configured (default true).' });
 const phoneDefaultCountry = Type.String({ pattern: '^[A-Z]{2}$', description: 'Country (ISO 3166-1 alpha-2) assumed for phone numbers typed without a country code.' });
+const accountDeletionGraceDays = Type.Integer({ minimum: 0, maximum: 90, description: 'Days between a customer deleting their account and its erasure, during which a mailed link keeps it; 0 (the default) erases at once.' });
 const recentAuthMinutes = Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes a sign-in counts as recent for sensitive account actions (adding or removing a passkey or phone, setting up an authenticator app); default 5.' });
 const emailSignInOffered = Type.Boolean({ description: 'Sign-in by a one-time code and magic link sent by email offered (default true).' });
 const passkeysOffered = Type.Boolean({ description: 'Passkeys offered: sign-in button and autofill, account page, second factor (default true).' });
@@ -163,6 +164,7 @@ export const TenantSettings = Type.Object(
     mfa_nudge_after_sign_ins: Type.Optional(mfaNudge),
     remember_device_days: Type.Optional(rememberDeviceDays),
     recent_auth_minutes: Type.Optional(recentAuthMinutes),
+    account_deletion_grace_days: Type.Optional(accountDeletionGraceDays),
     sms_second_factor: Type.Optional(smsSecondFactor),
     phone_default_country: Type.Optional(phoneDefaultCountry),
     email_sign_in: Type.Optional(emailSignInOffered),
@@ -216,6 +218,7 @@ export const UpdateTenantBody = Type.Object(
           mfa_nudge_after_sign_ins: Type.Optional(nullable(mfaNudge)),
           remember_device_days: Type.Optional(nullable(rememberDeviceDays)),
           recent_auth_minutes: Type.Optional(nullable(recentAuthMinutes)),
+          account_deletion_grace_days: Type.Optional(nullable(accountDeletionGraceDays)),
           sms_second_factor: Type.Optional(nullable(smsSecondFactor)),
           phone_default_country: Type.Optional(nullable(phoneDefaultCountry)),
           email_sign_in: Type.Optional(nullable(emailSignInOffered)),

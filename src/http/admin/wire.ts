@@ -22,6 +22,7 @@ export interface WireSettings {
   mfa_nudge_after_sign_ins?: number;
   remember_device_days?: number;
   recent_auth_minutes?: number;
+  account_deletion_grace_days?: number;
   sms_second_factor?: boolean;
   phone_default_country?: string;
   email_sign_in?: boolean;
@@ -65,6 +66,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     mfa_nudge_after_sign_ins: settings.mfaNudgeAfterSignIns,
     remember_device_days: settings.rememberDeviceDays,
     recent_auth_minutes: settings.recentAuthMinutes,
+    account_deletion_grace_days: settings.accountDeletionGraceDays,
     sms_second_factor: settings.smsSecondFactor,
     phone_default_country: settings.phoneDefaultCountry,
     email_sign_in: settings.emailSignIn,
@@ -105,6 +107,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     mfaNudgeAfterSignIns: settings.mfa_nudge_after_sign_ins,
     rememberDeviceDays: settings.remember_device_days,
     recentAuthMinutes: settings.recent_auth_minutes,
+    accountDeletionGraceDays: settings.account_deletion_grace_days,
     smsSecondFactor: settings.sms_second_factor,
     phoneDefaultCountry: settings.phone_default_country,
     emailSignIn: settings.email_sign_in,

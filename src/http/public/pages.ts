@@ -33,6 +33,8 @@ import { verifyCsrf } from './csrf.ts';
 import { recentEnough, signedInPost } from './signed-in.ts';
 import { accountConsents, postedConsents, offeredConsents } from './consent-form.ts';
 import { recordConsentChoices } from '../../core/consent/consent.ts';
+import { deleteOwnAccount, keepAccount, pendingDeletion } from '../../core/users/account-deletion.ts';
+import { renderKeepAccountPage } from '../../pages/views/account-deletion.ts';
 import { exportUserData } from '../../core/users/data-export.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
 import { RECENT_SIGN_INS } from './sign-ins.ts';
@@ -308,6 +310,38 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     return redirect(reply, tenant, '/account?notice=device_forgotten');
   });
 
+  // Erasure: sensitive, so a fresh authentication first; the confirmation box must be ticked.
+  app.post('/t/:tenant/account/delete', page, async (request, reply) => {
+    const found = await signedInPost(services, request, reply, { sensitive: true });
+    if (!found) return reply;
+    const { tenant, current } = found;
+    if (formField(request.body, 'confirm') !== '1') return accountPage(request, reply, tenant, current, { errors: { fields: { confirm: 'request.invalid' } }, status: 400 });
+    const { eraseAfter } = await deleteOwnAccount(services.flows, tenant, current.user, requestContext(request, `user:${current.user.id}`));
+    clearSessionCookie(reply, tenant.id);
+    return redirect(reply, tenant, eraseAfter === null ? '/login?notice=account_deleted' : '/login?notice=deletion_scheduled');
+  });
+
+  app.get('/t/:tenant/account/keep', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const token = (request.query as Record<string, unknown>).token;
+    const ctx = pageContext(services, request, reply, tenant);
+    const user = typeof token === 'string' && token.length <= 200 ? await pendingDeletion(services.store, tenant.id, token, services.clock.now()) : null;
+    if (!user?.eraseAfter) return sendPage(reply, renderKeepAccountPage(ctx, { invalid: true }), 410);
+    return sendPage(reply, renderKeepAccountPage(ctx, { token: token as string, eraseAfter: user.eraseAfter }));
+  });
+
+  app.post('/t/:tenant/account/keep', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    try {
+      await keepAccount(services, tenant.id, formField(request.body, 'token') ?? '', requestContext(request));
+    } catch (error) {
+      if (!(error instanceof FrontdoorError) || error.code !== 'token.invalid') throw error;
+      return sendPage(reply, renderKeepAccountPage(pageContext(services, request, reply, tenant), { invalid: true }), 410);
+    }
+    return redirect(reply, tenant, '/login?notice=deletion_cancelled');
+  });
+
   app.post('/t/:tenant/account/consents', page, async (request, reply) => {
     const found = await signedInPost(services, request, reply);
     if (!found) return reply;
@@ -391,6 +425,7 @@ export async function sendAccountPage(
       rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),
       recentSignIns: signIns.map((s) => ({ id: s.id, device: s.deviceName, country: s.country, at: s.at, methods: s.methods, current: s.sessionId === current.session.id })),
       consents,
+      deletionGraceDays: tenant.settings.accountDeletionGraceDays ?? 0,
     }),
     extra.status ?? 200,
   );

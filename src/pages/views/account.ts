@@ -68,6 +68,8 @@ export interface AccountPageModel {
   recentSignIns?: RecentSignIn[];
   /** The tenant's consent purposes with the customer's current choice, and every choice made, newest first. */
   consents?: { choices: ConsentChoiceView[]; history: { purpose: string; granted: boolean; version: number; at: number; channel: ConsentChannel }[] };
+  /** The tenant's grace period before a deleted account is erased (0: at once). */
+  deletionGraceDays?: number;
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -293,6 +295,15 @@ ${submitButton(t(ctx.locale, 'account.password_submit'))}
 <h2 id="data-title">${t(ctx.locale, 'account.data_heading')}</h2>
 <p class="fd-muted">${t(ctx.locale, 'account.data_text')}</p>
 <p><a class="fd-button fd-button--secondary" href="${tenantPath(tenant.id, '/account/export')}">${t(ctx.locale, 'account.data_download')}</a></p>
+</section>
+<section class="fd-section" aria-labelledby="delete-title">
+<h2 id="delete-title">${t(ctx.locale, 'account.delete_heading')}</h2>
+<p class="fd-muted">${model.deletionGraceDays ? t(ctx.locale, 'account.delete_text_grace', { days: model.deletionGraceDays }) : t(ctx.locale, 'account.delete_text')}</p>
+<form method="post" action="${tenantPath(tenant.id, '/account/delete')}" class="fd-form">
+${csrfInput(ctx)}
+<div class="fd-check"><input type="checkbox" id="delete-confirm" name="confirm" value="1" required${fieldError(errors, 'confirm') ? html` aria-invalid="true"` : ''}><label for="delete-confirm">${t(ctx.locale, 'account.delete_confirm')}</label></div>
+${submitButton(t(ctx.locale, 'account.delete_submit'), 'secondary')}
+</form>
 </section>
 <section class="fd-section" aria-labelledby="sign-out-title">
 <h2 id="sign-out-title">${t(ctx.locale, 'account.sign_out_heading')}</h2>

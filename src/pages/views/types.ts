@@ -30,7 +30,10 @@ export type Notice =
   | 'confirm_sign_in'
   | 'password_breached'
   | 'sign_in_reported'
-  | 'consents_saved';
+  | 'consents_saved'
+  | 'account_deleted'
+  | 'deletion_scheduled'
+  | 'deletion_cancelled';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -54,6 +57,9 @@ export const NOTICES: readonly Notice[] = [
   'password_breached',
   'sign_in_reported',
   'consents_saved',
+  'account_deleted',
+  'deletion_scheduled',
+  'deletion_cancelled',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

@@ -34,6 +34,10 @@ export function mailOutboxRepository(db: Db): MailOutboxRepository {
       const rows = await db.selectFrom('mail_outbox').selectAll().where('sent_at', 'is', null).where('attempts', '<', 10).orderBy('seq').limit(limit).execute();
       return rows.map(toMail);
     },
+    async deleteForRecipient(tenantId, recipient) {
+      const result = await db.deleteFrom('mail_outbox').where('tenant_id', '=', tenantId).where('recipient', '=', recipient).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async markSent(id, now) {
       await db.updateTable('mail_outbox').set((eb) => ({ sent_at: now, attempts: eb('attempts', '+', 1), last_error: null })).where('id', '=', id).execute();
     },

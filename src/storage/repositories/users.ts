@@ -15,6 +15,7 @@ function toUser(row: UsersTable): User {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastLoginAt: row.last_login_at,
+    eraseAfter: row.erase_after === null || row.erase_after === undefined ? null : Number(row.erase_after),
   };
 }
 
@@ -31,6 +32,7 @@ function insertUser(db: Db, u: User) {
       created_at: u.createdAt,
       updated_at: u.updatedAt,
       last_login_at: u.lastLoginAt,
+      erase_after: u.eraseAfter ?? null,
     })
     .execute();
 }
@@ -74,6 +76,7 @@ export function userRepository(db: Db): UserRepository {
       if (patch.emailVerified !== undefined) values.email_verified = fromBool(patch.emailVerified);
       if (patch.profile !== undefined) values.profile = JSON.stringify(patch.profile);
       if (patch.lastLoginAt !== undefined) values.last_login_at = patch.lastLoginAt;
+      if (patch.eraseAfter !== undefined) values.erase_after = patch.eraseAfter;
       const result = await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return null;
       const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -82,6 +85,10 @@ export function userRepository(db: Db): UserRepository {
     async delete(tenantId, id) {
       const result = await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+    async dueForErasure(now, limit) {
+      const rows = await db.selectFrom('users').select(['tenant_id', 'id']).where('erase_after', 'is not', null).where('erase_after', '<=', now).orderBy('erase_after').limit(limit).execute();
+      return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
     },
   };
 }
