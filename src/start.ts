@@ -4,6 +4,7 @@ import { startOidcArtifactCleanup } from './oidc/sql-adapter.ts';
 import { startExpirySweep } from './storage/expiry-sweep.ts';
 import { startAuditSealer } from './core/audit/audit-chain.ts';
 import { startAccountErasure } from './core/users/account-deletion.ts';
+import { startRetention } from './core/retention/retention.ts';
 import { issuerFor } from './oidc/provider.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createServices } from './app.ts';
@@ -35,6 +36,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   // head signed with the tenant's key at most once a minute.
   // Accounts whose deletion grace period has ended are erased within a minute.
   const stopErasure = startAccountErasure(services, 60_000, (err) => app.log.error({ err }, 'account erasure failed'));
+  // Each tenant's retention rules (unconfirmed and unused accounts, risk and sign-in history), hourly.
+  const stopRetention = startRetention(services.flows, 3_600_000, (err) => app.log.error({ err }, 'retention failed'));
   const stopSealer = startAuditSealer({ ...services, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) }, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
 
   const base = config.baseUrl.toString().replace(/\/$/, '');
@@ -66,6 +69,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       stopSweep();
       stopSealer();
       stopErasure();
+      stopRetention();
       await app.close(); // stops accepting and waits for in-flight requests
     } finally {
       await services.close();

@@ -14,6 +14,19 @@ export interface TenantBranding {
   primaryColor?: string;
 }
 
+export interface RetentionSettings {
+  /** Registrations never confirmed are deleted after this many days. */
+  unverifiedAccountDays?: number;
+  /** Accounts unused this long are deleted (after a warning mail); 0 = never. */
+  inactiveAccountDays?: number;
+  /** Days before that deletion the owner is warned by mail. */
+  inactiveWarningDays?: number;
+  /** Risk assessments are kept this many days. */
+  riskEventDays?: number;
+  /** Each account's sign-in history (devices, places) is kept this many days. */
+  signInHistoryDays?: number;
+}
+
 export interface TenantSettings {
   /** Minimum password length when the password is the only factor (NIST: 15). */
   passwordMinLength?: number;
@@ -43,6 +56,8 @@ export interface TenantSettings {
   phoneDefaultCountry?: string;
   /** Minutes a sign-in counts as recent for sensitive account actions (adding or removing a factor…). Default 5. */
   recentAuthMinutes?: number;
+  /** How long what is kept about customers is kept (days; 0 = keep); defaults in core/retention/retention.ts. */
+  retention?: RetentionSettings;
   /** Days between a customer deleting their account and its erasure (a mailed link keeps it meanwhile); 0 = at once (the default). */
   accountDeletionGraceDays?: number;
   /** Sign-in by a code and link sent by email offered; default true. */
@@ -588,6 +603,14 @@ export interface UserRepository {
   delete(tenantId: TenantId, id: string): Promise<boolean>;
   /** Accounts whose deletion grace period has ended, across tenants. */
   dueForErasure(now: number, limit: number): Promise<{ tenantId: TenantId; id: string }[]>;
+  /** Registrations never confirmed (status pending, address unverified) created before `before`. */
+  staleUnverified(tenantId: TenantId, before: number, limit: number): Promise<User[]>;
+  /** Active accounts last used (signed in, or created if never) before `before`, not warned yet. */
+  inactiveUnwarned(tenantId: TenantId, before: number, limit: number): Promise<User[]>;
+  /** Marks the warning as sent unless it already was (one node mails); true when this call marked it. */
+  claimInactivityWarning(tenantId: TenantId, id: string, now: number): Promise<boolean>;
+  /** Accounts warned before `warnedBefore` and still unused since `before`. */
+  inactiveWarned(tenantId: TenantId, before: number, warnedBefore: number, limit: number): Promise<User[]>;
 }
 
 export interface PasswordRepository {
@@ -662,7 +685,7 @@ export interface SignInEventRepository {
   addMany(events: SignInEvent[]): Promise<void>;
   /** Newest first. */
   listRecent(tenantId: TenantId, userId: string, limit: number): Promise<SignInEvent[]>;
-  deleteOlderThan(before: number): Promise<number>;
+  deleteOlderThan(before: number, tenantId?: TenantId): Promise<number>;
 }
 
 /** One stored assessment: the score, each signal's contribution and reason, and the action taken. */
@@ -702,7 +725,7 @@ export interface RiskEventRepository {
   get(tenantId: TenantId, id: string): Promise<RiskEvent | null>;
   /** Newest first. */
   query(query: RiskEventQuery): Promise<Page<RiskEvent>>;
-  deleteOlderThan(before: number): Promise<number>;
+  deleteOlderThan(before: number, tenantId?: TenantId): Promise<number>;
 }
 
 /** An audit row as its tenant's hash chain sees it: `content` is the row's columns, serialized as stored. */
@@ -939,7 +962,8 @@ export type MailTemplate =
   | 'new_device_sign_in'
   | 'sign_in_hold'
   | 'attack_alert'
-  | 'account_deletion_scheduled';
+  | 'account_deletion_scheduled'
+  | 'inactive_account_warning';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';

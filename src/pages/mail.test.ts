@@ -36,6 +36,7 @@ const TEMPLATE_LINKS = {
   sign_in_hold: ['resetLink'],
   attack_alert: [],
   account_deletion_scheduled: ['link'],
+  inactive_account_warning: ['loginLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

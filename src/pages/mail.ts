@@ -191,6 +191,13 @@ function content(template: MailTemplate, locale: Locale, tenant: string, tenantI
         ],
       };
     }
+    case 'inactive_account_warning': {
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(params.date ?? '') ? params.date! : '';
+      return {
+        subject: say('mail.inactive.subject'),
+        blocks: [text('mail.inactive.intro', { date }), text('mail.inactive.keep'), ...button('mail.inactive.action', linkParam(params, 'loginLink', 'link')), text('mail.inactive.ignore')],
+      };
+    }
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

@@ -18,6 +18,7 @@ import { auditChainMigration } from './migrations/0016-audit-chain.ts';
 import { auditCheckpointsMigration } from './migrations/0017-audit-checkpoints.ts';
 import { consentMigration } from './migrations/0018-consent.ts';
 import { accountErasureMigration } from './migrations/0019-account-erasure.ts';
+import { retentionMigration } from './migrations/0020-retention.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -228,6 +229,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0017_audit_checkpoints': auditCheckpointsMigration,
     '0018_consent': consentMigration(engine),
     '0019_account_erasure': accountErasureMigration,
+    '0020_retention': retentionMigration,
   };
 }
 

@@ -61,6 +61,7 @@ export interface UsersTable {
   updated_at: number;
   last_login_at: number | null;
   erase_after: number | null;
+  inactivity_warned_at: number | null;
 }
 
 export interface PasswordCredentialsTable {

@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000;
 const ERASE_BATCH = 100;
 
 /** Erases the account now; false when there is no such account (already erased). */
-export async function eraseAccount(deps: Deps, tenantId: TenantId, userId: string, ctx: RequestContext, reason: 'user' | 'admin' | 'grace_period_ended'): Promise<boolean> {
+export async function eraseAccount(deps: Deps, tenantId: TenantId, userId: string, ctx: RequestContext, reason: 'user' | 'admin' | 'grace_period_ended' | 'retention_unverified' | 'retention_inactive'): Promise<boolean> {
   const erased = await deps.store.transaction(async (store) => {
     const user = await store.users.get(tenantId, userId);
     // The erasure job and a node's own request may meet: only a due account is erased by the job.

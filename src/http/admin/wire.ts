@@ -23,6 +23,7 @@ export interface WireSettings {
   remember_device_days?: number;
   recent_auth_minutes?: number;
   account_deletion_grace_days?: number;
+  retention?: { unverified_account_days?: number; inactive_account_days?: number; inactive_warning_days?: number; risk_event_days?: number; sign_in_history_days?: number };
   sms_second_factor?: boolean;
   phone_default_country?: string;
   email_sign_in?: boolean;
@@ -67,6 +68,15 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     remember_device_days: settings.rememberDeviceDays,
     recent_auth_minutes: settings.recentAuthMinutes,
     account_deletion_grace_days: settings.accountDeletionGraceDays,
+    retention: settings.retention
+      ? defined({
+          unverified_account_days: settings.retention.unverifiedAccountDays,
+          inactive_account_days: settings.retention.inactiveAccountDays,
+          inactive_warning_days: settings.retention.inactiveWarningDays,
+          risk_event_days: settings.retention.riskEventDays,
+          sign_in_history_days: settings.retention.signInHistoryDays,
+        })
+      : undefined,
     sms_second_factor: settings.smsSecondFactor,
     phone_default_country: settings.phoneDefaultCountry,
     email_sign_in: settings.emailSignIn,
@@ -108,6 +118,15 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     rememberDeviceDays: settings.remember_device_days,
     recentAuthMinutes: settings.recent_auth_minutes,
     accountDeletionGraceDays: settings.account_deletion_grace_days,
+    retention: settings.retention
+      ? defined({
+          unverifiedAccountDays: settings.retention.unverified_account_days,
+          inactiveAccountDays: settings.retention.inactive_account_days,
+          inactiveWarningDays: settings.retention.inactive_warning_days,
+          riskEventDays: settings.retention.risk_event_days,
+          signInHistoryDays: settings.retention.sign_in_history_days,
+        })
+      : undefined,
     smsSecondFactor: settings.sms_second_factor,
     phoneDefaultCountry: settings.phone_default_country,
     emailSignIn: settings.email_sign_in,

@@ -78,8 +78,10 @@ export function signInEventRepository(db: Db): SignInEventRepository {
       const rows = await db.selectFrom('sign_in_events').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toSignIn);
     },
-    async deleteOlderThan(before) {
-      const result = await db.deleteFrom('sign_in_events').where('at', '<', before).executeTakeFirst();
+    async deleteOlderThan(before, tenantId) {
+      let query = db.deleteFrom('sign_in_events').where('at', '<', before);
+      if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+      const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };
@@ -127,8 +129,10 @@ export function riskEventRepository(db: Db): RiskEventRepository {
       if (to !== undefined) query = query.where('at', '<', to);
       return newestFirstPage(query, cursor, limit, toRiskEvent);
     },
-    async deleteOlderThan(before) {
-      const result = await db.deleteFrom('risk_events').where('at', '<', before).executeTakeFirst();
+    async deleteOlderThan(before, tenantId) {
+      let query = db.deleteFrom('risk_events').where('at', '<', before);
+      if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+      const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -75,7 +75,11 @@ export function userRepository(db: Db): UserRepository {
       if (patch.email !== undefined) values.email = patch.email;
       if (patch.emailVerified !== undefined) values.email_verified = fromBool(patch.emailVerified);
       if (patch.profile !== undefined) values.profile = JSON.stringify(patch.profile);
-      if (patch.lastLoginAt !== undefined) values.last_login_at = patch.lastLoginAt;
+      if (patch.lastLoginAt !== undefined) {
+        values.last_login_at = patch.lastLoginAt;
+        // Back in use: a later spell of inactivity is warned about afresh.
+        values.inactivity_warned_at = null;
+      }
       if (patch.eraseAfter !== undefined) values.erase_after = patch.eraseAfter;
       const result = await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return null;
@@ -85,6 +89,38 @@ export function userRepository(db: Db): UserRepository {
     async delete(tenantId, id) {
       const result = await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+    async staleUnverified(tenantId, before, limit) {
+      const rows = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'pending').where('email_verified', '=', 0).where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+      return rows.map(toUser);
+    },
+    async inactiveUnwarned(tenantId, before, limit) {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('status', '=', 'active')
+        .where('inactivity_warned_at', 'is', null)
+        .where((eb) => eb.or([eb('last_login_at', '<', before), eb.and([eb('last_login_at', 'is', null), eb('created_at', '<', before)])]))
+        .limit(limit)
+        .execute();
+      return rows.map(toUser);
+    },
+    async claimInactivityWarning(tenantId, id, now) {
+      const result = await db.updateTable('users').set({ inactivity_warned_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).where('inactivity_warned_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async inactiveWarned(tenantId, before, warnedBefore, limit) {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('status', '=', 'active')
+        .where('inactivity_warned_at', '<=', warnedBefore)
+        .where((eb) => eb.or([eb('last_login_at', '<', before), eb.and([eb('last_login_at', 'is', null), eb('created_at', '<', before)])]))
+        .limit(limit)
+        .execute();
+      return rows.map(toUser);
     },
     async dueForErasure(now, limit) {
       const rows = await db.selectFrom('users').select(['tenant_id', 'id']).where('erase_after', 'is not', null).where('erase_after', '<=', now).orderBy('erase_after').limit(limit).execute();
