@@ -82,6 +82,7 @@ export function linkBuilder(baseUrl: URL): LinkBuilder {
     forgotPassword: (tenantId) => at(`/t/${tenantId}/forgot`),
     reportSignIn: (tenantId, token) => at(`/t/${tenantId}/report-sign-in?token=${encodeURIComponent(token)}`),
     cancelDeletion: (tenantId, token) => at(`/t/${tenantId}/account/keep?token=${encodeURIComponent(token)}`),
+    confirmEmailChange: (tenantId, token) => at(`/t/${tenantId}/account/email/confirm?token=${encodeURIComponent(token)}`),
   };
 }
 

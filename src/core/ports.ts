@@ -468,7 +468,7 @@ export interface SignInFlowRepository {
   deleteExpired(now: number): Promise<number>;
 }
 
-export type ActionTokenPurpose = 'verify_email' | 'reset_password' | 'report_sign_in' | 'cancel_deletion';
+export type ActionTokenPurpose = 'verify_email' | 'reset_password' | 'report_sign_in' | 'cancel_deletion' | 'change_email';
 
 export interface ActionToken {
   tokenHash: string;
@@ -963,7 +963,9 @@ export type MailTemplate =
   | 'sign_in_hold'
   | 'attack_alert'
   | 'account_deletion_scheduled'
-  | 'inactive_account_warning';
+  | 'inactive_account_warning'
+  | 'confirm_email_change'
+  | 'email_changed';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';

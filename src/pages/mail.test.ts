@@ -37,6 +37,8 @@ const TEMPLATE_LINKS = {
   attack_alert: [],
   account_deletion_scheduled: ['link'],
   inactive_account_warning: ['loginLink'],
+  confirm_email_change: ['link'],
+  email_changed: ['resetLink'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

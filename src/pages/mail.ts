@@ -198,6 +198,19 @@ function content(template: MailTemplate, locale: Locale, tenant: string, tenantI
         blocks: [text('mail.inactive.intro', { date }), text('mail.inactive.keep'), ...button('mail.inactive.action', linkParam(params, 'loginLink', 'link')), text('mail.inactive.ignore')],
       };
     }
+    case 'confirm_email_change':
+      return {
+        subject: say('mail.email_change.subject'),
+        blocks: [text('mail.email_change.intro'), ...button('mail.email_change.action', linkParam(params, 'link')), text('mail.email_change.expiry'), text('mail.email_change.ignore')],
+      };
+    case 'email_changed': {
+      // Only a masked address (a***@domain), as the flow builds it.
+      const masked = /^[^\s@]\*\*\*@[^\s@]+$/.test(params.newEmail ?? '') ? params.newEmail! : '';
+      return {
+        subject: say('mail.email_changed.subject'),
+        blocks: [text('mail.email_changed.intro', { email: masked }), text('mail.email_changed.not_you'), ...button('mail.email_changed.action', linkParam(params, 'resetLink', 'link'))],
+      };
+    }
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

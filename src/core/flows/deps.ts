@@ -19,6 +19,7 @@ export interface LinkBuilder {
   forgotPassword(tenantId: TenantId): string;
   reportSignIn(tenantId: TenantId, token: string): string;
   cancelDeletion(tenantId: TenantId, token: string): string;
+  confirmEmailChange(tenantId: TenantId, token: string): string;
 }
 
 export interface FlowDeps {

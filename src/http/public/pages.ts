@@ -35,6 +35,8 @@ import { accountConsents, postedConsents, offeredConsents } from './consent-form
 import { recordConsentChoices } from '../../core/consent/consent.ts';
 import { deleteOwnAccount, keepAccount, pendingDeletion } from '../../core/users/account-deletion.ts';
 import { renderKeepAccountPage } from '../../pages/views/account-deletion.ts';
+import { confirmEmailChange, pendingEmailChange, requestEmailChange } from '../../core/users/email-change.ts';
+import { renderEmailChangePage } from '../../pages/views/email-change.ts';
 import { exportUserData } from '../../core/users/data-export.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
 import { RECENT_SIGN_INS } from './sign-ins.ts';
@@ -308,6 +310,41 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     if (!(await services.store.trustedDevices.delete(tenant.id, current.user.id, deviceId))) throw new FrontdoorError('request.not_found');
     await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.device_forgotten', result: 'success', subject: current.user.id, details: { deviceId } });
     return redirect(reply, tenant, '/account?notice=device_forgotten');
+  });
+
+  // A new sign-in address: sensitive (a session thief would move the account to their own mailbox).
+  app.post('/t/:tenant/account/email', page, async (request, reply) => {
+    const found = await signedInPost(services, request, reply, { sensitive: true });
+    if (!found) return reply;
+    const { tenant, current } = found;
+    try {
+      await requestEmailChange(services.flows, tenant, current.user, formField(request.body, 'new_email'), requestContext(request, `user:${current.user.id}`));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return accountPage(request, reply, tenant, current, { errors: { fields: { new_email: error.code === 'request.invalid' ? 'email.invalid' : error.code } }, status: 400 });
+    }
+    return redirect(reply, tenant, '/account?notice=email_change_sent');
+  });
+
+  app.get('/t/:tenant/account/email/confirm', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const token = (request.query as Record<string, unknown>).token;
+    const ctx = pageContext(services, request, reply, tenant);
+    const email = typeof token === 'string' && token.length <= 200 ? await pendingEmailChange(services.store, tenant.id, token, services.clock.now()) : null;
+    if (!email) return sendPage(reply, renderEmailChangePage(ctx, { invalid: true }), 410);
+    return sendPage(reply, renderEmailChangePage(ctx, { token: token as string, email }));
+  });
+
+  app.post('/t/:tenant/account/email/confirm', page, async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    verifyCsrf(request, services.csrfKey, tenant.id);
+    try {
+      await confirmEmailChange(services.flows, tenant, formField(request.body, 'token') ?? '', requestContext(request));
+    } catch (error) {
+      if (!(error instanceof FrontdoorError) || (error.code !== 'token.invalid' && error.code !== 'user.exists')) throw error;
+      return sendPage(reply, renderEmailChangePage(pageContext(services, request, reply, tenant), { invalid: true }), 410);
+    }
+    return redirect(reply, tenant, '/account?notice=email_changed');
   });
 
   // Erasure: sensitive, so a fresh authentication first; the confirmation box must be ticked.

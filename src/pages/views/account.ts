@@ -95,6 +95,13 @@ ${submitButton(t(ctx.locale, 'account.resend'), 'secondary')}
 <h2 id="email-title">${t(ctx.locale, 'account.email')}</h2>
 <p class="fd-email"><span class="fd-email__address">${model.email}</span> ${badge}</p>
 ${resend}
+<details class="fd-details"${fieldError(model.errors, 'new_email') ? html` open` : ''}><summary>${t(ctx.locale, 'account.email_change_heading')}</summary>
+<form method="post" action="${tenantPath(tenantId, '/account/email')}" class="fd-form">
+${csrfInput(ctx)}
+${inputField(ctx, { name: 'new_email', label: t(ctx.locale, 'account.email_change_label'), type: 'email', autocomplete: 'email', error: fieldError(model.errors, 'new_email') })}
+${submitButton(t(ctx.locale, 'account.email_change_submit'), 'secondary')}
+</form>
+</details>
 </section>`;
 }
 

@@ -33,7 +33,9 @@ export type Notice =
   | 'consents_saved'
   | 'account_deleted'
   | 'deletion_scheduled'
-  | 'deletion_cancelled';
+  | 'deletion_cancelled'
+  | 'email_change_sent'
+  | 'email_changed';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -60,6 +62,8 @@ export const NOTICES: readonly Notice[] = [
   'account_deleted',
   'deletion_scheduled',
   'deletion_cancelled',
+  'email_change_sent',
+  'email_changed',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

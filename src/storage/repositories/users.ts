@@ -81,7 +81,14 @@ export function userRepository(db: Db): UserRepository {
         values.inactivity_warned_at = null;
       }
       if (patch.eraseAfter !== undefined) values.erase_after = patch.eraseAfter;
-      const result = await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      let result;
+      try {
+        result = await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      } catch (error) {
+        // A changed address that another account of the tenant has meanwhile.
+        if (isUniqueViolation(error)) throw new FrontdoorError('user.exists', { field: 'email' });
+        throw error;
+      }
       if (Number(result.numUpdatedRows) === 0) return null;
       const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return row ? toUser(row) : null;
