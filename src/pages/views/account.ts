@@ -267,7 +267,7 @@ ${model.recentSignIns && renderRecentSignIns(ctx, tenant.id, model.recentSignIns
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
-${model.rememberedDevices?.length && renderRememberedDevices(ctx, tenant.id, model.rememberedDevices)}
+${model.rememberedDevices && model.rememberedDevices.length > 0 && renderRememberedDevices(ctx, tenant.id, model.rememberedDevices)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 ${model.consents && model.consents.choices.length > 0 && renderConsentsSection(ctx, tenant.id, model.consents)}
 ${model.passwords !== false && html`<section class="fd-section" aria-labelledby="password-title">

@@ -379,6 +379,12 @@ describe('account page', () => {
     expect(page).toContain('aria-label="Sign out Firefox on Windows, signed in Mar 10, 2025');
   });
 
+  it('leaves out the remembered-devices section when there are none, without a stray count in its place', () => {
+    const page = renderAccountPage(ctx(), { ...model, rememberedDevices: [] });
+    expect(page).not.toContain('remembered-devices');
+    expect(page).not.toMatch(/<\/section>\s*0\s*</);
+  });
+
   it('has password change and sign-out forms', () => {
     const page = renderAccountPage(ctx(), model);
     expect(page).toContain('action="/t/acme/account/password"');
