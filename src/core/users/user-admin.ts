@@ -60,7 +60,8 @@ export async function getUser(store: Store, tenantId: string, id: string): Promi
 export async function setUserStatus(deps: UserAdminDeps, tenantId: string, id: string, status: Exclude<UserStatus, 'pending'>, ctx: RequestContext): Promise<User> {
   const now = deps.clock.now();
   const user = await deps.store.transaction(async (store) => {
-    const updated = await store.users.update(tenantId, id, { status }, now);
+    // Enabling an account whose owner asked to delete it keeps it: its pending erasure is called off.
+    const updated = await store.users.update(tenantId, id, { status, ...(status === 'active' ? { eraseAfter: null } : {}) }, now);
     if (!updated) throw new FrontdoorError('user.not_found');
     if (status === 'disabled') {
       await store.sessions.revokeAllForUser(tenantId, id, now);
