@@ -6,6 +6,7 @@ import { changeConsentPurpose, consentStates, createConsentPurpose, recordConsen
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ConsentPurpose as Purpose, ConsentRecord } from '../../core/ports.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
+import { getUser } from '../../core/users/user-admin.ts';
 import { adminContext } from './auth.ts';
 import {
   ConsentPolicyVersionList,
@@ -56,9 +57,7 @@ export function registerConsentRoutes(app: AdminApp, services: Services): void {
 
   async function requireUser(tenantId: string, userId: string) {
     const tenant = await requireTenant(store, tenantId);
-    const user = await store.users.get(tenant.id, userId);
-    if (!user) throw new FrontdoorError('user.not_found');
-    return { tenant, user };
+    return { tenant, user: await getUser(store, tenant.id, userId) };
   }
 
   app.get(

@@ -38,6 +38,14 @@ function insertUser(db: Db, u: User) {
 }
 
 export function userRepository(db: Db): UserRepository {
+  // Active accounts last used (signed in, or created if never signed in) before `before`.
+  const activeUnusedSince = (tenantId: string, before: number) =>
+    db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .where((eb) => eb.or([eb('last_login_at', '<', before), eb.and([eb('last_login_at', 'is', null), eb('created_at', '<', before)])]));
   return {
     async create(u) {
       await insertUser(db, u).catch((error: unknown) => {
@@ -102,15 +110,7 @@ export function userRepository(db: Db): UserRepository {
       return rows.map(toUser);
     },
     async inactiveUnwarned(tenantId, before, limit) {
-      const rows = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('status', '=', 'active')
-        .where('inactivity_warned_at', 'is', null)
-        .where((eb) => eb.or([eb('last_login_at', '<', before), eb.and([eb('last_login_at', 'is', null), eb('created_at', '<', before)])]))
-        .limit(limit)
-        .execute();
+      const rows = await activeUnusedSince(tenantId, before).where('inactivity_warned_at', 'is', null).limit(limit).execute();
       return rows.map(toUser);
     },
     async claimInactivityWarning(tenantId, id, now) {
@@ -118,15 +118,7 @@ export function userRepository(db: Db): UserRepository {
       return Number(result.numUpdatedRows) === 1;
     },
     async inactiveWarned(tenantId, before, warnedBefore, limit) {
-      const rows = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('status', '=', 'active')
-        .where('inactivity_warned_at', '<=', warnedBefore)
-        .where((eb) => eb.or([eb('last_login_at', '<', before), eb.and([eb('last_login_at', 'is', null), eb('created_at', '<', before)])]))
-        .limit(limit)
-        .execute();
+      const rows = await activeUnusedSince(tenantId, before).where('inactivity_warned_at', '<=', warnedBefore).limit(limit).execute();
       return rows.map(toUser);
     },
     async dueForErasure(now, limit) {
