@@ -200,8 +200,9 @@ describe.each(engines)('OIDC authorization code flow (%s)', (engine) => {
     await expect(oidc.refreshTokenGrant(config, rotated.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     expect((await oidc.tokenIntrospection(config, rotated.access_token)).active).toBe(false);
 
-    const audit = await server.services.store.audit.query({ tenantId: 'demo', action: 'oidc.token_replayed', limit: 10 });
-    expect(audit.items.some((e) => e.subject === userId && e.result === 'failure')).toBe(true);
+    // Audited from the provider's grant.error event, after the answer has gone: wait for the row.
+    const audited = async () => (await server.services.store.audit.query({ tenantId: 'demo', action: 'oidc.token_replayed', limit: 10 })).items.some((e) => e.subject === userId && e.result === 'failure');
+    await expect.poll(audited, { timeout: 5000, interval: 50 }).toBe(true);
   });
 
   it('does not issue a refresh token without offline_access', async () => {
