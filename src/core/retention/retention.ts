@@ -1,6 +1,7 @@
 // Retention (GDPR art. 5(1)(e), storage limitation): what is kept about customers is kept only as
 // long as each tenant says. Per tenant, with these defaults:
-//   registrations never confirmed   deleted after 30 days
+//   accounts never confirmed        deleted after 30 days (sign-ups, and accounts an admin created
+//   nor signed in to                without a verified address)
 //   accounts unused                 never deleted by default; with `inactiveAccountDays` the owner
 //                                   is mailed `inactiveWarningDays` (14) before, and a sign-in keeps it
 //   risk assessments                90 days      sign-in history (devices, places)   180 days

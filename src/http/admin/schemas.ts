@@ -73,7 +73,7 @@ const phoneDefaultCountry = Type.String({ pattern: '^[A-Z]{2}$', description: 'C
 const retentionDays = (description: string) => Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, description }));
 const retentionSettings = Type.Object(
   {
-    unverified_account_days: retentionDays('Registrations never confirmed are deleted after this many days (default 30; 0 = keep).'),
+    unverified_account_days: retentionDays('Accounts never confirmed and never signed in to (sign-ups, and accounts created without a verified address) are deleted after this many days (default 30; 0 = keep).'),
     inactive_account_days: retentionDays('Accounts unused this long are deleted, after a warning mail (default 0 = never).'),
     inactive_warning_days: retentionDays('Days before that deletion the owner is mailed (default 14); signing in keeps the account.'),
     risk_event_days: retentionDays('Risk assessments are kept this many days (default 90).'),
