@@ -95,13 +95,14 @@ export async function recordConsentChoices(
 ): Promise<ConsentRecord[]> {
   const states = new Map((await consentStates(deps.store, tenant.id, userId)).map((s) => [s.purpose.id, s]));
   const now = deps.clock.now();
+  // Every choice is checked before any is written: an unknown purpose records nothing.
   const written: ConsentRecord[] = [];
   for (const [purposeId, granted] of Object.entries(choices)) {
     const state = states.get(purposeId);
     if (!state || state.purpose.archived) throw new FrontdoorError('consent.purpose_not_found', { field: purposeId });
-    const unchanged = granted ? state.granted && state.latest?.policyVersion === state.purpose.version : !state.granted && !state.askAgain && (state.latest === null || !state.latest.granted);
+    const unchanged = granted ? state.granted && state.latest?.policyVersion === state.purpose.version : !state.granted && !state.askAgain;
     if (unchanged) continue;
-    const record: ConsentRecord = {
+    written.push({
       id: newId('cns'),
       tenantId: tenant.id,
       userId,
@@ -113,10 +114,9 @@ export async function recordConsentChoices(
       requestId: ctx.requestId,
       ip: ctx.ip,
       userAgent: ctx.userAgent,
-    };
-    await deps.store.consent.append(record);
-    written.push(record);
+    });
   }
+  for (const record of written) await deps.store.consent.append(record);
   for (const record of written) {
     await deps.audit.record(ctx, { tenantId: tenant.id, action: record.granted ? 'user.consent_granted' : 'user.consent_withdrawn', result: 'success', subject: userId, details: { purpose: record.purposeId, version: record.policyVersion, channel } });
     deps.events.publish({ type: record.granted ? 'consent.granted' : 'consent.withdrawn', tenantId: tenant.id, at: now, userId, details: { purpose: record.purposeId, version: record.policyVersion, channel } });

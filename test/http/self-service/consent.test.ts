@@ -135,7 +135,9 @@ describe.each(engines)('consent (%s)', (engine) => {
     expect(imported.body.history).toEqual([expect.objectContaining({ purpose: 'analytics', granted: true, channel: 'import' })]);
     expect(imported.body.current).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'analytics', granted: true })]));
 
-    expect((await api('POST', `/tenants/${tenant}/users/${user.id}/consents`, { choices: { nonsense: true } })).body.error).toBe('consent.purpose_not_found');
+    // One unknown purpose refuses the whole request: nothing of it is recorded.
+    expect((await api('POST', `/tenants/${tenant}/users/${user.id}/consents`, { choices: { marketing_email: true, nonsense: true } })).body.error).toBe('consent.purpose_not_found');
+    expect((await consents(user.id)).history).toHaveLength(1);
     expect((await api('POST', `/tenants/${tenant}/users/${user.id}/consents`, { choices: { analytics: 'yes' } })).status).toBe(400);
     expect((await api('POST', `/tenants/${tenant}/consent-purposes`, { id: 'Bad Id', name: 'x', description: 'x', policy_text: 'x' })).status).toBe(400);
     expect((await api('POST', `/tenants/${tenant}/consent-purposes`, { id: 'analytics', name: 'x', description: 'x', policy_text: 'x' })).status).toBe(409);
