@@ -40,7 +40,12 @@ export function withStatementCache(sqlite: BetterSqlite3.Database, size = STATEM
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      // Kysely begins transactions with a plain (deferred) BEGIN. A deferred transaction that reads
+      // and then writes fails at once with SQLITE_BUSY, without waiting out busy_timeout, when
+      // another connection (the record writer's worker) wrote in between; taking the write lock at
+      // BEGIN makes it wait its turn instead.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = statements.get(sql);
       if (statement) statements.delete(sql);
       else statement = sqlite.prepare(sql);
