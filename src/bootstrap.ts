@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import type { Services } from './app.ts';
 import { issueAdminToken } from './core/admin/admin-credentials.ts';
 import { createApplication } from './core/apps/app-admin.ts';
-import type { RequestContext } from './core/context.ts';
+import { systemContext } from './core/context.ts';
 import { createTenant } from './core/tenants/tenant-admin.ts';
 import { demoRedirectUris } from './demo/relying-party.ts';
 
-const systemContext: RequestContext = { ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' };
 
 export interface FirstStartResult {
   createdDemo: boolean;

@@ -9,3 +9,6 @@ export interface RequestContext {
 }
 
 export const cliContext: RequestContext = { ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'cli' };
+
+/** What background jobs act as. */
+export const systemContext: RequestContext = { ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' };

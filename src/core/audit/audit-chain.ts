@@ -2,9 +2,10 @@
 // before (no lock on the request path); a sealer links the new ones every few seconds, in the order
 // they were written: link n = SHA-256(link n-1, row n), starting from a genesis value bound to the
 // tenant, and the tenant's head records the last link. Changing a sealed row, removing one, or
-// cutting off the tail breaks the chain at that point, and `verifyAuditChain` names it. (A row
-// changed in the seconds before it is sealed is not caught; a signed checkpoint that lets an
-// exported log be verified offline is still to come.)
+// cutting off the tail breaks the chain at that point, and `verifyAuditChain` names it. The hashes
+// are unkeyed, so whoever can write the database could rebuild the whole chain; signed checkpoints
+// (audit-checkpoint.ts) anchor it to a key they cannot use. (A row changed in the seconds before it
+// is sealed is not caught.)
 import { createHash } from 'node:crypto';
 import { runPeriodically } from '../periodic.ts';
 import type { JWK } from 'jose';

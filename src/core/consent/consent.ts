@@ -68,7 +68,16 @@ export interface ConsentState {
 
 /** The customer's current choice for every purpose still offered (and for archived ones they had granted). */
 export async function consentStates(store: Store, tenantId: TenantId, userId: string): Promise<ConsentState[]> {
+  return (await consentOverview(store, tenantId, userId)).states;
+}
+
+/** The current choices and every record behind them (oldest first), from one read of each. */
+export async function consentOverview(store: Store, tenantId: TenantId, userId: string): Promise<{ states: ConsentState[]; history: ConsentRecord[] }> {
   const [purposes, history] = await Promise.all([store.consent.listPurposes(tenantId), store.consent.history(tenantId, userId)]);
+  return { states: statesOf(purposes, history), history };
+}
+
+function statesOf(purposes: readonly ConsentPurpose[], history: readonly ConsentRecord[]): ConsentState[] {
   const latest = new Map<string, ConsentRecord>();
   for (const record of history) latest.set(record.purposeId, record);
   return purposes

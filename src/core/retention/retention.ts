@@ -8,7 +8,7 @@
 // A background job runs it on every node; each deletion and each warning happens once (conditional
 // deletes and a claimed warning), so nodes may overlap. Audit rows are not pruned here: their hash
 // chain would need a recorded starting point first.
-import type { RequestContext } from '../context.ts';
+import { systemContext, type RequestContext } from '../context.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { LinkBuilder } from '../flows/deps.ts';
 import { runPeriodically } from '../periodic.ts';
@@ -76,10 +76,9 @@ export async function applyRetention(deps: Deps, tenant: Tenant, ctx: RequestCon
 
 /** Applies every tenant's rules every `intervalMs`. */
 export function startRetention(deps: Deps, intervalMs: number, onError: (error: unknown) => void): () => void {
-  const system: RequestContext = { ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' };
   return runPeriodically(
     async () => {
-      for (const tenant of await deps.store.tenants.list()) await applyRetention(deps, tenant, system);
+      for (const tenant of await deps.store.tenants.list()) await applyRetention(deps, tenant, systemContext);
     },
     intervalMs,
     onError,

@@ -6,7 +6,7 @@
 // the link mailed to them. What stays: audit rows and consent records, which name the account only
 // by its random id; the risk assessments, likewise.
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { RequestContext } from '../context.ts';
+import { systemContext, type RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { LinkBuilder } from '../flows/deps.ts';
 import { issueActionToken } from '../flows/tokens.ts';
@@ -104,6 +104,5 @@ export async function eraseDueAccounts(deps: Deps, ctx: RequestContext): Promise
 
 /** Runs the erasure of due accounts every `intervalMs` (on every node: each account is erased once). */
 export function startAccountErasure(deps: Deps, intervalMs: number, onError: (error: unknown) => void): () => void {
-  const system: RequestContext = { ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' };
-  return runPeriodically(() => eraseDueAccounts(deps, system), intervalMs, onError);
+  return runPeriodically(() => eraseDueAccounts(deps, systemContext), intervalMs, onError);
 }

@@ -6,7 +6,7 @@
 // assessments and the audit events about them. The same document for the account portal (after
 // the customer confirms it is them) and the admin API.
 import { listConnectedApps } from '../apps/connected-apps.ts';
-import { consentStates } from '../consent/consent.ts';
+import { consentOverview } from '../consent/consent.ts';
 import type { AuditEvent, Clock, RiskEvent, Store, TenantId, User } from '../ports.ts';
 
 export const USER_EXPORT_FORMAT = 'frontdoor.user_export/1';
@@ -30,7 +30,7 @@ async function allPages<T>(read: (cursor: string | null) => Promise<{ items: T[]
 export async function exportUserData(deps: { store: Store; clock: Clock }, tenantId: TenantId, user: User): Promise<Record<string, unknown>> {
   const { store } = deps;
   const now = deps.clock.now();
-  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents, consents, consentHistory] = await Promise.all([
+  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents, { states: consents, history: consentHistory }] = await Promise.all([
     store.passwords.get(tenantId, user.id),
     store.passkeys.listForUser(tenantId, user.id),
     store.totp.get(tenantId, user.id),
@@ -42,8 +42,7 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
     store.signInEvents.listRecent(tenantId, user.id, MAX_EVENTS),
     allPages<RiskEvent>((cursor) => store.riskEvents.query({ tenantId, userId: user.id, limit: PAGE, cursor })),
     allPages<AuditEvent>((cursor) => store.audit.query({ tenantId, subject: user.id, limit: PAGE, cursor })),
-    consentStates(store, tenantId, user.id),
-    store.consent.history(tenantId, user.id),
+    consentOverview(store, tenantId, user.id),
   ]);
   return {
     format: USER_EXPORT_FORMAT,

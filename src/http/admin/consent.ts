@@ -2,12 +2,13 @@
 // version of each policy text. /tenants/:tenantId/users/:userId/consents: a customer's current
 // choices and the full, append-only history; apps and imports record choices made elsewhere.
 import type { Services } from '../../app.ts';
-import { changeConsentPurpose, consentStates, createConsentPurpose, recordConsentChoices } from '../../core/consent/consent.ts';
+import { changeConsentPurpose, consentOverview, createConsentPurpose, recordConsentChoices } from '../../core/consent/consent.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ConsentPurpose as Purpose, ConsentRecord } from '../../core/ports.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { getUser } from '../../core/users/user-admin.ts';
 import { adminContext } from './auth.ts';
+import { iso } from './wire.ts';
 import {
   ConsentPolicyVersionList,
   ConsentPurpose,
@@ -24,7 +25,6 @@ import {
 } from './schemas.ts';
 
 const tags = ['consent'];
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function purposeToWire(p: Purpose) {
   return {
@@ -48,7 +48,7 @@ export function registerConsentRoutes(app: AdminApp, services: Services): void {
   const { store } = services;
 
   async function userConsents(tenantId: string, userId: string) {
-    const [states, history] = await Promise.all([consentStates(store, tenantId, userId), store.consent.history(tenantId, userId)]);
+    const { states, history } = await consentOverview(store, tenantId, userId);
     return {
       current: states.map((s) => ({ purpose: s.purpose.id, granted: s.granted, ask_again: s.askAgain, policy_version: s.latest?.policyVersion ?? null, since: s.latest ? iso(s.latest.at) : null })),
       history: history.map(consentRecordToWire),

@@ -1,6 +1,6 @@
 // The consent checkboxes as the pages offer them and as a form posts them back.
 import type { Services } from '../../app.ts';
-import { consentStates } from '../../core/consent/consent.ts';
+import { consentOverview } from '../../core/consent/consent.ts';
 import type { ConsentPurpose, TenantId } from '../../core/ports.ts';
 import { consentField, type ConsentChoiceView } from '../../pages/views/consent.ts';
 import { formField } from './page-support.ts';
@@ -23,7 +23,7 @@ export async function offeredConsents(services: Services, tenantId: TenantId, po
 
 /** The customer's current choices, for the account page. */
 export async function accountConsents(services: Services, tenantId: TenantId, userId: string) {
-  const [states, history] = await Promise.all([consentStates(services.store, tenantId, userId), services.store.consent.history(tenantId, userId)]);
+  const { states, history } = await consentOverview(services.store, tenantId, userId);
   const names = new Map(states.map((s) => [s.purpose.id, s.purpose.name]));
   return {
     choices: states.filter((s) => !s.purpose.archived).map((s) => view(s.purpose, s.granted, s.askAgain)),
