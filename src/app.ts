@@ -32,7 +32,10 @@ import { createKyselyStore } from './storage/kysely-store.ts';
 import { withLookupCache } from './storage/lookup-cache.ts';
 import { createSqliteRecordWriter } from './storage/sqlite-record-writer.ts';
 import { migrateToLatest } from './storage/migrations.ts';
-import { deriveKey, loadOrCreateMasterKey } from './keys.ts';
+import { deriveKey, loadOrCreateMasterKeys } from './keys.ts';
+import { createLocalKeyProvider } from './adapters/keys/local-key-provider.ts';
+import { openPersonalDataVault } from './storage/personal-data-vault.ts';
+import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
 import type { Database } from './storage/schema.ts';
@@ -99,14 +102,20 @@ export interface ServiceOptions {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const { db, engine } = openDatabase(config.database);
-  const store = withLookupCache(createKyselyStore(db));
+  let vault;
   try {
     await migrateToLatest(db, engine);
+    const masterKeys = loadOrCreateMasterKeys(config);
+    vault = await openPersonalDataVault(db, createLocalKeyProvider(masterKeys.current, masterKeys.previous), masterKeys.current);
+    await sealLegacyPersonalData(db, vault);
   } catch (error) {
-    await store.close();
+    await db.destroy();
     throw error;
   }
-  const masterKey = loadOrCreateMasterKey(config);
+  const store = withLookupCache(createKyselyStore(db, vault));
+  // Every purpose key derives from the stored root key, not from the master key, so a master-key
+  // rotation changes none of them.
+  const rootKey = vault.rootKey;
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   // ioredis reconnects by itself; without a listener each failure would be an "unhandled error
   // event" on stderr with a stack. One line per failure, no URL (it may hold a password).
@@ -127,9 +136,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const guard = createAttemptGuard({ limiter });
   const notify: SignInMethodNotifier = (tenant, user, change, locale) =>
     mailer.queue({ tenant, to: user.email, template: 'sign_in_method_changed', locale, params: { change, resetLink: links.forgotPassword(tenant.id) } });
-  const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(masterKey, 'totp'), notify });
-  const passkeys = createPasskeyService({ store, clock, audit, baseUrl: config.baseUrl, challengeKey: deriveKey(masterKey, 'webauthn-challenge'), notify });
-  const codeKey = deriveKey(masterKey, 'one-time-codes');
+  const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(rootKey, 'totp'), notify });
+  const passkeys = createPasskeyService({ store, clock, audit, baseUrl: config.baseUrl, challengeKey: deriveKey(rootKey, 'webauthn-challenge'), notify });
+  const codeKey = deriveKey(rootKey, 'one-time-codes');
   // Text messages: the operator's webhook; in development the outbox; in production without a
   // webhook, none (SMS codes are then not offered).
   const smsSender =
@@ -154,11 +163,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
     clock,
     limiter,
     geo,
-    deviceKey: deriveKey(masterKey, 'risk-device'),
+    deviceKey: deriveKey(rootKey, 'risk-device'),
     events,
     onWriteError: (error, lost) => process.stderr.write(`frontdoor: ${lost} risk records could not be written: ${(error as Error).message}\n`),
   });
-  const botChallenges = createBotChallengeService({ store, clock, key: deriveKey(masterKey, 'bot-challenge') });
+  const botChallenges = createBotChallengeService({ store, clock, key: deriveKey(rootKey, 'bot-challenge') });
   const flows: FlowDeps = {
     store,
     clock,
@@ -190,13 +199,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     sessions,
     flows,
     links,
-    csrfKey: deriveKey(masterKey, 'csrf'),
+    csrfKey: deriveKey(rootKey, 'csrf'),
     geo,
-    riskKeys: { device: deriveKey(masterKey, 'risk-device-cookie'), form: deriveKey(masterKey, 'risk-form-stamp') },
+    riskKeys: { device: deriveKey(rootKey, 'risk-device-cookie'), form: deriveKey(rootKey, 'risk-form-stamp') },
     db,
     redis,
-    oidcKeys: { cookie: deriveKey(masterKey, 'oidc-cookies'), placeholder: deriveKey(masterKey, 'oidc-client-placeholder'), pairwise: deriveKey(masterKey, 'oidc-pairwise') },
-    signingKeys: createSigningKeyService({ store, clock, masterKey, maxTokenLifetimeSeconds: SIGNING_KEY_RETENTION_SECONDS, audit }),
+    oidcKeys: { cookie: deriveKey(rootKey, 'oidc-cookies'), placeholder: deriveKey(rootKey, 'oidc-client-placeholder'), pairwise: deriveKey(rootKey, 'oidc-pairwise') },
+    signingKeys: createSigningKeyService({ store, clock, rootKey, maxTokenLifetimeSeconds: SIGNING_KEY_RETENTION_SECONDS, audit }),
     mailDispatcher,
     async close() {
       await risk.flush();

@@ -14,6 +14,8 @@ export interface Config {
   redisUrl: string | null;
   /** Base64url or hex 32-byte key; null means "generate into the data dir" (embedded only). */
   masterKey: Buffer | null;
+  /** Earlier master keys (FRONTDOOR_PREVIOUS_MASTER_KEYS): they only unwrap, while `keys rotate-master` re-wraps. */
+  previousMasterKeys: Buffer[];
   smtpUrl: string | null;
   mailFrom: string;
   /** Where text messages are POSTed (JSON); null = the development outbox, or no SMS in production. */
@@ -108,6 +110,12 @@ export function loadConfig(env: Env = process.env): Config {
   const masterKeyRaw = env.FRONTDOOR_MASTER_KEY;
   const masterKey = masterKeyRaw ? decodeMasterKey(masterKeyRaw) : null;
   if (!masterKey && envName === 'production') throw new ConfigError('FRONTDOOR_MASTER_KEY', 'is required in production');
+  const previousMasterKeys = (env.FRONTDOOR_PREVIOUS_MASTER_KEYS ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => decodeMasterKey(part, 'FRONTDOOR_PREVIOUS_MASTER_KEYS'));
+  if (previousMasterKeys.length > 0 && !masterKey) throw new ConfigError('FRONTDOOR_PREVIOUS_MASTER_KEYS', 'needs FRONTDOOR_MASTER_KEY (the key they are being rotated to)');
 
   const logLevel = env.LOG_LEVEL?.trim() || (envName === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -127,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     database,
     redisUrl,
     masterKey,
+    previousMasterKeys,
     smtpUrl,
     smsWebhookUrl,
     smsWebhookSecret,

@@ -4,7 +4,7 @@
 import { adminBootstrap, adminTokenCreate } from './commands/admin.ts';
 import { apiCreate, apiDelete, apiList } from './commands/api.ts';
 import { appCreate, appDelete, appList, appRotateSecret, appUpdate } from './commands/app.ts';
-import { keysList, keysRotate } from './commands/keys.ts';
+import { keysList, keysRotate, keysRotateMaster } from './commands/keys.ts';
 import { auditExport, auditVerify } from './commands/audit.ts';
 import { migrate, start } from './commands/server.ts';
 import { tenantCreate, tenantList } from './commands/tenant.ts';
@@ -32,6 +32,7 @@ export const commands: readonly Command[] = [
   adminBootstrap,
   adminTokenCreate,
   keysRotate,
+  keysRotateMaster,
   keysList,
   auditVerify,
   auditExport,

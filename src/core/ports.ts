@@ -587,7 +587,8 @@ export interface OidcGrantRepository {
 
 export interface UserListQuery {
   tenantId: TenantId;
-  emailPrefix?: string;
+  /** Only the account with this normalized address (addresses are sealed: no partial search). */
+  email?: string;
   status?: UserStatus;
   limit: number;
   cursor?: string | null;
@@ -920,6 +921,25 @@ export interface Store {
 
 // ---------------------------------------------------------------------------------------------
 // Other ports.
+
+/** A data key wrapped (encrypted) by a master key; `keyId` names the master key that wrapped it. */
+export interface WrappedKey {
+  keyId: string;
+  wrapped: string;
+}
+
+/**
+ * Wraps and unwraps data keys with the master key (envelope encryption). The local adapter holds
+ * the master key in memory; a cloud KMS adapter would call the KMS. `context` is bound to the
+ * wrapped key: a wrapped key copied to another owner does not unwrap.
+ */
+export interface KeyProvider {
+  /** Id of the master key new data keys are wrapped with. */
+  readonly currentKeyId: string;
+  wrap(key: Buffer, context: string): Promise<WrappedKey>;
+  /** Throws when no master key it holds wrapped it, or the context differs. */
+  unwrap(wrapped: WrappedKey, context: string): Promise<Buffer>;
+}
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

@@ -52,6 +52,11 @@ export function sealString(key: Buffer, plaintext: string, context: string): str
   return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
 }
 
+/** Whether `value` has the form of a `sealString` value (rows written before a column was sealed do not). */
+export function isSealed(value: string): boolean {
+  return /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$/.test(value);
+}
+
 /** The plaintext of a `sealString` value; throws when the key, the context or the value is wrong. */
 export function openString(key: Buffer, sealed: string, context: string): string {
   const [version, iv, tag, ciphertext, ...rest] = sealed.split('.');

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../core/ports.ts';
 import type { Database } from './schema.ts';
 import type { Db } from './repositories/rows.ts';
+import type { PersonalDataVault } from './personal-data-vault.ts';
 import { tenantRepository } from './repositories/tenants.ts';
 import { applicationRepository } from './repositories/applications.ts';
 import { apiResourceRepository } from './repositories/api-resources.ts';
@@ -24,19 +25,19 @@ import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } fro
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
 
-function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
+function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransaction: boolean): Store {
   return {
     tenants: tenantRepository(db),
     apps: applicationRepository(db),
     apiResources: apiResourceRepository(db),
     rememberedGrants: rememberedGrantRepository(db),
     oidcGrants: oidcGrantRepository(db),
-    users: userRepository(db),
+    users: userRepository(db, vault),
     passwords: passwordRepository(db),
     sessions: sessionRepository(db),
-    actionTokens: actionTokenRepository(db),
+    actionTokens: actionTokenRepository(db, vault),
     audit: auditRepository(db),
-    mailOutbox: mailOutboxRepository(db),
+    mailOutbox: mailOutboxRepository(db, vault),
     adminTokens: adminTokenRepository(db),
     signingKeys: signingKeyRepository(db),
     totp: totpRepository(db),
@@ -45,18 +46,18 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
     passkeys: passkeyRepository(db),
     webauthnChallenges: webauthnChallengeRepository(db),
     emailSignIns: emailSignInRepository(db),
-    phones: phoneCredentialRepository(db),
+    phones: phoneCredentialRepository(db, vault),
     smsCodes: smsCodeRepository(db),
-    smsOutbox: smsOutboxRepository(db),
+    smsOutbox: smsOutboxRepository(db, vault),
     trustedDevices: trustedDeviceRepository(db),
     apiFlows: apiFlowRepository(db),
     signInEvents: signInEventRepository(db),
     riskEvents: riskEventRepository(db),
-    consent: consentRepository(db),
+    consent: consentRepository(db, vault),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);
-      return root.transaction().execute((trx) => work(bind(trx, root, true)));
+      return root.transaction().execute((trx) => work(bind(trx, root, vault, true)));
     },
     async ping() {
       await sql`select 1`.execute(db);
@@ -67,6 +68,7 @@ function bind(db: Db, root: Kysely<Database>, inTransaction: boolean): Store {
   };
 }
 
-export function createKyselyStore(db: Kysely<Database>): Store {
-  return bind(db, db, false);
+/** The store; personal columns are sealed and opened with `vault` (see personal-data-vault.ts). */
+export function createKyselyStore(db: Kysely<Database>, vault: PersonalDataVault): Store {
+  return bind(db, db, vault, false);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase, withStatementCache } from './database.ts';
 import BetterSqlite3 from 'better-sqlite3';
-import { createKyselyStore } from './kysely-store.ts';
+import { createTestStore } from '../../test/support/store.ts';
 import { migrateToLatest } from './migrations.ts';
 import { withLookupCache } from './lookup-cache.ts';
 import type { Application, Store } from '../core/ports.ts';
@@ -29,7 +29,7 @@ function app(tenantId: string, clientId: string, name: string): Application {
 async function stores(ttlMs: number): Promise<{ raw: Store; cached: Store }> {
   const { db, engine } = openDatabase({ engine: 'sqlite', file: ':memory:' });
   await migrateToLatest(db, engine);
-  const raw = createKyselyStore(db);
+  const raw = await createTestStore(db);
   await raw.tenants.create({ id: 't1', name: 'T1', branding: {}, settings: {}, createdAt: 1, updatedAt: 1 });
   return { raw, cached: withLookupCache(raw, ttlMs) };
 }

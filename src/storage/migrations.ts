@@ -19,6 +19,7 @@ import { auditCheckpointsMigration } from './migrations/0017-audit-checkpoints.t
 import { consentMigration } from './migrations/0018-consent.ts';
 import { accountErasureMigration } from './migrations/0019-account-erasure.ts';
 import { retentionMigration } from './migrations/0020-retention.ts';
+import { personalDataEncryptionMigration } from './migrations/0021-personal-data-encryption.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -230,6 +231,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0018_consent': consentMigration(engine),
     '0019_account_erasure': accountErasureMigration,
     '0020_retention': retentionMigration,
+    '0021_personal_data_encryption': personalDataEncryptionMigration(engine),
   };
 }
 
@@ -243,10 +245,18 @@ class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
+const migrator = (db: Kysely<any>, engine: Engine) =>
+  new Migrator({ db, provider: new CodeMigrationProvider(engine), migrationTableName: 'frontdoor_migrations', migrationLockTableName: 'frontdoor_migrations_lock' });
+
 /** Applies every pending migration; returns the names applied. */
 export async function migrateToLatest(db: Kysely<any>, engine: Engine): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new CodeMigrationProvider(engine), migrationTableName: 'frontdoor_migrations', migrationLockTableName: 'frontdoor_migrations_lock' });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator(db, engine).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies the migrations up to and including `name` (a database as an earlier release left it). */
+export async function migrateTo(db: Kysely<any>, engine: Engine, name: string): Promise<void> {
+  const { error } = await migrator(db, engine).migrateTo(name);
+  if (error) throw error;
 }

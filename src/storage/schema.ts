@@ -62,6 +62,25 @@ export interface UsersTable {
   last_login_at: number | null;
   erase_after: number | null;
   inactivity_warned_at: number | null;
+  /** Keyed blind index of the address (the `email` column holds it sealed); null on rows not yet sealed. */
+  email_index: string | null;
+}
+
+/** An account's data key, wrapped by the master key `key_id` (storage/personal-data-vault.ts). */
+export interface UserDataKeysTable {
+  tenant_id: string;
+  user_id: string;
+  key_id: string;
+  wrapped: string;
+  created_at: number;
+}
+
+/** Deployment-wide keys (the root of derived purpose keys), wrapped by the master key. */
+export interface SystemKeysTable {
+  purpose: string;
+  key_id: string;
+  wrapped: string;
+  created_at: number;
 }
 
 export interface PasswordCredentialsTable {
@@ -303,6 +322,8 @@ export interface MailOutboxTable {
   sent_at: number | null;
   attempts: number;
   last_error: string | null;
+  /** Blind index of the recipient (which is sealed, as are the bodies); null on rows not yet sealed. */
+  recipient_index: string | null;
 }
 
 export interface AdminTokensTable {
@@ -388,6 +409,8 @@ export interface Database {
   api_resources: ApiResourcesTable;
   oidc_user_grants: OidcUserGrantsTable;
   users: UsersTable;
+  user_data_keys: UserDataKeysTable;
+  system_keys: SystemKeysTable;
   password_credentials: PasswordCredentialsTable;
   sessions: SessionsTable;
   action_tokens: ActionTokensTable;

@@ -163,7 +163,7 @@ describe.each(engines)('frontdoor CLI against %s', (engine: TestEngine) => {
     const all = json(await frontdoor(env, 'user', 'list', '--tenant', 'acme', '--json'));
     expect(all.items.map((u: { email: string }) => u.email)).toEqual(['ann@example.com', 'bob@example.com']);
     expect(all.next_cursor).toBeNull();
-    const search = json(await frontdoor(env, 'user', 'list', '--tenant', 'acme', '--email-prefix', 'BO', '--json'));
+    const search = json(await frontdoor(env, 'user', 'list', '--tenant', 'acme', '--email', 'BOB@Example.com', '--json'));
     expect(search.items.map((u: { id: string }) => u.id)).toEqual([bob.id]);
     const firstPage = json(await frontdoor(env, 'user', 'list', '--tenant', 'acme', '--limit', '1', '--json'));
     expect(firstPage.items).toHaveLength(1);

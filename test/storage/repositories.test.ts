@@ -58,11 +58,12 @@ describe.each(engines)('storage (%s)', (engine) => {
     expect((error as FrontdoorError).code).toBe('request.invalid');
   });
 
-  it('searches by email prefix literally (LIKE metacharacters are escaped)', async () => {
-    await user(`pct_${engine}@example.com`);
-    await user(`pctx${engine}@example.com`);
-    const page = await server.services.store.users.list({ tenantId: 'demo', emailPrefix: `pct_`, limit: 10 });
-    expect(page.items.map((u) => u.email)).toEqual([`pct_${engine}@example.com`]);
+  it('finds a user by whole address through the blind index, never by a part of it', async () => {
+    const created = await user(`whole_${engine}@example.com`);
+    const page = await server.services.store.users.list({ tenantId: 'demo', email: `whole_${engine}@example.com`, limit: 10 });
+    expect(page.items.map((u) => u.id)).toEqual([created.id]);
+    expect((await server.services.store.users.list({ tenantId: 'demo', email: `whole_${engine}`, limit: 10 })).items).toEqual([]);
+    expect((await server.services.store.users.findByEmail('demo', `whole_${engine}@example.com`))?.id).toBe(created.id);
   });
 
   it('treats a key holding a NUL character as a miss, not an error (PostgreSQL text cannot hold NUL)', async () => {

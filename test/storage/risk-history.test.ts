@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryRateLimiter } from '../../src/adapters/rate-limit/memory-rate-limiter.ts';
 import { openDatabase } from '../../src/storage/database.ts';
-import { createKyselyStore } from '../../src/storage/kysely-store.ts';
+import { createTestStore } from '../support/store.ts';
 import { migrateToLatest } from '../../src/storage/migrations.ts';
 import type { Store, Tenant, User } from '../../src/core/ports.ts';
 import { newId } from '../../src/core/secrets.ts';
@@ -23,7 +23,7 @@ describe('risk service: account history', () => {
   beforeAll(async () => {
     const { db, engine } = openDatabase({ engine: 'sqlite', file: ':memory:' });
     await migrateToLatest(db, engine);
-    store = createKyselyStore(db);
+    store = await createTestStore(db);
     const now = Date.now();
     tenant = { id: 't1', name: 'T1', branding: {}, settings: {}, createdAt: now, updatedAt: now };
     await store.tenants.create(tenant);

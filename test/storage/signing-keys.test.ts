@@ -13,7 +13,7 @@ import { FrontdoorError } from '../../src/core/errors.ts';
 import { createSigningKeyService, SigningKeyUnreadableError, type SigningKeyService } from '../../src/core/keys/signing-keys.ts';
 import type { Clock, SigningKey, Store } from '../../src/core/ports.ts';
 import { openDatabase, type DatabaseLocation } from '../../src/storage/database.ts';
-import { createKyselyStore } from '../../src/storage/kysely-store.ts';
+import { createTestStore } from '../support/store.ts';
 import { migrateToLatest } from '../../src/storage/migrations.ts';
 import { isUniqueViolation } from '../../src/storage/repositories/rows.ts';
 import type { Database } from '../../src/storage/schema.ts';
@@ -29,6 +29,7 @@ describe.each(engines)('signing keys (%s)', (engine) => {
   let cleanup: () => Promise<void>;
   let now = START;
   const clock: Clock = { now: () => now };
+  const rootKey = randomBytes(32);
   const masterKey = randomBytes(32);
   let keys: SigningKeyService;
 
@@ -45,8 +46,8 @@ describe.each(engines)('signing keys (%s)', (engine) => {
     const opened = openDatabase(location);
     db = opened.db;
     await migrateToLatest(db, opened.engine);
-    store = createKyselyStore(db);
-    keys = createSigningKeyService({ store, clock, masterKey, maxTokenLifetimeSeconds: LIFETIME_SECONDS });
+    store = await createTestStore(db, masterKey);
+    keys = createSigningKeyService({ store, clock, rootKey, maxTokenLifetimeSeconds: LIFETIME_SECONDS });
   });
   afterAll(async () => {
     await store?.close();
@@ -93,9 +94,9 @@ describe.each(engines)('signing keys (%s)', (engine) => {
   it.runIf(engine === 'postgres')('ends with one set when two nodes (separate connection pools) ensure keys at once', async () => {
     const t = await tenant(`nodes-${engine}`);
     const other = openDatabase(location);
-    const otherStore = createKyselyStore(other.db);
+    const otherStore = await createTestStore(other.db, masterKey);
     try {
-      const otherNode = createSigningKeyService({ store: otherStore, clock, masterKey, maxTokenLifetimeSeconds: LIFETIME_SECONDS });
+      const otherNode = createSigningKeyService({ store: otherStore, clock, rootKey, maxTokenLifetimeSeconds: LIFETIME_SECONDS });
       await Promise.all([keys.ensureKeys(t), otherNode.ensureKeys(t), keys.ensureKeys(t), otherNode.ensureKeys(t)]);
       const list = await store.signingKeys.list(t);
       expect(list).toHaveLength(6);
@@ -249,7 +250,7 @@ describe.each(engines)('signing keys (%s)', (engine) => {
   it('does not open the keys with another master key', async () => {
     const t = await tenant(`master-${engine}`);
     await keys.ensureKeys(t);
-    const otherMaster = createSigningKeyService({ store, clock, masterKey: randomBytes(32), maxTokenLifetimeSeconds: LIFETIME_SECONDS });
+    const otherMaster = createSigningKeyService({ store, clock, rootKey: randomBytes(32), maxTokenLifetimeSeconds: LIFETIME_SECONDS });
     const error = await otherMaster.jwks(t).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SigningKeyUnreadableError);
     expect(String((error as Error).message)).not.toMatch(/"d"/);
@@ -270,7 +271,7 @@ describe.each(engines)('signing keys (%s)', (engine) => {
   it('audits through the given audit log', async () => {
     const t = await tenant(`audit-${engine}`);
     const audit = createAuditLog({ store, clock });
-    const audited = createSigningKeyService({ store, clock, masterKey, maxTokenLifetimeSeconds: LIFETIME_SECONDS, audit });
+    const audited = createSigningKeyService({ store, clock, rootKey, maxTokenLifetimeSeconds: LIFETIME_SECONDS, audit });
     const r = await audited.rotate(t, 'RS256', { ...cliContext, actor: 'admin:adm_1', requestId: 'req-1' });
     const events = (await store.audit.query({ tenantId: t, limit: 10 })).items;
     expect(events.map((e) => [e.action, e.actor, e.requestId, e.subject])).toEqual([['keys.rotated', 'admin:adm_1', 'req-1', r.active]]);

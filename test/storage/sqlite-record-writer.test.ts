@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RiskEvent, SignInEvent, Store } from '../../src/core/ports.ts';
 import { newId } from '../../src/core/secrets.ts';
 import { openDatabase } from '../../src/storage/database.ts';
-import { createKyselyStore } from '../../src/storage/kysely-store.ts';
+import { createTestStore } from '../support/store.ts';
 import { migrateToLatest } from '../../src/storage/migrations.ts';
 import { createSqliteRecordWriter } from '../../src/storage/sqlite-record-writer.ts';
 import { startTestServer } from '../support/server.ts';
@@ -24,7 +24,7 @@ describe('SQLite record writer', () => {
   beforeAll(async () => {
     const { db, engine } = openDatabase({ engine: 'sqlite', file });
     await migrateToLatest(db, engine);
-    store = createKyselyStore(db);
+    store = await createTestStore(db);
     const now = Date.now();
     await store.tenants.create({ id: 't1', name: 'T1', branding: {}, settings: {}, createdAt: now, updatedAt: now });
     await store.users.create({ id: userId, tenantId: 't1', status: 'active', email: 'w@example.com', emailVerified: true, profile: {}, createdAt: now, updatedAt: now, lastLoginAt: null });

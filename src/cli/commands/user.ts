@@ -3,7 +3,8 @@ import { cliContext } from '../../core/context.ts';
 import type { User } from '../../core/ports.ts';
 import { createUser, deleteUser, getUser, setUserStatus } from '../../core/users/user-admin.ts';
 import { userToWire } from '../../http/admin/wire.ts';
-import { integerOption, inTenant, optionalString, out, outJson, requiredString, table, type Command } from '../support.ts';
+import { normalizeEmail } from '../../core/users/email.ts';
+import { integerOption, inTenant, optionalString, out, outJson, requiredString, table, UsageError, type Command } from '../support.ts';
 
 function describe(user: User): string {
   return `${user.id}  ${user.email}  ${user.status}${user.emailVerified ? '' : '  (email not verified)'}`;
@@ -40,24 +41,27 @@ Options:
 export const userList: Command = {
   name: 'user list',
   summary: 'List or search users',
-  help: `Usage: frontdoor user list --tenant T [--email-prefix P] [--limit N] [--cursor C] [--json]
+  help: `Usage: frontdoor user list --tenant T [--email E] [--limit N] [--cursor C] [--json]
 
 Lists users of tenant T, oldest first, one page at a time.
 
 Options:
   --tenant T          tenant id (required)
-  --email-prefix P    only emails starting with P (case-insensitive)
+  --email E           only the user with this address (case-insensitive; addresses are
+                      stored encrypted, so only a whole address can be searched for)
   --limit N           page size, 1-200 (default 50)
   --cursor C          the next_cursor printed by the previous page
   --json              print {"items": [...], "next_cursor": ...} as JSON
   -h, --help          show this help`,
-  options: { tenant: { type: 'string' }, 'email-prefix': { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean' } },
+  options: { tenant: { type: 'string' }, email: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean' } },
   async run(args) {
     const limit = integerOption(args, 'limit', 50, 1, 200);
-    const prefix = optionalString(args, 'email-prefix')?.trim().toLowerCase();
+    const rawEmail = optionalString(args, 'email');
+    const email = rawEmail === undefined ? undefined : normalizeEmail(rawEmail);
+    if (email === null) throw new UsageError(`--email is not an email address: "${rawEmail}"`);
     const cursor = optionalString(args, 'cursor') ?? null;
     const page = await inTenant(args, 'user list', (services, tenant) =>
-      services.store.users.list({ tenantId: tenant.id, ...(prefix ? { emailPrefix: prefix } : {}), limit, cursor }),
+      services.store.users.list({ tenantId: tenant.id, ...(email ? { email } : {}), limit, cursor }),
     );
     if (args.values.json) {
       outJson({ items: page.items.map(userToWire), next_cursor: page.nextCursor });

@@ -62,7 +62,8 @@ export interface SigningKeyService {
 export interface SigningKeyDeps {
   store: Store;
   clock: Clock;
-  masterKey: Buffer;
+  /** The deployment root key; the private keys are sealed under a key derived from it. */
+  rootKey: Buffer;
   /** Longest lifetime of anything signed with these keys: a retired key stays published this long. */
   maxTokenLifetimeSeconds: number;
   /** Defaults to an audit log over `store` and `clock`. */
@@ -148,7 +149,7 @@ function missingSlots(keys: SigningKey[]): Slot[] {
 
 export function createSigningKeyService(deps: SigningKeyDeps): SigningKeyService {
   const { store, clock } = deps;
-  const sealingKey = deriveKey(deps.masterKey, 'signing-keys');
+  const sealingKey = deriveKey(deps.rootKey, 'signing-keys');
   const audit = deps.audit ?? createAuditLog({ store, clock });
   const retention = deps.maxTokenLifetimeSeconds * 1000;
 

@@ -418,7 +418,7 @@ export const UserPage = Type.Object({ items: Type.Array(User), next_cursor: null
 
 export const UserListQuery = Type.Object(
   {
-    email_prefix: Type.Optional(text(254, { minLength: 1, description: 'Emails starting with this (case-insensitive).' })),
+    email: Type.Optional(text(254, { minLength: 1, description: 'Only the user with this address (case-insensitive). Addresses are stored encrypted, so only a whole address can be searched for.' })),
     status: Type.Optional(userStatus),
     limit: Type.Optional(limit),
     cursor: Type.Optional(cursor),

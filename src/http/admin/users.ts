@@ -4,6 +4,7 @@ import { endFailureHold } from '../../core/flows/login.ts';
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { exportUserData } from '../../core/users/data-export.ts';
+import { requireEmail } from '../../core/users/email.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { createUser, deleteUser, getUser, resetUserMfa, revokeUserSessions, setUserStatus, updateUserProfile } from '../../core/users/user-admin.ts';
@@ -52,11 +53,11 @@ export function registerUserRoutes(app: AdminApp, services: Services): void {
     },
     async (request) => {
       const tenant = await requireTenant(store, request.params.tenantId);
-      const { email_prefix, status, limit, cursor } = request.query;
+      const { email, status, limit, cursor } = request.query;
       const page = await store.users.list({
         tenantId: tenant.id,
-        // Stored emails are lower-cased, so the search is case-insensitive.
-        ...(email_prefix ? { emailPrefix: email_prefix.trim().toLowerCase() } : {}),
+        // Searched in the stored normal form, so case and an IDN domain's form do not matter.
+        ...(email !== undefined ? { email: requireEmail(email) } : {}),
         ...(status ? { status } : {}),
         limit: limit ?? DEFAULT_PAGE_SIZE,
         cursor: cursor ?? null,

@@ -2,6 +2,8 @@ import type { Selectable } from 'kysely';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ConsentChannel, ConsentPurpose, ConsentRecord, ConsentRepository } from '../../core/ports.ts';
 import type { ConsentPolicyVersionsTable, ConsentPurposesTable, ConsentRecordsTable } from '../schema.ts';
+import { isSealed } from '../../core/secrets.ts';
+import type { PersonalDataVault } from '../personal-data-vault.ts';
 import { fromBool, isUniqueViolation, toBool, type Db } from './rows.ts';
 
 function toPurpose(row: Selectable<ConsentPurposesTable> & Pick<Selectable<ConsentPolicyVersionsTable>, 'description' | 'policy_text'>): ConsentPurpose {
@@ -19,7 +21,14 @@ function toPurpose(row: Selectable<ConsentPurposesTable> & Pick<Selectable<Conse
   };
 }
 
-function toRecord(row: Selectable<ConsentRecordsTable>): ConsentRecord {
+// The evidence (address and browser) is personal: sealed under the account's data key, so once
+// the account is erased the kept record names only its random id. Evidence written before
+// encryption is read as it is.
+function toRecord(vault: PersonalDataVault, key: Buffer | null, row: Selectable<ConsentRecordsTable>): ConsentRecord {
+  const open = (value: string | null, column: string) => {
+    if (value === null || !isSealed(value)) return value;
+    return key ? vault.open(key, value, column, row.tenant_id, row.user_id) : null;
+  };
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -30,13 +39,13 @@ function toRecord(row: Selectable<ConsentRecordsTable>): ConsentRecord {
     at: Number(row.at),
     channel: row.channel as ConsentChannel,
     requestId: row.request_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
+    ip: open(row.ip, 'consent.ip'),
+    userAgent: open(row.user_agent, 'consent.user_agent'),
   };
 }
 
 // Records are append-only: the repository offers no update or delete of them.
-export function consentRepository(db: Db): ConsentRepository {
+export function consentRepository(db: Db, vault: PersonalDataVault): ConsentRepository {
   const purposes = () =>
     db
       .selectFrom('consent_purposes as p')
@@ -91,6 +100,8 @@ export function consentRepository(db: Db): ConsentRepository {
       return rows.map((r) => ({ purposeId: r.purpose_id, version: Number(r.version), description: r.description, policyText: r.policy_text, createdAt: Number(r.created_at) }));
     },
     async append(r) {
+      const key = await vault.userKey(db, r.tenantId, r.userId);
+      const seal = (value: string | null, column: string) => (value === null || !key ? null : vault.seal(key, value, column, r.tenantId, r.userId));
       await db
         .insertInto('consent_records')
         .values({
@@ -103,14 +114,15 @@ export function consentRepository(db: Db): ConsentRepository {
           at: r.at,
           channel: r.channel,
           request_id: r.requestId,
-          ip: r.ip,
-          user_agent: r.userAgent,
+          ip: seal(r.ip, 'consent.ip'),
+          user_agent: seal(r.userAgent, 'consent.user_agent'),
         })
         .execute();
     },
     async history(tenantId, userId) {
       const rows = await db.selectFrom('consent_records').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).orderBy('seq').execute();
-      return rows.map(toRecord);
+      const key = rows.length > 0 ? await vault.userKey(db, tenantId, userId) : null;
+      return rows.map((row) => toRecord(vault, key, row));
     },
   };
 }

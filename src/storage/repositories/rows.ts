@@ -56,11 +56,6 @@ export async function newestFirstPage<TB extends 'audit_events' | 'risk_events',
   return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null };
 }
 
-/** LIKE pattern matching a literal prefix ('\' is the escape character). */
-export function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** Unique-constraint violation on either engine (SQLite SQLITE_CONSTRAINT_UNIQUE, PostgreSQL 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

@@ -1,23 +1,35 @@
 // Phones for text-message codes, the codes sent, and the development outbox of text messages.
 import type { OutboxSms, PhoneCredential, PhoneCredentialRepository, SmsCode, SmsCodePurpose, SmsCodeRepository, SmsOutboxRepository } from '../../core/ports.ts';
 import type { PhoneCredentialsTable, SmsCodesTable } from '../schema.ts';
+import { isSealed } from '../../core/secrets.ts';
+import type { PersonalDataVault } from '../personal-data-vault.ts';
 import type { Db } from './rows.ts';
 
-function toPhone(row: PhoneCredentialsTable): PhoneCredential {
-  return { tenantId: row.tenant_id, userId: row.user_id, phone: row.phone, confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at), createdAt: Number(row.created_at) };
+// The number is sealed under the account's data key; an E.164 number (`+…`) is a row from before
+// encryption, sealed at the next start.
+async function toPhone(db: Db, vault: PersonalDataVault, row: PhoneCredentialsTable): Promise<PhoneCredential | null> {
+  let phone = row.phone;
+  if (!phone.startsWith('+')) {
+    const key = await vault.userKey(db, row.tenant_id, row.user_id);
+    if (!key) return null;
+    phone = vault.open(key, phone, 'phone', row.tenant_id, row.user_id);
+  }
+  return { tenantId: row.tenant_id, userId: row.user_id, phone, confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at), createdAt: Number(row.created_at) };
 }
 
-export function phoneCredentialRepository(db: Db): PhoneCredentialRepository {
+export function phoneCredentialRepository(db: Db, vault: PersonalDataVault): PhoneCredentialRepository {
   return {
     async get(tenantId, userId) {
       const row = await db.selectFrom('phone_credentials').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
-      return row ? toPhone(row) : null;
+      return row ? toPhone(db, vault, row) : null;
     },
     async putPending(p) {
+      const key = await vault.userKey(db, p.tenantId, p.userId);
+      if (!key) return false;
       await db.deleteFrom('phone_credentials').where('tenant_id', '=', p.tenantId).where('user_id', '=', p.userId).where('confirmed_at', 'is', null).execute();
       const result = await db
         .insertInto('phone_credentials')
-        .values({ tenant_id: p.tenantId, user_id: p.userId, phone: p.phone, confirmed_at: null, created_at: p.createdAt })
+        .values({ tenant_id: p.tenantId, user_id: p.userId, phone: vault.seal(key, p.phone, 'phone', p.tenantId, p.userId), confirmed_at: null, created_at: p.createdAt })
         .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -96,14 +108,18 @@ export function smsCodeRepository(db: Db): SmsCodeRepository {
   };
 }
 
-export function smsOutboxRepository(db: Db): SmsOutboxRepository {
+// Messages hold the number and a code: both sealed under the outbox key, bound to the message id.
+export function smsOutboxRepository(db: Db, vault: PersonalDataVault): SmsOutboxRepository {
+  const seal = (value: string, column: string, tenantId: string, id: string) => vault.seal(vault.outboxKey, value, column, tenantId, id);
+  // Messages queued before encryption stay readable as they were.
+  const open = (value: string, column: string, tenantId: string, id: string) => (isSealed(value) ? vault.open(vault.outboxKey, value, column, tenantId, id) : value);
   return {
     async add(m: OutboxSms) {
-      await db.insertInto('sms_outbox').values({ id: m.id, tenant_id: m.tenantId, recipient: m.to, body: m.text, created_at: m.createdAt }).execute();
+      await db.insertInto('sms_outbox').values({ id: m.id, tenant_id: m.tenantId, recipient: seal(m.to, 'sms.recipient', m.tenantId, m.id), body: seal(m.text, 'sms.body', m.tenantId, m.id), created_at: m.createdAt }).execute();
     },
     async listRecent(limit) {
       const rows = await db.selectFrom('sms_outbox').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-      return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, to: r.recipient, text: r.body, createdAt: Number(r.created_at) }));
+      return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, to: open(r.recipient, 'sms.recipient', r.tenant_id, r.id), text: open(r.body, 'sms.body', r.tenant_id, r.id), createdAt: Number(r.created_at) }));
     },
   };
 }
