@@ -58,7 +58,10 @@ export type ErrorCode =
   | 'risk.denied'
   | 'risk.challenge'
   | 'auth.password_reset_required'
-  | 'email.disposable';
+  | 'email.disposable'
+  | 'profile.invalid'
+  | 'profile.unknown_attribute'
+  | 'profile.schema_invalid';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -76,6 +79,9 @@ const defaultStatus: Record<ErrorCode, number> = {
   'auth.email_not_verified': 403,
   'session.required': 401,
   'email.invalid': 400,
+  'profile.invalid': 400,
+  'profile.unknown_attribute': 400,
+  'profile.schema_invalid': 400,
   'password.too_short': 400,
   'password.too_long': 400,
   'password.common': 400,

@@ -76,6 +76,35 @@ export interface TenantSettings {
   risk?: TenantRiskSettings;
   /** Requests per minute by endpoint group, per client address and per tenant (core/risk/request-limits.ts). */
   rateLimits?: TenantRateLimitSettings;
+  /** The profile attributes the tenant keeps (core/users/profile-schema.ts); default: the OpenID Connect profile claims. */
+  profileSchema?: ProfileSchema;
+}
+
+/** One profile attribute: a JSON Schema of a single value, with Frontdoor's `x-frontdoor-*` keywords. */
+export interface ProfileAttributeSchema {
+  type: 'string' | 'integer' | 'number' | 'boolean';
+  title?: string;
+  description?: string;
+  format?: 'date' | 'email' | 'uri';
+  enum?: string[];
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  /** Asked on the registration page (`registration`) or only kept and edited later (the default). */
+  'x-frontdoor-collect'?: 'registration' | 'later';
+  /** The customer may change it on the account page (default true). */
+  'x-frontdoor-editable'?: boolean;
+  /** Changing it needs a recent sign-in, like the address (default false). */
+  'x-frontdoor-sensitive'?: boolean;
+}
+
+/** A tenant's profile schema: a JSON Schema object; `required` lists what registration must ask. */
+export interface ProfileSchema {
+  type: 'object';
+  properties: Record<string, ProfileAttributeSchema>;
+  required?: string[];
+  additionalProperties?: false;
 }
 
 /** Requests per minute by endpoint group (token, authorization, userinfo, introspection, oidc, api, pages); 0 = no limit. */

@@ -25,6 +25,8 @@ export interface RegistrationInput {
   client?: ClientSignals;
   /** The consent purposes ticked on the form (purpose id → ticked), recorded for a new account. */
   consents?: Record<string, boolean>;
+  /** Profile attributes the registration page asks for (profile-schema.ts `registrationProfile`, already checked). */
+  profile?: Record<string, unknown>;
 }
 
 export function registrationMinLength(tenant: Tenant): number {
@@ -74,7 +76,7 @@ export async function register(deps: FlowDeps, input: RegistrationInput, ctx: Re
     status: 'pending',
     email,
     emailVerified: false,
-    profile: {},
+    profile: input.profile ?? {},
     createdAt: now,
     updatedAt: now,
     lastLoginAt: null,

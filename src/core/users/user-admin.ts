@@ -1,5 +1,6 @@
 // What an operator may do to users: create, read, search, disable/enable, delete, reset their
 // second factor. Disabling ends every session at once. Admins never set an existing user's password; they send a reset link.
+import { checkProfile, profileSchemaOf } from './profile-schema.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import type { PasswordBlocklist } from '../credentials/password-policy.ts';
@@ -30,6 +31,8 @@ export async function createUser(
     input.password === undefined
       ? null
       : await deps.hasher.hash(checkNewPassword(input.password, { email, minLength: effectiveMinLength(tenant.settings, false), blocklist: deps.blocklist }));
+  // An admin or an import may leave out what registration asks for, but not break the schema.
+  if (input.profile) checkProfile(profileSchemaOf(tenant), input.profile);
   const now = deps.clock.now();
   const verified = input.verified ?? false;
   const user: User = {
@@ -74,6 +77,11 @@ export async function setUserStatus(deps: UserAdminDeps, tenantId: string, id: s
 }
 
 export async function updateUserProfile(deps: UserAdminDeps, tenantId: string, id: string, patch: { profile?: Record<string, unknown>; emailVerified?: boolean }, ctx: RequestContext): Promise<User> {
+  if (patch.profile) {
+    const tenant = await deps.store.tenants.get(tenantId);
+    if (!tenant) throw new FrontdoorError('tenant.not_found');
+    checkProfile(profileSchemaOf(tenant), patch.profile);
+  }
   const updated = await deps.store.users.update(tenantId, id, patch, deps.clock.now());
   if (!updated) throw new FrontdoorError('user.not_found');
   await deps.audit.record(ctx, { tenantId, action: 'admin.user_updated', result: 'success', subject: id, details: { fields: Object.keys(patch) } });

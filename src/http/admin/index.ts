@@ -9,6 +9,7 @@ import { registerApplicationRoutes } from './applications.ts';
 import { registerApiResourceRoutes } from './api-resources.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerConsentRoutes } from './consent.ts';
+import { registerProfileSchemaRoutes } from './profile-schema.ts';
 import { registerAdminAuth } from './auth.ts';
 import { registerBootstrapRoute } from './bootstrap.ts';
 import { registerTenantRoutes } from './tenants.ts';
@@ -86,6 +87,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
       registerUserRoutes(admin, services);
       registerAuditRoutes(admin, services);
       registerConsentRoutes(admin, services);
+      registerProfileSchemaRoutes(admin, services);
     },
     { prefix: ADMIN_API_PREFIX },
   );

@@ -24,7 +24,7 @@ const opaqueId = (description: string) => Type.String({ minLength: 1, maxLength:
 const timestamp = (description: string) => Type.String({ format: 'date-time', description });
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const redirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2000, pattern: NO_CONTROL_CHARACTERS }), { maxItems: 20 });
-const profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100, description: 'Free-form profile attributes.' });
+const profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100, description: 'Profile attributes, checked against the tenant’s profile schema (`GET …/profile-schema`).' });
 const cursor = Type.String({ minLength: 1, maxLength: 512, pattern: OPAQUE, description: 'The `next_cursor` of the previous page.' });
 const limit = Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size (1–200, default 50).' });
 
@@ -647,4 +647,38 @@ export const RecordConsentsBody = Type.Object(
     channel: Type.Optional(Type.Enum(['api', 'import'], { description: '`import` for choices collected before Frontdoor; default `api`.' })),
   },
   closed,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Profile schema
+
+const attributeName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'Attribute name: lower case, digits and `_`; the OIDC claim name where one exists.' });
+
+export const ProfileAttribute = Type.Object(
+  {
+    type: Type.Enum(['string', 'integer', 'number', 'boolean']),
+    title: Type.Optional(text(100, { minLength: 1, description: 'The label on the account and registration pages.' })),
+    description: Type.Optional(text(300, { description: 'A hint under the label.' })),
+    format: Type.Optional(Type.Enum(['date', 'email', 'uri'], { description: 'Strings only.' })),
+    enum: Type.Optional(Type.Array(text(100, { minLength: 1 }), { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Strings only: the allowed values, offered as a list.' })),
+    minLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2000 })),
+    maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+    minimum: Type.Optional(Type.Number()),
+    maximum: Type.Optional(Type.Number()),
+    'x-frontdoor-collect': Type.Optional(Type.Enum(['registration', 'later'], { description: 'Asked on the registration page, or kept and edited later (default). Attributes in `required` are always asked at registration.' })),
+    'x-frontdoor-editable': Type.Optional(Type.Boolean({ description: 'The customer may change it on the account page (default true).' })),
+    'x-frontdoor-sensitive': Type.Optional(Type.Boolean({ description: 'Changing it needs a recent sign-in (default false).' })),
+  },
+  closed,
+);
+
+export const ProfileSchemaBody = Type.Object(
+  {
+    type: Type.Enum(['object']),
+    // A record's keys are checked by pattern only when nothing else may stand beside them.
+    properties: Type.Record(attributeName, ProfileAttribute, { maxProperties: 100, additionalProperties: false }),
+    required: Type.Optional(Type.Array(attributeName, { maxItems: 100, uniqueItems: true, description: 'Attributes registration must ask for (keep it short: the address alone is the default).' })),
+    additionalProperties: Type.Optional(Type.Literal(false, { description: 'Always false: attributes not listed are refused.' })),
+  },
+  { ...closed, description: 'A JSON Schema of the profile: one property per attribute, with Frontdoor’s `x-frontdoor-*` keywords.' },
 );

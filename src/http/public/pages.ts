@@ -8,6 +8,8 @@ import { login } from '../../core/flows/login.ts';
 import { authenticatorAppOffered, mfaPolicy } from '../../core/flows/second-factor.ts';
 import { passkeysEnabled } from '../../core/credentials/passkeys.ts';
 import { maskPhone } from '../../core/credentials/sms-otp.ts';
+import { collectedAtRegistration, isEditable, isSensitive, profileFromForm, profileSchemaOf, registrationProfile, updateOwnProfile } from '../../core/users/profile-schema.ts';
+import { t, type Locale } from '../../pages/i18n/index.ts';
 import { changePassword } from '../../core/flows/password-change.ts';
 import { isResetTokenLive, requestPasswordReset, resetPassword } from '../../core/flows/recovery.ts';
 import { register, registrationMinLength } from '../../core/flows/registration.ts';
@@ -130,6 +132,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
         passwordless: !passwordsEnabled(tenant),
         risk: await formRisk(services, request, reply, tenant, 'registration', 'registration'),
         consents,
+        profileFields: registrationProfileFields(tenant, {}, undefined),
       }),
     );
   });
@@ -140,9 +143,12 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     const email = formField(request.body, 'email');
     const { purposes } = await offeredConsents(services, tenant.id);
     const consents = postedConsents(request.body, purposes);
+    const schema = profileSchemaOf(tenant);
+    const postedProfile = profileFromForm(schema, {}, (name) => formField(request.body, name), (name) => collectedAtRegistration(schema, name)).profile;
     try {
+      const profile = registrationProfile(schema, (name) => formField(request.body, name));
       const client = await browserSignals(services, request, reply, tenant, 'registration');
-      const { browserToken } = await register(services.flows, { tenant, email, password: formField(request.body, 'password'), client, consents }, requestContext(request));
+      const { browserToken } = await register(services.flows, { tenant, email, password: formField(request.body, 'password'), client, consents, profile }, requestContext(request));
       // Without passwords the link signs in only this browser: it holds the registration's token.
       if (browserToken) setFlowStyleCookie(reply, registrationCookieName(tenant.id), browserToken, services.config.verifyEmailTtlSeconds);
       return redirect(reply, tenant, '/check-email?kind=registration');
@@ -154,7 +160,15 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
       const { views } = await offeredConsents(services, tenant.id, consents);
       return sendPage(
         reply,
-        renderRegisterPage(ctx, { email: email ?? '', errors: formErrors(error, passwordField), minLength: registrationMinLength(tenant), passwordless: !passwordsEnabled(tenant), risk, consents: views }),
+        renderRegisterPage(ctx, {
+          email: email ?? '',
+          errors: formErrors(error, passwordField),
+          minLength: registrationMinLength(tenant),
+          passwordless: !passwordsEnabled(tenant),
+          risk,
+          consents: views,
+          profileFields: registrationProfileFields(tenant, postedProfile, error),
+        }),
         status,
       );
     }
@@ -256,7 +270,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 
   // ---- account -------------------------------------------------------------------------------
-  const accountPage = (request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: { id: string }; user: User }, extra: { errors?: FormErrors; status?: number } = {}) =>
+  const accountPage = (request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: { id: string }; user: User }, extra: { errors?: FormErrors; status?: number; profile?: Record<string, unknown> } = {}) =>
     sendAccountPage(services, request, reply, tenant, current, extra);
 
   app.get('/t/:tenant/account', page, async (request, reply) => {
@@ -347,6 +361,23 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     return redirect(reply, tenant, '/account?notice=email_changed');
   });
 
+  // Profile: attributes of the tenant's schema the customer may edit; changing a sensitive one needs a recent sign-in.
+  app.post('/t/:tenant/account/profile', page, async (request, reply) => {
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
+    const schema = profileSchemaOf(tenant);
+    const next = profileFromForm(schema, current.user.profile, (name) => formField(request.body, name));
+    if (next.changed.some((name) => isSensitive(schema.properties[name]!)) && !(await recentEnough(services, request, reply, tenant, current, tenantPath(tenant.id, '/account')))) return reply;
+    try {
+      await updateOwnProfile(services.flows, tenant, current.user, next, requestContext(request, `user:${current.user.id}`));
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      return accountPage(request, reply, tenant, current, { errors: formErrors(error), status: 400, profile: next.profile });
+    }
+    return redirect(reply, tenant, '/account?notice=profile_saved');
+  });
+
   // Erasure: sensitive, so a fresh authentication first; the confirmation box must be ticked.
   app.post('/t/:tenant/account/delete', page, async (request, reply) => {
     const found = await signedInPost(services, request, reply, { sensitive: true });
@@ -413,6 +444,31 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
   });
 }
 
+/** The registration page's profile fields: the attributes the tenant asks for at registration. */
+function registrationProfileFields(tenant: Tenant, values: Record<string, unknown>, error: FrontdoorError | undefined) {
+  const schema = profileSchemaOf(tenant);
+  return Object.entries(schema.properties)
+    .filter(([name]) => collectedAtRegistration(schema, name))
+    .map(([name, attribute]) => ({ name, attribute, value: values[name], required: (schema.required ?? []).includes(name), error: error?.field === `profile.${name}` ? error.code : undefined, hint: attribute.description }));
+}
+
+/** The profile section: a field per attribute the customer may edit, the others' values to read. */
+function accountProfile(locale: Locale, tenant: Tenant, values: Record<string, unknown>, errors: FormErrors | undefined) {
+  const schema = profileSchemaOf(tenant);
+  const fields = [];
+  const readOnly = [];
+  for (const [name, attribute] of Object.entries(schema.properties)) {
+    const value = values[name];
+    if (isEditable(attribute)) {
+      const hint = isSensitive(attribute) ? t(locale, 'account.profile_sensitive') : attribute.description;
+      fields.push({ name, attribute, value, required: (schema.required ?? []).includes(name), error: errors?.fields?.[`profile.${name}`], hint });
+    } else if (value !== undefined && value !== null) {
+      readOnly.push({ label: attribute.title ?? name, value: String(value) });
+    }
+  }
+  return { fields, readOnly };
+}
+
 /** The account page of the signed-in user, with an error to show when a form on it failed. */
 export async function sendAccountPage(
   services: Services,
@@ -420,7 +476,7 @@ export async function sendAccountPage(
   reply: FastifyReply,
   tenant: Tenant,
   current: { session: { id: string }; user: User },
-  extra: { errors?: FormErrors; status?: number } = {},
+  extra: { errors?: FormErrors; status?: number; profile?: Record<string, unknown> } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
   const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns, consents] = await Promise.all([
@@ -463,6 +519,7 @@ export async function sendAccountPage(
       recentSignIns: signIns.map((s) => ({ id: s.id, device: s.deviceName, country: s.country, at: s.at, methods: s.methods, current: s.sessionId === current.session.id })),
       consents,
       deletionGraceDays: tenant.settings.accountDeletionGraceDays ?? 0,
+      profile: accountProfile(ctx.locale, tenant, extra.profile ?? current.user.profile, extra.errors),
     }),
     extra.status ?? 200,
   );

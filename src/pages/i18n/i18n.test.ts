@@ -65,6 +65,9 @@ const ERROR_CODES = Object.keys({
   'email.disposable': true,
   'consent.purpose_not_found': true,
   'consent.purpose_exists': true,
+  'profile.invalid': true,
+  'profile.unknown_attribute': true,
+  'profile.schema_invalid': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

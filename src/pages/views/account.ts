@@ -15,6 +15,7 @@ import type { ErrorTexts } from './form.ts';
 import type { FormErrors, Notice } from './types.ts';
 import { consentChoices, type ConsentChoiceView } from './consent.ts';
 import type { ConsentChannel } from '../../core/ports.ts';
+import { profileField, type ProfileFieldView } from './profile-form.ts';
 
 export interface AccountSession {
   id: string;
@@ -70,6 +71,8 @@ export interface AccountPageModel {
   consents?: { choices: ConsentChoiceView[]; history: { purpose: string; granted: boolean; version: number; at: number; channel: ConsentChannel }[] };
   /** The tenant's grace period before a deleted account is erased (0: at once). */
   deletionGraceDays?: number;
+  /** The profile form (attributes the customer may edit) and the values they may only read. */
+  profile?: { fields: ProfileFieldView[]; readOnly: { label: string; value: string }[] };
 }
 
 const CURRENT_PASSWORD_TEXTS: ErrorTexts = { 'auth.invalid_credentials': 'account.password_current_wrong' };
@@ -102,6 +105,20 @@ ${inputField(ctx, { name: 'new_email', label: t(ctx.locale, 'account.email_chang
 ${submitButton(t(ctx.locale, 'account.email_change_submit'), 'secondary')}
 </form>
 </details>
+</section>`;
+}
+
+function renderProfileSection(ctx: PageContext, tenantId: string, profile: NonNullable<AccountPageModel['profile']>): SafeHtml | null {
+  if (profile.fields.length === 0 && profile.readOnly.length === 0) return null;
+  return html`<section class="fd-section" aria-labelledby="profile-title" id="profile">
+<h2 id="profile-title">${t(ctx.locale, 'account.profile_heading')}</h2>
+${profile.readOnly.length > 0 && html`<dl class="fd-meta">${profile.readOnly.map((item) => html`<div><dt>${item.label}</dt><dd>${item.value}</dd></div>`)}</dl>`}
+${profile.fields.length > 0 && html`<p class="fd-muted">${t(ctx.locale, 'account.profile_text')}</p>
+<form method="post" action="${tenantPath(tenantId, '/account/profile')}" class="fd-form">
+${csrfInput(ctx)}
+${profile.fields.map((field) => profileField(ctx, field))}
+${submitButton(t(ctx.locale, 'account.profile_submit'), 'secondary')}
+</form>`}
 </section>`;
 }
 
@@ -262,6 +279,7 @@ export function renderAccountPage(ctx: PageContext, model: AccountPageModel): st
 ${noticeBanner(ctx, model.notice)}
 ${!summaryInForm && summary}
 ${renderEmailSection(ctx, tenant.id, model)}
+${model.profile && renderProfileSection(ctx, tenant.id, model.profile)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
 ${model.recentSignIns && renderRecentSignIns(ctx, tenant.id, model.recentSignIns)}
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}

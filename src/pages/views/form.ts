@@ -44,7 +44,7 @@ export function focusTarget(errors: FormErrors | undefined, names: readonly stri
 /** Wording for an error code that fits one field better than the general message. */
 export type ErrorTexts = Partial<Record<ErrorCode, MessageKey>>;
 
-function fieldErrorText(locale: Locale, code: ErrorCode, texts: ErrorTexts | undefined): string {
+export function fieldErrorText(locale: Locale, code: ErrorCode, texts?: ErrorTexts): string {
   const key = texts?.[code];
   return key ? t(locale, key) : errorMessage(locale, code);
 }

@@ -8,6 +8,7 @@ import { csrfInput, errorSummary, fieldError, focusTarget, inputField, requireTe
 import { botChallengeAttribute, riskInputs, type FormRisk } from './risk.ts';
 import type { FormErrors } from './types.ts';
 import { consentChoices, type ConsentChoiceView } from './consent.ts';
+import { profileField, type ProfileFieldView } from './profile-form.ts';
 
 export interface RegisterPageModel {
   email?: string;
@@ -20,6 +21,8 @@ export interface RegisterPageModel {
   risk?: FormRisk;
   /** The tenant's consent purposes, unticked unless the customer ticked them before an error. */
   consents?: ConsentChoiceView[];
+  /** Profile attributes the tenant asks for at registration (its profile schema). */
+  profileFields?: ProfileFieldView[];
 }
 
 const FIELDS = [
@@ -57,6 +60,7 @@ ${model.passwordless
       error: fieldError(errors, 'password'),
       autofocus: focus === 'password',
     })}
+${(model.profileFields ?? []).map((field) => profileField(ctx, field))}
 ${consentChoices(ctx, model.consents ?? [], t(ctx.locale, 'consent.legend'))}
 ${submitButton(t(ctx.locale, 'register.submit'))}
 </form>

@@ -35,7 +35,8 @@ export type Notice =
   | 'deletion_scheduled'
   | 'deletion_cancelled'
   | 'email_change_sent'
-  | 'email_changed';
+  | 'email_changed'
+  | 'profile_saved';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -64,6 +65,7 @@ export const NOTICES: readonly Notice[] = [
   'deletion_cancelled',
   'email_change_sent',
   'email_changed',
+  'profile_saved',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

@@ -102,7 +102,7 @@ describe.each(engines)('admin API: audit (%s)', (engine) => {
     await sleep(5);
     const startedAt = new Date(server.services.clock.now()).toISOString();
     await sleep(5);
-    for (let i = 0; i < 3; i++) await api('PATCH', `/tenants/query/users/${alice.id}`, { profile: { n: i } });
+    for (let i = 0; i < 3; i++) await api('PATCH', `/tenants/query/users/${alice.id}`, { profile: { nickname: `n${i}` } });
     await api('POST', `/tenants/query/users/${bob.id}/disable`);
 
     const aboutAlice = await api('GET', `/tenants/query/audit?subject=${alice.id}`);

@@ -186,14 +186,14 @@ describe.each(engines)('admin API: users (%s)', (engine) => {
 
   it("answers 404 for another user's or another tenant's ids, and changes nothing there", async () => {
     const mine = await createUser('mine@example.com', { email_verified: true });
-    const theirs = await createUser('theirs@example.com', { email_verified: true, profile: { keep: true } }, 'other');
+    const theirs = await createUser('theirs@example.com', { email_verified: true, profile: { nickname: 'keep' } }, 'other');
     const theirSession = await server.services.sessions.start('other', theirs.id, ctx);
     const neighbour = await createUser('neighbour@example.com', { email_verified: true });
     const neighbourSession = await server.services.sessions.start('demo', neighbour.id, ctx);
 
     const attempts: Array<[string, string, unknown?]> = [
       ['GET', `/tenants/demo/users/${theirs.id}`],
-      ['PATCH', `/tenants/demo/users/${theirs.id}`, { profile: { keep: false } }],
+      ['PATCH', `/tenants/demo/users/${theirs.id}`, { profile: { nickname: 'changed' } }],
       ['POST', `/tenants/demo/users/${theirs.id}/disable`],
       ['POST', `/tenants/demo/users/${theirs.id}/enable`],
       ['GET', `/tenants/demo/users/${theirs.id}/sessions`],
@@ -216,7 +216,7 @@ describe.each(engines)('admin API: users (%s)', (engine) => {
     expect(await server.services.sessions.resolve('demo', neighbourSession.token)).not.toBeNull();
     expect(await server.services.sessions.resolve('other', theirSession.token)).not.toBeNull();
     const untouched = await api('GET', `/tenants/other/users/${theirs.id}`);
-    expect(untouched.body).toMatchObject({ status: 'active', profile: { keep: true } });
+    expect(untouched.body).toMatchObject({ status: 'active', profile: { nickname: 'keep' } });
   });
 
   it('answers 404 tenant.not_found for an unknown tenant', async () => {
@@ -237,7 +237,7 @@ describe.each(engines)('admin API: users (%s)', (engine) => {
       { tenant_id: 'other' },
       { email: 'new@example.com' },
       { created_at: '2000-01-01T00:00:00.000Z' },
-      { profile: { ok: 1 }, password: 'new password that is long' },
+      { profile: { nickname: 'ok' }, password: 'new password that is long' },
       {},
     ]) {
       const response = await api('PATCH', `/tenants/demo/users/${user.id}`, patch);
