@@ -78,6 +78,22 @@ export interface TenantSettings {
   rateLimits?: TenantRateLimitSettings;
   /** The profile attributes the tenant keeps (core/users/profile-schema.ts); default: the OpenID Connect profile claims. */
   profileSchema?: ProfileSchema;
+  /** Progressive profiling: when to ask for which attributes (core/users/profile-rules.ts). */
+  profileRules?: ProfileRule[];
+}
+
+/** Ask for `ask` (what of it the profile lacks) once every trigger holds. */
+export interface ProfileRule {
+  id: string;
+  ask: string[];
+  /** The account has signed in at least this many times. */
+  afterSignIns?: number;
+  /** An authorization request of this app. */
+  clientId?: string;
+  /** An authorization request asking for this scope (e.g. `address`). */
+  scope?: string;
+  /** Not skippable: the sign-in into the app waits for the answer. */
+  required: boolean;
 }
 
 /** One profile attribute: a JSON Schema of a single value, with Frontdoor's `x-frontdoor-*` keywords. */

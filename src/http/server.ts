@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../app.ts';
 import { FrontdoorError } from '../core/errors.ts';
 import { errorBody, toFrontdoorError } from './errors.ts';
+import { registerProfilePromptRoutes } from './public/profile-prompt.ts';
 import { registerSignInReportRoutes } from './public/sign-ins.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerPasskeyRoutes } from './public/passkeys.ts';
@@ -113,6 +114,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerPasskeyRoutes(app, services, metrics);
   registerEmailSignInRoutes(app, services, metrics);
   registerSignInReportRoutes(app, services);
+  registerProfilePromptRoutes(app, services);
   registerReauthenticationRoutes(app, services);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);

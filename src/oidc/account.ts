@@ -18,6 +18,8 @@ export function userClaims(user: User, sub: string): { sub: string; [claim: stri
   for (const [name, value] of Object.entries(user.profile)) {
     if (PROFILE_CLAIMS.has(name) && name !== 'updated_at' && value !== null && value !== undefined) claims[name] = value;
   }
+  // The profile keeps a postal address as one text; the claim is an object (OIDC Core 5.1.1).
+  if (typeof claims.address === 'string') claims.address = { formatted: claims.address };
   return claims;
 }
 

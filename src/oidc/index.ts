@@ -1,5 +1,6 @@
 // Wires the per-tenant OIDC providers from the services: settings from the configuration, the
 // registry that caches providers, and the pages the provider renders.
+import { duePrompt, profileRulesOf } from '../core/users/profile-rules.ts';
 import type { Services } from '../app.ts';
 import { sessionCookieName } from '../http/public/page-support.ts';
 import { createOidcPages } from './pages.ts';
@@ -41,6 +42,12 @@ export function createOidc(services: Services, log: (level: 'warn' | 'error', me
           reachableAcr: async (tenantId, accountId) => {
             const [current, user] = await Promise.all([services.store.tenants.get(tenantId), services.store.users.get(tenantId, accountId)]);
             return current && user ? strongestReachableAcr(services.flows, current, user) : ACR.password;
+          },
+          profilePromptDue: async (tenantId, accountId, clientId, scopes) => {
+            const current = await services.store.tenants.get(tenantId);
+            if (!current || profileRulesOf(current).length === 0) return false;
+            const user = await services.store.users.get(tenantId, accountId);
+            return user !== null && (await duePrompt(services.flows, current, user, { clientId, scopes })) !== null;
           },
         },
         tenant,

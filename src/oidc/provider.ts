@@ -61,10 +61,14 @@ export interface TenantProviderDeps {
   reachableAcr: (tenantId: string, accountId: string) => Promise<string>;
   /** Continuous evaluation of a public client's refresh (core/risk/risk-service.ts `reassessRefresh`). */
   reassessRefresh: (tenant: Tenant, accountId: string, ctx: RequestContext) => Promise<'keep' | 'end'>;
+  /** Whether a progressive-profiling rule asks this account for something before this app gets its tokens. */
+  profilePromptDue: (tenantId: string, accountId: string, clientId: string | null, scopes: string[]) => Promise<boolean>;
 }
 
 /** The login-prompt reason the interaction sees when an app asked for a stronger `acr`. */
 export const STEP_UP_REASON = 'frontdoor_acr';
+/** The consent-prompt reason the interaction sees when the profile lacks what a rule asks for here. */
+export const PROFILE_PROMPT_REASON = 'frontdoor_profile';
 
 /** A first-party grant with nothing new to add is written again at most this often (seconds). */
 const GRANT_RESAVE_SECONDS = 24 * 3600;
@@ -167,6 +171,18 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       // tokens say what the session reached, and the app decides.
       const reachable = await deps.reachableAcr(tenantId, session.accountId);
       return acrSatisfies(session.acr, [reachable]) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+
+  // Progressive profiling: asked after sign-in, before the app gets its tokens, on every
+  // authorization (a remembered grant would otherwise skip the consent prompt).
+  policy.get('consent')!.checks.add(
+    new interactionPolicy.Check(PROFILE_PROMPT_REASON, 'the profile lacks what the tenant asks for here', async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const scope = ctx.oidc.params?.scope;
+      const scopes = typeof scope === 'string' ? scope.split(' ') : [];
+      return (await deps.profilePromptDue(tenantId, accountId, ctx.oidc.client?.clientId ?? null, scopes)) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
 

@@ -29,6 +29,7 @@ export const DEFAULT_PROFILE_SCHEMA: ProfileSchema = {
     birthdate: text('Date of birth', { format: 'date', 'x-frontdoor-sensitive': true }),
     zoneinfo: text('Time zone', { maxLength: 100 }),
     locale: text('Language', { maxLength: 35 }),
+    address: text('Postal address', { maxLength: 500 }),
   },
   additionalProperties: false,
 };

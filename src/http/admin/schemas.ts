@@ -682,3 +682,17 @@ export const ProfileSchemaBody = Type.Object(
   },
   { ...closed, description: 'A JSON Schema of the profile: one property per attribute, with Frontdoor’s `x-frontdoor-*` keywords.' },
 );
+
+export const ProfileRuleWire = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'A name for the rule; a skipped rule is remembered by it.' }),
+    ask: Type.Array(attributeName, { minItems: 1, maxItems: 10, uniqueItems: true, description: 'Attributes to ask for (those the profile lacks), editable ones of the profile schema.' }),
+    after_sign_ins: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Once the account has signed in this many times.' })),
+    client_id: Type.Optional(text(200, { minLength: 1, description: 'When this app asks for a sign-in.' })),
+    scope: Type.Optional(text(100, { minLength: 1, description: 'When an app asks for this scope, e.g. `address`.' })),
+    required: Type.Optional(Type.Boolean({ description: 'Not skippable: the sign-in into the app waits for the answer (default false).' })),
+  },
+  closed,
+);
+
+export const ProfileRulesBody = Type.Object({ rules: Type.Array(ProfileRuleWire, { maxItems: 50 }) }, closed);

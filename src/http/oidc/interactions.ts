@@ -3,6 +3,10 @@
 // without a form unless the app demands a fresh sign-in; first-party apps never ask for consent.
 // Every form is bound to its interaction: the CSRF token is computed for this interaction id, and
 // the provider's interaction cookie must name the same id.
+import { duePrompt, type DuePrompt, type PromptContext } from '../../core/users/profile-rules.ts';
+import { renderProfilePromptPage } from '../../pages/views/profile-prompt.ts';
+import type { FormErrors } from '../../pages/views/types.ts';
+import { answer, promptFields } from '../public/profile-prompt.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
@@ -10,7 +14,7 @@ import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { login } from '../../core/flows/login.ts';
 import type { Session, Tenant, User } from '../../core/ports.ts';
-import { interactionPath, STEP_UP_REASON } from '../../oidc/provider.ts';
+import { interactionPath, PROFILE_PROMPT_REASON, STEP_UP_REASON } from '../../oidc/provider.ts';
 import { cspWithFormTargets } from '../../pages/csp.ts';
 import type { ProviderRegistry } from '../../oidc/registry.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
@@ -140,6 +144,35 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     return grantId;
   }
 
+  /** Where a profile prompt would be: this app, these scopes. */
+  function promptContext(details: Details): PromptContext {
+    return { clientId: String(details.params.client_id), scopes: typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [] };
+  }
+
+  async function showProfilePrompt(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    provider: Provider,
+    tenant: Tenant,
+    details: Details,
+    prompt: DuePrompt,
+    error: { values: Record<string, unknown>; errors: FormErrors } | null = null,
+  ) {
+    const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
+    reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
+    return sendPage(
+      reply,
+      renderProfilePromptPage(ctx, {
+        action: `${interactionPath(tenant.id, details.uid)}/profile`,
+        appName: await appName(provider, details),
+        skippable: !prompt.rule.required,
+        fields: promptFields(tenant, prompt, error?.values ?? {}, error?.errors),
+        ...(error ? { errors: error.errors } : {}),
+      }),
+      error ? 400 : 200,
+    );
+  }
+
   /** What a step-up should reach: the weakest class in `acr_values`, but no more than the user can give. */
   async function stepUpTarget(tenant: Tenant, user: User, details: Details): Promise<string | null> {
     const asked = (typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ') : []).filter((v) => ACR_VALUES.includes(v));
@@ -177,9 +210,17 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     if (details.prompt.name === 'consent') {
       const accountId = details.session?.accountId;
       if (!current || current.user.id !== accountId) throw new FrontdoorError('interaction.invalid', { detail: 'consent without the signed-in session' });
-      // First-party apps are consented by the tenant, even when the app asks with prompt=consent.
+      // Progressive profiling first: what the tenant asks for before this app gets its tokens.
+      if (details.prompt.reasons.includes(PROFILE_PROMPT_REASON)) {
+        const prompt = await duePrompt(services.flows, tenant, current.user, promptContext(details));
+        if (prompt) return showProfilePrompt(request, reply, provider, tenant, details, prompt);
+      }
+      // First-party apps are consented by the tenant, even when the app asks with prompt=consent;
+      // a prompt that was only about the profile has nothing left to consent to.
       const app = await services.store.apps.findByClientId(tenant.id, String(details.params.client_id));
-      if (app?.firstParty) return finish(request, reply, provider, { consent: { grantId: await grantConsent(provider, tenant, details, current.user.id) } });
+      if (app?.firstParty || details.prompt.reasons.every((reason) => reason === PROFILE_PROMPT_REASON)) {
+        return finish(request, reply, provider, { consent: { grantId: await grantConsent(provider, tenant, details, current.user.id) } });
+      }
       const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
       const resources = await Promise.all(
         Object.entries(missing.missingResourceScopes ?? {}).map(async ([indicator, scopes]) => {
@@ -378,6 +419,21 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       if (!isFormError(error)) throw error;
       return showSecondFactor(request, reply, tenant, details, { errors: formErrors(error), status: withRetryAfter(reply, error) });
     }
+  });
+
+  app.post('/t/:tenant/interaction/:uid/profile', page, async (request, reply) => {
+    const { provider, tenant, details } = await load(request, reply);
+    verifyCsrf(request, services.csrfKey, csrfScope(tenant.id, details.uid));
+    if (details.prompt.name !== 'consent') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for the profile' });
+    const current = await currentSession(services, request, tenant);
+    if (!current || current.user.id !== details.session?.accountId) throw new FrontdoorError('interaction.invalid', { detail: 'profile without the signed-in session' });
+    const prompt = await duePrompt(services.flows, tenant, current.user, promptContext(details));
+    if (prompt) {
+      const error = await answer(services, request, tenant, current.user, prompt);
+      if (error) return showProfilePrompt(request, reply, provider, tenant, details, prompt, error);
+    }
+    // Back to the interaction: it goes on to consent, or finishes.
+    return reply.redirect(interactionPath(tenant.id, details.uid), 303);
   });
 
   app.post('/t/:tenant/interaction/:uid/consent', page, async (request, reply) => {

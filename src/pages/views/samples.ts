@@ -9,6 +9,7 @@ import { renderForgotPage } from './forgot.ts';
 import { renderLoginPage } from './login.ts';
 import { renderMailboxPage } from './mailbox.ts';
 import { renderRegisterPage } from './register.ts';
+import { renderProfilePromptPage } from './profile-prompt.ts';
 import { renderResetInvalidPage, renderResetPage } from './reset.ts';
 import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
@@ -72,7 +73,31 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         ...(options.withErrors ? { passkeySignal: { rpId: 'id.example.com', unknownCredentialId: values.token } } : {}),
       }),
     },
-    { name: 'register', html: renderRegisterPage(ctx, { email: values.email, errors: passwordErrors, minLength }) },
+    {
+      name: 'register',
+      html: renderRegisterPage(ctx, {
+        email: values.email,
+        errors: passwordErrors,
+        minLength,
+        profileFields: [{ name: 'given_name', attribute: { type: 'string', title: 'First <name>', maxLength: 50 }, value: values.email, required: true }],
+      }),
+    },
+    {
+      name: 'profile-prompt',
+      html: renderProfilePromptPage(ctx, {
+        action: '/t/acme/profile/complete',
+        next: '/t/acme/account',
+        appName: 'Photo <Print> & Co',
+        skippable: !options.withErrors,
+        fields: [
+          { name: 'address', attribute: { type: 'string', title: 'Postal "address"', maxLength: 500 }, value: values.email, required: false, ...(options.withErrors ? { error: 'profile.invalid' as const } : {}) },
+          { name: 'tier', attribute: { type: 'string', title: 'Tier', enum: ['silver', '<gold>'] }, value: '<gold>', required: false },
+          { name: 'size', attribute: { type: 'integer', title: 'Size', minimum: 30, maximum: 50 }, value: 41, required: false },
+          { name: 'news', attribute: { type: 'boolean', title: 'News' }, value: true, required: false },
+        ],
+        ...(options.withErrors ? { errors: { fields: { 'profile.address': 'profile.invalid' } } } : {}),
+      }),
+    },
     { name: 'check-email-registration', html: renderCheckEmailPage(ctx, { kind: 'registration' }) },
     { name: 'check-email-reset', html: renderCheckEmailPage(ctx, { kind: 'reset_requested' }) },
     { name: 'check-email-resent', html: renderCheckEmailPage(ctx, { kind: 'verification_resent' }) },
@@ -88,6 +113,10 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     {
       name: 'account',
       html: renderAccountPage(ctx, {
+        profile: {
+          fields: [{ name: 'nickname', attribute: { type: 'string', title: 'Nick<name>', maxLength: 50 }, value: values.email, required: false, hint: 'A "hint"' }],
+          readOnly: [{ label: 'Member <number>', value: values.email }],
+        },
         email: values.email,
         emailVerified: !options.withErrors,
         notice: options.withErrors ? undefined : 'session_revoked',

@@ -77,7 +77,7 @@ describe('every page', () => {
   const pages = everyPage();
 
   it('renders each page in each locale', () => {
-    expect(pages.length).toBe(2 * 2 * 28);
+    expect(pages.length).toBe(2 * 2 * 29);
     for (const { html, label } of pages) {
       expect(html.startsWith('<!doctype html>'), label).toBe(true);
       expect(html, label).toContain('<main id="main"');
@@ -119,8 +119,9 @@ describe('every page', () => {
         const id = attr(input, 'id');
         expect(id, `${label}: input without id`).toBeTruthy();
         expect(labelled.has(id), `${label}: no label for #${id}`).toBe(true);
-        // Text inputs are required; a checkbox is a choice (e.g. "Remember this device").
-        if (attr(input, 'type') !== 'checkbox') expect(input.attrs.has('required'), `${label}: #${id} required`).toBe(true);
+        // Text inputs are required; a checkbox is a choice (e.g. "Remember this device"); a
+        // profile attribute is required only where the tenant's schema says so.
+        if (attr(input, 'type') !== 'checkbox' && !attr(input, 'name')?.startsWith('profile.')) expect(input.attrs.has('required'), `${label}: #${id} required`).toBe(true);
       }
       for (const tag of tags) {
         for (const ref of (attr(tag, 'aria-describedby') ?? '').split(' ').filter(Boolean)) {
