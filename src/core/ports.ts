@@ -812,7 +812,7 @@ export interface ConsentPolicyVersion {
   createdAt: number;
 }
 
-export type ConsentChannel = 'registration' | 'account' | 'api' | 'import';
+export type ConsentChannel = 'registration' | 'account' | 'sign_in' | 'api' | 'import';
 
 /** One choice, as made: never updated; a withdrawal is a newer record. */
 export interface ConsentRecord {

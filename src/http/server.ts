@@ -9,6 +9,7 @@ import type { Services } from '../app.ts';
 import { FrontdoorError } from '../core/errors.ts';
 import { errorBody, toFrontdoorError } from './errors.ts';
 import { registerProfilePromptRoutes } from './public/profile-prompt.ts';
+import { registerConsentReviewRoutes } from './public/consent-review.ts';
 import { registerSignInReportRoutes } from './public/sign-ins.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerPasskeyRoutes } from './public/passkeys.ts';
@@ -115,6 +116,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerEmailSignInRoutes(app, services, metrics);
   registerSignInReportRoutes(app, services);
   registerProfilePromptRoutes(app, services);
+  registerConsentReviewRoutes(app, services);
   registerReauthenticationRoutes(app, services);
   const oidc = createOidc(services, (level, message, details) => app.log[level](details ?? {}, message));
   await registerOidcRoutes(app, services, oidc);

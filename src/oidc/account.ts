@@ -1,6 +1,7 @@
 // The provider's view of a user: claims by scope from the user record and profile. A user who is
 // gone or not active has no account, so their tokens stop working at userinfo, introspection and
 // refresh.
+import { consentStates } from '../core/consent/consent.ts';
 import type { Store, TenantId, User } from '../core/ports.ts';
 
 export const CLAIMS_BY_SCOPE = {
@@ -8,6 +9,8 @@ export const CLAIMS_BY_SCOPE = {
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   address: ['address'],
+  // The customer's current consent choices (purpose id → granted), for apps that act on them.
+  consents: ['consents'],
   profile: ['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
 } as const;
 
@@ -35,6 +38,12 @@ export async function findAccount(store: Store, tenantId: TenantId, accountId: s
   return {
     accountId: user.id,
     // The provider replaces `sub` with the pairwise value where the client uses one.
-    claims: async () => userClaims(user, user.id),
+    claims: async (_use, scope) => {
+      const claims = userClaims(user, user.id);
+      if (scope.split(' ').includes('consents')) {
+        claims.consents = Object.fromEntries((await consentStates(store, tenantId, user.id)).map((state) => [state.purpose.id, state.granted]));
+      }
+      return claims;
+    },
   };
 }

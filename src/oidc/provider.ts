@@ -192,7 +192,7 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     jwks: jwks as Configuration['jwks'],
     findAccount: (_ctx, sub) => findAccount(store, tenantId, sub),
     claims: { ...Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])) },
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'consents'],
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],

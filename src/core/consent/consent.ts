@@ -71,6 +71,11 @@ export async function consentStates(store: Store, tenantId: TenantId, userId: st
   return (await consentOverview(store, tenantId, userId)).states;
 }
 
+/** Purposes the customer agreed to under a policy version that no longer counts: to ask again after sign-in. */
+export async function consentsToReview(store: Store, tenantId: TenantId, userId: string): Promise<ConsentState[]> {
+  return (await consentStates(store, tenantId, userId)).filter((state) => state.askAgain && !state.purpose.archived);
+}
+
 /** The current choices and every record behind them (oldest first), from one read of each. */
 export async function consentOverview(store: Store, tenantId: TenantId, userId: string): Promise<{ states: ConsentState[]; history: ConsentRecord[] }> {
   const [purposes, history] = await Promise.all([store.consent.listPurposes(tenantId), store.consent.history(tenantId, userId)]);

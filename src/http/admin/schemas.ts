@@ -605,7 +605,7 @@ export const ConsentPolicyVersionList = Type.Object(
   closed,
 );
 
-const consentChannel = Type.Enum(['registration', 'account', 'api', 'import'], { description: 'Where the choice was made.' });
+const consentChannel = Type.Enum(['registration', 'account', 'sign_in', 'api', 'import'], { description: 'Where the choice was made (`sign_in`: asked again after a sign-in because the policy changed).' });
 
 export const ConsentRecordWire = Type.Object(
   {

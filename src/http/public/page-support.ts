@@ -12,6 +12,7 @@ import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.t
 import { isRememberedDevice, rememberDevice, rememberDeviceDays } from '../../core/flows/trusted-devices.ts';
 import { takeMfaNudge } from '../../core/flows/mfa-nudge.ts';
 import { duePrompt } from '../../core/users/profile-rules.ts';
+import { consentsToReview } from '../../core/consent/consent.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { csrfToken } from './csrf.ts';
 import { authenticatorAppOffered, beginSecondFactor, completeSecondFactor, hasSecondFactor, openSecondFactor, SECOND_FACTOR_FLOW_SECONDS, secondFactorStep } from '../../core/flows/second-factor.ts';
@@ -344,6 +345,8 @@ export async function afterSignInDestination(services: Services, request: Fastif
   if (passkeyOffer) return `${tenantPath(tenant.id, '/passkeys/offer')}?next=${encodeURIComponent(next)}`;
   // After a few sign-ins without any second factor: offer one, once.
   if (await takeMfaNudge(services.flows, tenant, user, requestContext(request, `user:${user.id}`))) return `${tenantPath(tenant.id, '/security')}?next=${encodeURIComponent(next)}`;
+  // A policy the customer agreed to changed so much that the tenant asks again.
+  if ((await consentsToReview(services.store, tenant.id, user.id)).length > 0) return `${tenantPath(tenant.id, '/consents/review')}?next=${encodeURIComponent(next)}`;
   // Progressive profiling: a rule about sign-ins alone that is due now.
   if (await duePrompt(services.flows, tenant, user, { clientId: null, scopes: [] })) return `${tenantPath(tenant.id, '/profile/complete')}?next=${encodeURIComponent(next)}`;
   return next;

@@ -11,7 +11,7 @@ import { renderDocument } from '../layout.ts';
 import type { PageContext } from '../layout.ts';
 import { csrfInput, requireTenant } from './form.ts';
 
-const STANDARD_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access'] as const;
+const STANDARD_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'consents', 'offline_access'] as const;
 
 export interface ConsentPageModel {
   appName: string;

@@ -9,6 +9,8 @@ import { engines } from '../../support/engines.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { adminApi, type Api } from '../admin/admin-client.ts';
 import { PASSWORD, register, uniqueEmail } from './flows.ts';
+import * as oidc from 'openid-client';
+import { authorize, discover, makeApp, makeUser, PASSWORD as OIDC_PASSWORD } from '../../support/oidc.ts';
 
 describe.each(engines)('consent (%s)', (engine) => {
   let server: TestServer;
@@ -125,6 +127,51 @@ describe.each(engines)('consent (%s)', (engine) => {
     ]);
     // Later sign-ups see the current version.
     expect((await new FormClient(server.baseUrl).get(`/t/${tenant}/register`)).text).toContain('Read the policy (version 2)');
+  });
+
+  it('asks again right after the next sign-in, and tells apps the state in the consents claim', async () => {
+    // A tenant of its own: the policy change here must not touch the other tests' purposes.
+    const review = `review-${engine}`;
+    expect((await api('POST', '/tenants', { id: review })).status).toBe(201);
+    for (const id of ['news', 'surveys']) {
+      expect((await api('POST', `/tenants/${review}/consent-purposes`, { id, name: id, description: `Send me ${id}.`, policy_text: 'v1' })).status).toBe(201);
+    }
+    const email = uniqueEmail(`review-${engine}`);
+    const user = await makeUser(server, email, review);
+    expect((await api('POST', `/tenants/${review}/users/${user.id}/consents`, { choices: { news: true, surveys: true } })).status).toBe(200);
+    await api('PATCH', `/tenants/${review}/consent-purposes/news`, { policy: { description: 'Send me news and offers.', policy_text: 'v2: offers too', ask_again: true } });
+    await api('PATCH', `/tenants/${review}/consent-purposes/surveys`, { policy: { description: 'Send me surveys.', policy_text: 'v2: shorter', ask_again: true } });
+
+    const client = new FormClient(server.baseUrl);
+    await client.get(`/t/${review}/login`);
+    const signedIn = await client.post(`/t/${review}/login`, { email, password: OIDC_PASSWORD });
+    expect(signedIn.location).toBe(`/t/${review}/consents/review?next=%2Ft%2F${review}%2Faccount`);
+    const page = await client.get(signedIn.location!);
+    expect(page.text).toContain('Our terms have changed');
+    expect(page.text).toContain('v2: offers too');
+    expect(page.text).toContain('name="consent_news" value="1">'); // unticked
+    const saved = await client.post(`/t/${review}/consents/review`, { next: `/t/${review}/account`, consent_news: '1' });
+    expect(saved.location).toBe(`/t/${review}/account`);
+    const after = (await api('GET', `/tenants/${review}/users/${user.id}/consents`)).body;
+    expect(Object.fromEntries(after.current.map((c: { purpose: string; granted: boolean; ask_again: boolean }) => [c.purpose, [c.granted, c.ask_again]]))).toEqual({ news: [true, false], surveys: [false, false] });
+    expect(after.history.slice(-2)).toEqual([
+      expect.objectContaining({ purpose: 'news', granted: true, policy_version: 2, channel: 'sign_in' }),
+      expect.objectContaining({ purpose: 'surveys', granted: false, channel: 'sign_in' }),
+    ]);
+    // Answered: the next sign-in goes straight on.
+    const again = new FormClient(server.baseUrl);
+    await again.get(`/t/${review}/login`);
+    expect((await again.post(`/t/${review}/login`, { email, password: OIDC_PASSWORD })).location).toBe(`/t/${review}/account`);
+
+    // An app with the `consents` scope reads the current state.
+    const { app, clientSecret } = await makeApp(server, { tenantId: review, name: 'Mailer', redirectUris: ['https://mailer.example.test/cb'], grantTypes: ['authorization_code'], firstParty: true });
+    const config = await discover(server, app.clientId, clientSecret, review);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'https://mailer.example.test/cb', scope: 'openid consents', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 'st' });
+    const { callbackUrl } = await authorize(again, url, { email });
+    const tokens = await oidc.authorizationCodeGrant(config, callbackUrl!, { pkceCodeVerifier: verifier, expectedState: 'st' });
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    expect(info.consents).toEqual({ news: true, surveys: false });
   });
 
   it('records choices made in an app or before the move through the admin API, and refuses bad input', async () => {
