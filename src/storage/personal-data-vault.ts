@@ -8,10 +8,10 @@
 // The deployment's root key (every purpose key - CSRF, cookies, signing-key sealing, pairwise
 // subjects - is derived from it) is stored the same way in `system_keys`, so rotating the master
 // key re-wraps keys and never touches sealed data.
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { KeyProvider, WrappedKey } from '../core/ports.ts';
-import { deriveKey, hmac, openString, sealString } from '../core/secrets.ts';
+import { deriveKey, hmac, openString, sealString, type SecretKey } from '../core/secrets.ts';
 import type { Database } from './schema.ts';
 import type { Db } from './repositories/rows.ts';
 
@@ -24,16 +24,16 @@ export interface PersonalDataVault {
   /** The blind index of a normalized address in a tenant: equal addresses give equal indexes. */
   emailIndex(tenantId: string, email: string): string;
   /** A fresh data key for an account, and its wrapped form to store. */
-  newUserKey(tenantId: string, userId: string): Promise<{ key: Buffer; wrapped: WrappedKey }>;
+  newUserKey(tenantId: string, userId: string): Promise<{ key: KeyObject; wrapped: WrappedKey }>;
   /** Unwraps an account's stored data key (remembered, so reads do not unwrap each time). */
-  openUserKey(tenantId: string, userId: string, wrapped: WrappedKey): Promise<Buffer>;
+  openUserKey(tenantId: string, userId: string, wrapped: WrappedKey): Promise<KeyObject>;
   /** The data key of an account, read from `user_data_keys`; null when it has none (erased). */
-  userKey(db: Db, tenantId: string, userId: string): Promise<Buffer | null>;
+  userKey(db: Db, tenantId: string, userId: string): Promise<KeyObject | null>;
   /** Seals `value` under `key`, bound to the column and the account. */
-  seal(key: Buffer, value: string, column: string, tenantId: string, ownerId: string): string;
-  open(key: Buffer, sealed: string, column: string, tenantId: string, ownerId: string): string;
+  seal(key: SecretKey, value: string, column: string, tenantId: string, ownerId: string): string;
+  open(key: SecretKey, sealed: string, column: string, tenantId: string, ownerId: string): string;
   /** A key for personal data not owned by one account (the mail and text-message outboxes). */
-  readonly outboxKey: Buffer;
+  readonly outboxKey: KeyObject;
 }
 
 const userKeyContext = (tenantId: string, userId: string) => `user-data-key:${tenantId}:${userId}`;
@@ -63,11 +63,11 @@ export async function openPersonalDataVault(db: Kysely<Database>, keys: KeyProvi
 }
 
 function createVault(keys: KeyProvider, rootKey: Buffer): PersonalDataVault {
-  const indexKey = deriveKey(rootKey, 'email-blind-index');
-  const outboxKey = deriveKey(rootKey, 'outbox-sealing');
+  const indexKey = createSecretKey(deriveKey(rootKey, 'email-blind-index'));
+  const outboxKey = createSecretKey(deriveKey(rootKey, 'outbox-sealing'));
   // Wrapped form (with its owner) → unwrapped key. A destroyed key is never looked up again: no
   // row holds its wrapped form any more.
-  const unwrapped = new Map<string, Buffer>();
+  const unwrapped = new Map<string, KeyObject>();
   const context = (column: string, tenantId: string, ownerId: string) => `${column}:${tenantId}:${ownerId}`;
   const vault: PersonalDataVault = {
     rootKey,
@@ -75,13 +75,13 @@ function createVault(keys: KeyProvider, rootKey: Buffer): PersonalDataVault {
     emailIndex: (tenantId, email) => hmac(indexKey, `${tenantId}\n${email}`),
     async newUserKey(tenantId, userId) {
       const key = randomBytes(32);
-      return { key, wrapped: await keys.wrap(key, userKeyContext(tenantId, userId)) };
+      return { key: createSecretKey(key), wrapped: await keys.wrap(key, userKeyContext(tenantId, userId)) };
     },
     async openUserKey(tenantId, userId, wrapped) {
       const cacheKey = `${tenantId}:${userId}:${wrapped.keyId}:${wrapped.wrapped}`;
       const cached = unwrapped.get(cacheKey);
       if (cached) return cached;
-      const key = await keys.unwrap(wrapped, userKeyContext(tenantId, userId));
+      const key = createSecretKey(await keys.unwrap(wrapped, userKeyContext(tenantId, userId)));
       if (unwrapped.size >= UNWRAPPED_CACHE_SIZE) unwrapped.delete(unwrapped.keys().next().value as string);
       unwrapped.set(cacheKey, key);
       return key;

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { ConsentChannel, ConsentPurpose, ConsentRecord, ConsentRepository } from '../../core/ports.ts';
@@ -24,7 +25,7 @@ function toPurpose(row: Selectable<ConsentPurposesTable> & Pick<Selectable<Conse
 // The evidence (address and browser) is personal: sealed under the account's data key, so once
 // the account is erased the kept record names only its random id. Evidence written before
 // encryption is read as it is.
-function toRecord(vault: PersonalDataVault, key: Buffer | null, row: Selectable<ConsentRecordsTable>): ConsentRecord {
+function toRecord(vault: PersonalDataVault, key: KeyObject | null, row: Selectable<ConsentRecordsTable>): ConsentRecord {
   const open = (value: string | null, column: string) => {
     if (value === null || !isSealed(value)) return value;
     return key ? vault.open(key, value, column, row.tenant_id, row.user_id) : null;

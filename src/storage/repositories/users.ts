@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { PasswordRepository, User, UserRepository, UserStatus } from '../../core/ports.ts';
 import type { Database, UsersTable } from '../schema.ts';
@@ -32,13 +32,17 @@ async function toUser(vault: PersonalDataVault, row: UserRow): Promise<User> {
   };
 }
 
-/** Users with their wrapped data key: one query reads both. */
+/**
+ * Users with their wrapped data key: one query reads both. Two correlated subqueries, not a join:
+ * SQLite answers the lookup by address in ~9 µs this way and ~33 µs as a join (bench:vault).
+ */
 function selectUsers(db: Db) {
+  const keyColumn = (column: 'key_id' | 'wrapped') => (eb: ExpressionBuilder<Database, 'users'>) =>
+    eb.selectFrom('user_data_keys').select(column).whereRef('user_data_keys.tenant_id', '=', 'users.tenant_id').whereRef('user_data_keys.user_id', '=', 'users.id');
   return db
     .selectFrom('users')
-    .leftJoin('user_data_keys', (join) => join.onRef('user_data_keys.tenant_id', '=', 'users.tenant_id').onRef('user_data_keys.user_id', '=', 'users.id'))
     .selectAll('users')
-    .select(['user_data_keys.key_id as key_id', 'user_data_keys.wrapped as wrapped_key']);
+    .select((eb) => [keyColumn('key_id')(eb).as('key_id'), keyColumn('wrapped')(eb).as('wrapped_key')]);
 }
 
 /** Runs `work` in a transaction unless `db` already is one. */
@@ -94,11 +98,9 @@ export function userRepository(db: Db, vault: PersonalDataVault): UserRepository
     },
     async findByEmail(tenantId, email) {
       if (!isStorableText(email)) return null;
-      const row = await selectUsers(db)
-        .where('users.tenant_id', '=', tenantId)
-        // A row not sealed yet is found by its plain address.
-        .where((eb) => eb.or([eb('users.email_index', '=', vault.emailIndex(tenantId, email)), eb.and([eb('users.email_index', 'is', null), eb('users.email', '=', email)])]))
-        .executeTakeFirst();
+      // Only by the blind index (an OR with the plain column would cost the index): rows from
+      // before encryption are sealed at start, before a request is served.
+      const row = await selectUsers(db).where('users.tenant_id', '=', tenantId).where('users.email_index', '=', vault.emailIndex(tenantId, email)).executeTakeFirst();
       return row ? toUser(vault, row) : null;
     },
     async list({ tenantId, email, status, limit, cursor }) {
