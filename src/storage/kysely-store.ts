@@ -34,7 +34,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     oidcGrants: oidcGrantRepository(db),
     users: userRepository(db, vault),
     passwords: passwordRepository(db),
-    sessions: sessionRepository(db),
+    sessions: sessionRepository(db, vault),
     actionTokens: actionTokenRepository(db, vault),
     audit: auditRepository(db),
     mailOutbox: mailOutboxRepository(db, vault),

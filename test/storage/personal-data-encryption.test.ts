@@ -102,6 +102,15 @@ describe.each(engines)('personal data at rest (%s)', (engine) => {
     expect((await server.mailTo(email)).length).toBeGreaterThan(0);
     expect((await store.smsOutbox.listRecent(10)).find((m) => m.to === PHONE)).toBeDefined();
 
+    // The sessions' address and browser are sealed too, and still shown to their owner.
+    const sessionRows = await rawRows(server, `select ip, user_agent from sessions where user_id = '${user.id}'`);
+    expect(sessionRows.length).toBeGreaterThan(0);
+    for (const row of sessionRows) {
+      expect(row.ip).toMatch(/^v1\./);
+      if (row.user_agent !== null) expect(row.user_agent).toMatch(/^v1\./);
+    }
+    expect((await store.sessions.listActiveForUser('demo', user.id, Date.now()))[0]?.ip).toBe('127.0.0.1');
+
     const raw = await rawDatabase();
     expect(raw.length).toBeGreaterThan(10_000); // the rows are really there
     expect(raw).toContain(user.id);

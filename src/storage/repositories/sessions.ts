@@ -1,8 +1,19 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Session, SessionRepository } from '../../core/ports.ts';
-import type { SessionsTable } from '../schema.ts';
+import { isSealed } from '../../core/secrets.ts';
+import type { PersonalDataVault } from '../personal-data-vault.ts';
+import type { Database, SessionsTable } from '../schema.ts';
 import { parseJson, type Db } from './rows.ts';
 
-function toSession(row: SessionsTable): Session {
+type SessionRow = SessionsTable & { key_id: string | null; wrapped_key: string | null };
+
+// The address and browser a session started from are personal: sealed under the account's data
+// key, read with the row (the wrapped key comes along, as for users). Values from before sealing
+// are read as they are.
+async function toSession(vault: PersonalDataVault, row: SessionRow): Promise<Session> {
+  const needsKey = (row.ip !== null && isSealed(row.ip)) || (row.user_agent !== null && isSealed(row.user_agent));
+  const key = needsKey && row.key_id !== null && row.wrapped_key !== null ? await vault.openUserKey(row.tenant_id, row.user_id, { keyId: row.key_id, wrapped: row.wrapped_key }) : null;
+  const open = (value: string | null, column: string) => (value === null || !isSealed(value) ? value : key ? vault.open(key, value, column, row.tenant_id, row.user_id) : null);
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -13,17 +24,29 @@ function toSession(row: SessionsTable): Session {
     authenticatedAt: row.authenticated_at,
     idleExpiresAt: row.idle_expires_at,
     absoluteExpiresAt: row.absolute_expires_at,
-    ip: row.ip,
-    userAgent: row.user_agent,
+    ip: open(row.ip, 'session.ip'),
+    userAgent: open(row.user_agent, 'session.user_agent'),
     revokedAt: row.revoked_at,
     amr: parseJson(row.amr, ['pwd']),
     acr: row.acr,
   };
 }
 
-export function sessionRepository(db: Db): SessionRepository {
+/** Sessions with their account's wrapped data key (correlated subqueries: see users.ts). */
+function selectSessions(db: Db) {
+  const keyColumn = (column: 'key_id' | 'wrapped') => (eb: ExpressionBuilder<Database, 'sessions'>) =>
+    eb.selectFrom('user_data_keys').select(column).whereRef('user_data_keys.tenant_id', '=', 'sessions.tenant_id').whereRef('user_data_keys.user_id', '=', 'sessions.user_id');
+  return db
+    .selectFrom('sessions')
+    .selectAll('sessions')
+    .select((eb) => [keyColumn('key_id')(eb).as('key_id'), keyColumn('wrapped')(eb).as('wrapped_key')]);
+}
+
+export function sessionRepository(db: Db, vault: PersonalDataVault): SessionRepository {
   return {
     async create(s) {
+      const key = await vault.userKey(db, s.tenantId, s.userId);
+      const seal = (value: string | null, column: string) => (value === null || !key ? null : vault.seal(key, value, column, s.tenantId, s.userId));
       await db
         .insertInto('sessions')
         .values({
@@ -36,8 +59,8 @@ export function sessionRepository(db: Db): SessionRepository {
           authenticated_at: s.authenticatedAt,
           idle_expires_at: s.idleExpiresAt,
           absolute_expires_at: s.absoluteExpiresAt,
-          ip: s.ip,
-          user_agent: s.userAgent,
+          ip: seal(s.ip, 'session.ip'),
+          user_agent: seal(s.userAgent, 'session.user_agent'),
           revoked_at: s.revokedAt,
           amr: JSON.stringify(s.amr),
           acr: s.acr,
@@ -45,21 +68,19 @@ export function sessionRepository(db: Db): SessionRepository {
         .execute();
     },
     async findByTokenHash(tenantId, tokenHash) {
-      const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).where('tenant_id', '=', tenantId).executeTakeFirst();
-      return row ? toSession(row) : null;
+      const row = await selectSessions(db).where('sessions.token_hash', '=', tokenHash).where('sessions.tenant_id', '=', tenantId).executeTakeFirst();
+      return row ? toSession(vault, row) : null;
     },
     async listActiveForUser(tenantId, userId, now) {
-      const rows = await db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .where('idle_expires_at', '>', now)
-        .where('absolute_expires_at', '>', now)
-        .orderBy('last_seen_at', 'desc')
+      const rows = await selectSessions(db)
+        .where('sessions.tenant_id', '=', tenantId)
+        .where('sessions.user_id', '=', userId)
+        .where('sessions.revoked_at', 'is', null)
+        .where('sessions.idle_expires_at', '>', now)
+        .where('sessions.absolute_expires_at', '>', now)
+        .orderBy('sessions.last_seen_at', 'desc')
         .execute();
-      return rows.map(toSession);
+      return Promise.all(rows.map((row) => toSession(vault, row)));
     },
     async touch(tenantId, id, lastSeenAt, idleExpiresAt) {
       await db.updateTable('sessions').set({ last_seen_at: lastSeenAt, idle_expires_at: idleExpiresAt }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
