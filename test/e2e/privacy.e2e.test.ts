@@ -40,7 +40,7 @@ describe.each(browserEngines)('privacy rights in Chromium (%s)', (engine) => {
     await page.waitForURL(/\/t\/demo\/account/);
   }
 
-  it('consents, revokes another session, downloads the data, deletes the account', async () => {
+  it('consents, edits the profile, revokes another session, downloads the data, deletes the account', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', acceptDownloads: true });
     const page = await context.newPage();
     const email = `privacy.${engine}.${Date.now()}@example.com`;
