@@ -35,8 +35,10 @@ export function loadOrCreateMasterKeys(config: Config): MasterKeys {
  */
 export function replaceMasterKeyFile(config: Config): MasterKeys {
   const { current, previous } = loadOrCreateMasterKeys(config);
-  // A rotation cut short: finish it with the key already written.
-  if (previous.length > 0) return { current, previous };
+  // A rotation cut short after its new key was written: finish it with that key.
+  if (previous.length > 0 && !previous.some((key) => key.equals(current))) return { current, previous };
+  // Cut short before: start again.
+  forgetPreviousMasterKey(config);
   writeFileSync(previousKeyFile(config), `${current.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   const next = randomBytes(32);
   const temporary = `${keyFile(config)}.next`;

@@ -4,33 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { masterKeyId } from '../../src/adapters/keys/local-key-provider.ts';
 import { cliEnvironment, expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
 import { engines } from '../support/engines.ts';
+import { rawRows } from '../support/raw-db.ts';
 
 type Environment = Awaited<ReturnType<typeof cliEnvironment>>;
 
 /** Rows read straight from the database the environment names. */
-async function rows(env: Record<string, string>, dataDir: string, query: string): Promise<Record<string, unknown>[]> {
-  if (env.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: env.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query(query)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(join(dataDir, 'frontdoor.sqlite'), { readonly: true });
-  try {
-    return db.prepare(query).all() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
+const rows = (env: Record<string, string>, dataDir: string, query: string) =>
+  rawRows(env.DATABASE_URL ? { engine: 'postgres', url: env.DATABASE_URL } : { engine: 'sqlite', file: join(dataDir, 'frontdoor.sqlite') }, query);
 
 describe.each(engines)('frontdoor keys rotate-master (%s)', (engine) => {
   let environment: Environment | undefined;

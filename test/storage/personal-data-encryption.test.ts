@@ -16,6 +16,7 @@ import { openDatabase } from '../../src/storage/database.ts';
 import { migrateTo } from '../../src/storage/migrations.ts';
 import { deriveKey, newId, openString } from '../../src/core/secrets.ts';
 import { createPostgresDatabase, engines } from '../support/engines.ts';
+import { rawRows as rawRowsOf } from '../support/raw-db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { registerAndVerify, signIn, PASSWORD } from '../http/self-service/flows.ts';
 
@@ -167,25 +168,9 @@ describe.each(engines)('personal data at rest (%s)', (engine) => {
   });
 });
 
-/** Rows read straight from the database, bypassing every repository. */
-async function rawRows(server: TestServer, query: string): Promise<Record<string, unknown>[]> {
-  const { config } = server.services;
-  if (config.database.engine === 'postgres') {
-    const client = new pg.Client({ connectionString: config.database.url });
-    await client.connect();
-    try {
-      return (await client.query(query)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(config.database.file, { readonly: true });
-  try {
-    return db.prepare(query).all() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
+/** Rows read straight from the server's database, bypassing every repository. */
+function rawRows(server: TestServer, query: string): Promise<Record<string, unknown>[]> {
+  return rawRowsAt(server.services.config, query);
 }
 
 async function rawRow(server: TestServer, query: string): Promise<Record<string, unknown>> {
@@ -261,6 +246,6 @@ describe.each(engines)('upgrading a database from before encryption (%s)', (engi
   });
 });
 
-async function rawRowsAt(config: Config, query: string): Promise<Record<string, unknown>[]> {
-  return rawRows({ services: { config } } as unknown as TestServer, query);
+function rawRowsAt(config: Config, query: string): Promise<Record<string, unknown>[]> {
+  return rawRowsOf(config.database, query);
 }
