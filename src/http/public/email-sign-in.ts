@@ -12,7 +12,7 @@ import { parseNotice } from '../../pages/views/types.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
-import { afterPassword, clearFlowStyleCookie, emailSignInCookieName, setFlowStyleCookie, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, signInAlternatives, withRetryAfter } from './page-support.ts';
+import { afterPassword, afterSignInSteps, clearFlowStyleCookie, emailSignInCookieName, setFlowStyleCookie, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, signInAlternatives, withRetryAfter } from './page-support.ts';
 
 const page = { config: { page: true } };
 
@@ -48,7 +48,7 @@ export async function afterEmailSignIn(
     metrics.secondFactors.inc({ method: 'any', result: 'started' });
     return { next: interaction && result.secondFactor === 'verify' ? `${next}/second-factor` : result.secondFactorPath };
   }
-  return { next: interaction ? `${next}/resume` : next, session: result.session };
+  return { next: await afterSignInSteps(services, tenant, user.id, interaction ? `${next}/resume` : next), session: result.session };
 }
 
 const INTERACTION_PATH = /^\/t\/[^/]+\/interaction\/[^/]+$/;

@@ -11,7 +11,7 @@ import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { isRememberedDevice, rememberDevice, rememberDeviceDays } from '../../core/flows/trusted-devices.ts';
 import { takeMfaNudge } from '../../core/flows/mfa-nudge.ts';
-import { duePrompt } from '../../core/users/profile-rules.ts';
+import { duePrompt, profileRulesOf } from '../../core/users/profile-rules.ts';
 import { consentsToReview } from '../../core/consent/consent.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { csrfToken } from './csrf.ts';
@@ -345,10 +345,20 @@ export async function afterSignInDestination(services: Services, request: Fastif
   if (passkeyOffer) return `${tenantPath(tenant.id, '/passkeys/offer')}?next=${encodeURIComponent(next)}`;
   // After a few sign-ins without any second factor: offer one, once.
   if (await takeMfaNudge(services.flows, tenant, user, requestContext(request, `user:${user.id}`))) return `${tenantPath(tenant.id, '/security')}?next=${encodeURIComponent(next)}`;
-  // A policy the customer agreed to changed so much that the tenant asks again.
-  if ((await consentsToReview(services.store, tenant.id, user.id)).length > 0) return `${tenantPath(tenant.id, '/consents/review')}?next=${encodeURIComponent(next)}`;
-  // Progressive profiling: a rule about sign-ins alone that is due now.
-  if (await duePrompt(services.flows, tenant, user, { clientId: null, scopes: [] })) return `${tenantPath(tenant.id, '/profile/complete')}?next=${encodeURIComponent(next)}`;
+  return afterSignInSteps(services, tenant, user.id, next);
+}
+
+/**
+ * What every sign-in passes through before `next`, whatever the method: a policy the customer
+ * agreed to that changed so much the tenant asks again, then a progressive-profiling rule about
+ * sign-ins alone that is due now.
+ */
+export async function afterSignInSteps(services: Services, tenant: Tenant, userId: string, next: string): Promise<string> {
+  if ((await consentsToReview(services.store, tenant.id, userId)).length > 0) return `${tenantPath(tenant.id, '/consents/review')}?next=${encodeURIComponent(next)}`;
+  if (profileRulesOf(tenant).length > 0) {
+    const user = await services.store.users.get(tenant.id, userId);
+    if (user && (await duePrompt(services.flows, tenant, user, { clientId: null, scopes: [] }))) return `${tenantPath(tenant.id, '/profile/complete')}?next=${encodeURIComponent(next)}`;
+  }
   return next;
 }
 

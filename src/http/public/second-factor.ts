@@ -16,7 +16,7 @@ import type { Metrics } from '../metrics.ts';
 import { requestContext } from '../request-context.ts';
 import { verifyCsrf } from './csrf.ts';
 import { recentEnough, signedInPost } from './signed-in.ts';
-import { clearFlowCookie, completeSignInWithCode, currentSession, sameTenantPath, secondFactorMethods, sendSecondFactorSms, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
+import { afterSignInSteps, clearFlowCookie, completeSignInWithCode, currentSession, sameTenantPath, secondFactorMethods, sendSecondFactorSms, flowCookieName, formErrors, formField, isFormError, loadTenant, pageContext, sendPage, startUserSession, withRetryAfter } from './page-support.ts';
 import { sendAccountPage } from './pages.ts';
 
 const page = { config: { page: true } };
@@ -86,9 +86,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     try {
-      const { returnTo } = await completeSignInWithCode(services, request, reply, tenant, metrics);
+      const { session, returnTo } = await completeSignInWithCode(services, request, reply, tenant, metrics);
       // returnTo was set by our own code when the flow began (the account page or an OIDC interaction).
-      return reply.redirect(returnTo ?? tenantPath(tenant.id, '/account'), 303);
+      return reply.redirect(await afterSignInSteps(services, tenant, session.userId, returnTo ?? tenantPath(tenant.id, '/account')), 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
       const status = withRetryAfter(reply, error);

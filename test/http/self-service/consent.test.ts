@@ -174,6 +174,25 @@ describe.each(engines)('consent (%s)', (engine) => {
     expect(info.consents).toEqual({ news: true, surveys: false });
   });
 
+  it('asks again after a sign-in by email code too', async () => {
+    const review = `review-code-${engine}`;
+    expect((await api('POST', '/tenants', { id: review, name: 'Review' })).status).toBe(201);
+    expect((await api('POST', `/tenants/${review}/consent-purposes`, { id: 'news', name: 'News', description: 'Send me news.', policy_text: 'v1' })).status).toBe(201);
+    const email = uniqueEmail(`review-code-${engine}`);
+    const user = await makeUser(server, email, review);
+    await api('POST', `/tenants/${review}/users/${user.id}/consents`, { choices: { news: true } });
+    await api('PATCH', `/tenants/${review}/consent-purposes/news`, { policy: { description: 'Send me news.', policy_text: 'v2', ask_again: true } });
+
+    const client = new FormClient(server.baseUrl);
+    await client.get(`/t/${review}/login`);
+    expect((await client.post(`/t/${review}/login/email`, { email })).location).toBe(`/t/${review}/login/email/code`);
+    const [mail] = (await server.mailTo(email)).filter((m) => / is your Review sign-in code$/.test(m.subject));
+    const code = /^(\d{6}) is your/.exec(mail!.subject)![1]!;
+    const done = await client.post(`/t/${review}/login/email/code`, { code });
+    expect(done.location).toBe(`/t/${review}/consents/review?next=%2Ft%2F${review}%2Faccount`);
+    expect((await client.get(done.location!)).text).toContain('name="consent_news" value="1">');
+  });
+
   it('records choices made in an app or before the move through the admin API, and refuses bad input', async () => {
     const { user } = await registerWith([]);
     expect((await consents(user.id)).history).toEqual([]);
