@@ -136,7 +136,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const guard = createAttemptGuard({ limiter });
   const notify: SignInMethodNotifier = (tenant, user, change, locale) =>
     mailer.queue({ tenant, to: user.email, template: 'sign_in_method_changed', locale, params: { change, resetLink: links.forgotPassword(tenant.id) } });
-  const totp = createTotpService({ store, clock, audit, sealKey: deriveKey(rootKey, 'totp'), notify });
+  const totp = createTotpService({ store, clock, audit, notify });
   const passkeys = createPasskeyService({ store, clock, audit, baseUrl: config.baseUrl, challengeKey: deriveKey(rootKey, 'webauthn-challenge'), notify });
   const codeKey = deriveKey(rootKey, 'one-time-codes');
   // Text messages: the operator's webhook; in development the outbox; in production without a

@@ -275,7 +275,8 @@ export interface Session {
 export interface TotpCredential {
   tenantId: TenantId;
   userId: string;
-  secretSealed: string;
+  /** Base32; the repository keeps it sealed under the account's data key. */
+  secret: string;
   confirmedAt: number | null;
   /** The last 30-second step a code was accepted for: a code is never accepted twice. */
   lastUsedStep: number | null;

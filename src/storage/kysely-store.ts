@@ -40,7 +40,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     mailOutbox: mailOutboxRepository(db, vault),
     adminTokens: adminTokenRepository(db),
     signingKeys: signingKeyRepository(db),
-    totp: totpRepository(db),
+    totp: totpRepository(db, vault),
     signInFlows: signInFlowRepository(db),
     recoveryCodes: recoveryCodeRepository(db),
     passkeys: passkeyRepository(db),

@@ -20,6 +20,7 @@ import { consentMigration } from './migrations/0018-consent.ts';
 import { accountErasureMigration } from './migrations/0019-account-erasure.ts';
 import { retentionMigration } from './migrations/0020-retention.ts';
 import { personalDataEncryptionMigration } from './migrations/0021-personal-data-encryption.ts';
+import { totpUnderAccountKeyMigration } from './migrations/0022-totp-under-account-key.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -232,6 +233,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0019_account_erasure': accountErasureMigration,
     '0020_retention': retentionMigration,
     '0021_personal_data_encryption': personalDataEncryptionMigration(engine),
+    '0022_totp_under_account_key': totpUnderAccountKeyMigration,
   };
 }
 

@@ -34,6 +34,8 @@ export interface PersonalDataVault {
   open(key: SecretKey, sealed: string, column: string, tenantId: string, ownerId: string): string;
   /** A key for personal data not owned by one account (the mail and text-message outboxes). */
   readonly outboxKey: KeyObject;
+  /** The key authenticator-app secrets were sealed with before migration 0022 (context `totp:<tenant>:<user>`). */
+  readonly legacyTotpKey: KeyObject;
 }
 
 const userKeyContext = (tenantId: string, userId: string) => `user-data-key:${tenantId}:${userId}`;
@@ -65,6 +67,7 @@ export async function openPersonalDataVault(db: Kysely<Database>, keys: KeyProvi
 function createVault(keys: KeyProvider, rootKey: Buffer): PersonalDataVault {
   const indexKey = createSecretKey(deriveKey(rootKey, 'email-blind-index'));
   const outboxKey = createSecretKey(deriveKey(rootKey, 'outbox-sealing'));
+  const legacyTotpKey = createSecretKey(deriveKey(rootKey, 'totp'));
   // Wrapped form (with its owner) → unwrapped key. A destroyed key is never looked up again: no
   // row holds its wrapped form any more.
   const unwrapped = new Map<string, KeyObject>();
@@ -72,6 +75,7 @@ function createVault(keys: KeyProvider, rootKey: Buffer): PersonalDataVault {
   const vault: PersonalDataVault = {
     rootKey,
     outboxKey,
+    legacyTotpKey,
     emailIndex: (tenantId, email) => hmac(indexKey, `${tenantId}\n${email}`),
     async newUserKey(tenantId, userId) {
       const key = randomBytes(32);

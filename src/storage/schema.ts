@@ -115,6 +115,8 @@ export interface TotpCredentialsTable {
   user_id: string;
   /** AES-256-GCM, see core/secrets.ts sealString. */
   secret_sealed: string;
+  /** `account`: sealed under the account's data key; `root`: under the root-derived TOTP key (before migration 0022, until re-sealed at start). */
+  sealed_with: string;
   confirmed_at: number | null;
   last_used_step: number | null;
   created_at: number;

@@ -4,7 +4,7 @@
 // messages are sealed under the outbox key. Each row is rewritten only if it is still unsealed,
 // so nodes starting together do not seal twice.
 import type { Kysely } from 'kysely';
-import { isSealed } from '../core/secrets.ts';
+import { isSealed, openString } from '../core/secrets.ts';
 import type { PersonalDataVault } from './personal-data-vault.ts';
 import type { Database } from './schema.ts';
 import type { Db } from './repositories/rows.ts';
@@ -54,6 +54,19 @@ export async function sealLegacyPersonalData(db: Kysely<Database>, vault: Person
         .executeTakeFirst();
       mails += Number(result.numUpdatedRows);
     }
+  }
+  // Authenticator-app secrets sealed under the root-derived TOTP key move under the account's key.
+  for (const row of await db.selectFrom('totp_credentials').selectAll().where('sealed_with', '=', 'root').execute()) {
+    const key = await vault.userKey(db, row.tenant_id, row.user_id);
+    if (!key) continue;
+    const secret = openString(vault.legacyTotpKey, row.secret_sealed, `totp:${row.tenant_id}:${row.user_id}`);
+    await db
+      .updateTable('totp_credentials')
+      .set({ secret_sealed: vault.seal(key, secret, 'totp.secret', row.tenant_id, row.user_id), sealed_with: 'account' })
+      .where('tenant_id', '=', row.tenant_id)
+      .where('user_id', '=', row.user_id)
+      .where('sealed_with', '=', 'root')
+      .execute();
   }
   let texts = 0;
   for (const row of await db.selectFrom('sms_outbox').selectAll().execute()) {

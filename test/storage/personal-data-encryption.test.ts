@@ -14,7 +14,7 @@ import { createServices } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { migrateTo } from '../../src/storage/migrations.ts';
-import { deriveKey, newId, openString } from '../../src/core/secrets.ts';
+import { deriveKey, newId, openString, sealString } from '../../src/core/secrets.ts';
 import { createPostgresDatabase, engines } from '../support/engines.ts';
 import { rawRows as rawRowsOf } from '../support/raw-db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -198,6 +198,12 @@ describe.each(engines)('upgrading a database from before encryption (%s)', (engi
         .values({ id: 'usr_legacy', tenant_id: 'old', status: 'active', email: 'legacy@example.com', email_verified: 1, profile: JSON.stringify({ given_name: NAME }), created_at: now, updated_at: now })
         .execute();
       await legacy.insertInto('phone_credentials').values({ tenant_id: 'old', user_id: 'usr_legacy', phone: PHONE, confirmed_at: now, created_at: now }).execute();
+      // An authenticator-app secret as the earlier release sealed it: under the master-derived TOTP key.
+      const totpSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+      await legacy
+        .insertInto('totp_credentials')
+        .values({ tenant_id: 'old', user_id: 'usr_legacy', secret_sealed: sealString(deriveKey(masterKey, 'totp'), totpSecret, 'totp:old:usr_legacy'), confirmed_at: now, last_used_step: null, created_at: now })
+        .execute();
       await legacy
         .insertInto('mail_outbox')
         .values({ id: 'mail_legacy', tenant_id: 'old', recipient: 'legacy@example.com', subject: 'Hello', body_text: 'Hi legacy@example.com', body_html: '<p>Hi</p>', created_at: now, attempts: 0 })
@@ -209,6 +215,7 @@ describe.each(engines)('upgrading a database from before encryption (%s)', (engi
         const user = await services.store.users.findByEmail('old', 'legacy@example.com');
         expect(user).toMatchObject({ id: 'usr_legacy', email: 'legacy@example.com', profile: { given_name: NAME } });
         expect((await services.store.phones.get('old', 'usr_legacy'))?.phone).toBe(PHONE);
+        expect((await services.store.totp.get('old', 'usr_legacy'))?.secret).toBe(totpSecret);
         expect((await services.store.mailOutbox.listRecent(10)).map((m) => [m.to, m.text])).toEqual([['legacy@example.com', 'Hi legacy@example.com']]);
         // Taken by another account of the tenant: the blind index enforces uniqueness now.
         await expect(services.store.users.create({ ...user!, id: 'usr_second' })).rejects.toMatchObject({ code: 'user.exists' });
@@ -219,6 +226,7 @@ describe.each(engines)('upgrading a database from before encryption (%s)', (engi
       expect(raw[0]!.email).toMatch(/^v1\./);
       expect(raw[0]!.email_index).toEqual(expect.any(String));
       expect(JSON.stringify(await rawRowsAt(config, 'select * from phone_credentials'))).not.toContain(PHONE);
+      expect(await rawRowsAt(config, 'select sealed_with from totp_credentials')).toEqual([{ sealed_with: 'account' }]);
       expect(JSON.stringify(await rawRowsAt(config, 'select * from mail_outbox'))).not.toContain('legacy@example.com');
       // A database that already had tenants keeps its master key as the root of its purpose keys,
       // so cookies, sealed signing keys and pairwise subjects made before still work.

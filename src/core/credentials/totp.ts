@@ -1,5 +1,6 @@
 // Authenticator apps (TOTP, RFC 6238: HMAC-SHA1, 30-second steps, 6 digits, one step of clock
-// drift either way), through the maintained `otpauth` library. The secret is sealed at rest; a
+// drift either way), through the maintained `otpauth` library. The secret is sealed at rest (by the
+// repository, under the account's data key); a
 // code is accepted once (the step it matched is stored and must only move forward, atomically);
 // an enrollment counts only after a first code confirms the user's app has the secret.
 import { Secret, TOTP } from 'otpauth';
@@ -7,7 +8,6 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Clock, SignInMethodNotifier, Store, Tenant, TenantId, User } from '../ports.ts';
-import { openString, sealString } from '../secrets.ts';
 import { newRecoveryCode, normalizeRecoveryCode, RECOVERY_CODE_COUNT, recoveryCodeHash } from './recovery-codes.ts';
 
 const PERIOD_SECONDS = 30;
@@ -61,15 +61,13 @@ export function matchingStep(secretBase32: string, code: string, nowMs: number):
   return delta === null ? null : Math.floor(nowMs / 1000 / PERIOD_SECONDS) + delta;
 }
 
-export function createTotpService(deps: { store: Store; clock: Clock; audit: AuditLog; sealKey: Buffer; notify: SignInMethodNotifier }): TotpService {
-  const { store, clock, audit, sealKey, notify } = deps;
+export function createTotpService(deps: { store: Store; clock: Clock; audit: AuditLog; notify: SignInMethodNotifier }): TotpService {
+  const { store, clock, audit, notify } = deps;
   async function newRecoveryCodes(tenantId: TenantId, userId: string): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await store.recoveryCodes.replace(tenantId, userId, codes.map((code) => recoveryCodeHash(normalizeRecoveryCode(code)!)), clock.now());
     return codes;
   }
-  const context = (tenantId: TenantId, userId: string) => `totp:${tenantId}:${userId}`;
-  const secretOf = (tenantId: TenantId, userId: string, sealed: string) => openString(sealKey, sealed, context(tenantId, userId));
   const enrollment = (tenant: Tenant, user: User, secret: string): TotpEnrollment => ({ secret, uri: totpFor(secret, user.email, tenant.name).toString() });
 
   return {
@@ -80,7 +78,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
 
     async beginEnrollment(tenant, user, ctx) {
       const secret = new Secret({ size: SECRET_BYTES }).base32;
-      const stored = await store.totp.putPending({ tenantId: tenant.id, userId: user.id, secretSealed: sealString(sealKey, secret, context(tenant.id, user.id)), confirmedAt: null, lastUsedStep: null, createdAt: clock.now() });
+      const stored = await store.totp.putPending({ tenantId: tenant.id, userId: user.id, secret, confirmedAt: null, lastUsedStep: null, createdAt: clock.now() });
       if (!stored) throw new FrontdoorError('mfa.already_enrolled');
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_enrollment_started', result: 'success', subject: user.id, details: { method: 'totp' } });
       return enrollment(tenant, user, secret);
@@ -89,7 +87,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
     async pendingEnrollment(tenant, user) {
       const credential = await store.totp.get(tenant.id, user.id);
       if (!credential || credential.confirmedAt !== null) return null;
-      return enrollment(tenant, user, secretOf(tenant.id, user.id, credential.secretSealed));
+      return enrollment(tenant, user, credential.secret);
     },
 
     async confirmEnrollment(tenant, user, code, ctx) {
@@ -97,7 +95,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
       if (!credential || credential.confirmedAt !== null) throw new FrontdoorError('mfa.no_pending_enrollment');
       const digits = normalizeCode(code);
       const now = clock.now();
-      const step = digits === null ? null : matchingStep(secretOf(tenant.id, user.id, credential.secretSealed), digits, now);
+      const step = digits === null ? null : matchingStep(credential.secret, digits, now);
       if (step === null || !(await store.totp.confirm(tenant.id, user.id, now, step))) {
         await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_enrolled', result: 'failure', reason: 'invalid_code', subject: user.id, details: { method: 'totp' } });
         throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
@@ -111,7 +109,7 @@ export function createTotpService(deps: { store: Store; clock: Clock; audit: Aud
       const credential = await store.totp.get(tenantId, userId);
       const digits = normalizeCode(code);
       if (!credential || credential.confirmedAt === null || digits === null) return false;
-      const step = matchingStep(secretOf(tenantId, userId, credential.secretSealed), digits, clock.now());
+      const step = matchingStep(credential.secret, digits, clock.now());
       // The step must move forward: a code seen once (or an older one) never works again.
       return step !== null && (await store.totp.useStep(tenantId, userId, step));
     },

@@ -1,32 +1,54 @@
 // Authenticator-app credentials and the sign-in flows waiting for a second factor.
 import type { RecoveryCodeRepository, SignInFlow, SignInFlowRepository, TotpCredential, TotpRepository } from '../../core/ports.ts';
 import type { SignInFlowsTable, TotpCredentialsTable } from '../schema.ts';
+import { openString } from '../../core/secrets.ts';
+import type { PersonalDataVault } from '../personal-data-vault.ts';
 import { parseJson, type Db } from './rows.ts';
 
-function toTotp(row: TotpCredentialsTable): TotpCredential {
+// The secret is sealed under the account's data key; a row from before migration 0022 (`root`) is
+// opened with the key it was sealed with until the next start re-seals it.
+async function toTotp(db: Db, vault: PersonalDataVault, row: TotpCredentialsTable): Promise<TotpCredential | null> {
+  let secret: string;
+  if (row.sealed_with === 'account') {
+    const key = await vault.userKey(db, row.tenant_id, row.user_id);
+    if (!key) return null;
+    secret = vault.open(key, row.secret_sealed, 'totp.secret', row.tenant_id, row.user_id);
+  } else {
+    secret = openString(vault.legacyTotpKey, row.secret_sealed, `totp:${row.tenant_id}:${row.user_id}`);
+  }
   return {
     tenantId: row.tenant_id,
     userId: row.user_id,
-    secretSealed: row.secret_sealed,
+    secret,
     confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at),
     lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
     createdAt: Number(row.created_at),
   };
 }
 
-export function totpRepository(db: Db): TotpRepository {
+export function totpRepository(db: Db, vault: PersonalDataVault): TotpRepository {
   const one = (tenantId: string, userId: string) => db.selectFrom('totp_credentials').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
   return {
     async get(tenantId, userId) {
       const row = await one(tenantId, userId).executeTakeFirst();
-      return row ? toTotp(row) : null;
+      return row ? toTotp(db, vault, row) : null;
     },
     async putPending(c) {
+      const key = await vault.userKey(db, c.tenantId, c.userId);
+      if (!key) return false;
       // Only an unconfirmed credential may be replaced: a confirmed one is removed explicitly.
       await db.deleteFrom('totp_credentials').where('tenant_id', '=', c.tenantId).where('user_id', '=', c.userId).where('confirmed_at', 'is', null).execute();
       const result = await db
         .insertInto('totp_credentials')
-        .values({ tenant_id: c.tenantId, user_id: c.userId, secret_sealed: c.secretSealed, confirmed_at: null, last_used_step: null, created_at: c.createdAt })
+        .values({
+          tenant_id: c.tenantId,
+          user_id: c.userId,
+          secret_sealed: vault.seal(key, c.secret, 'totp.secret', c.tenantId, c.userId),
+          sealed_with: 'account',
+          confirmed_at: null,
+          last_used_step: null,
+          created_at: c.createdAt,
+        })
         .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;

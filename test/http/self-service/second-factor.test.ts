@@ -9,6 +9,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR } from '../../../src/core/auth/acr.ts';
 import { FormClient, type Response } from '../../support/client.ts';
+import { rawRows } from '../../support/raw-db.ts';
 import { engines } from '../../support/engines.ts';
 import { discover, follow, makeApp, makeUser, PASSWORD } from '../../support/oidc.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -85,9 +86,12 @@ describe.skipIf(!haveOathtool).each(engines)('authenticator app as a second fact
     const account = await browser.get('/t/demo/account?notice=totp_enabled');
     expect(account.text).toContain('Your authenticator app is set up.');
     expect(account.text).toContain('/t/demo/account/totp/remove');
-    // The secret is sealed at rest.
-    const stored = await server.services.store.totp.get('demo', (await server.services.store.users.findByEmail('demo', email))!.id);
-    expect(stored?.secretSealed).not.toContain(secret);
+    // The secret is sealed at rest, under the account's own data key.
+    const userId = (await server.services.store.users.findByEmail('demo', email))!.id;
+    const [stored] = await rawRows(server.services.config.database, `select secret_sealed, sealed_with from totp_credentials where user_id = '${userId}'`);
+    expect(stored).toMatchObject({ sealed_with: 'account', secret_sealed: expect.stringMatching(/^v1\./) });
+    expect(String(stored!.secret_sealed)).not.toContain(secret);
+    expect((await server.services.store.totp.get('demo', userId))?.secret).toBe(secret);
 
     // Sign-in: the password alone gives no session, only the second-factor page.
     const fresh = new FormClient(server.baseUrl);
