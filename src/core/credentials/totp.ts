@@ -1,8 +1,8 @@
 // Authenticator apps (TOTP, RFC 6238: HMAC-SHA1, 30-second steps, 6 digits, one step of clock
-// drift either way), through the maintained `otpauth` library. The secret is sealed at rest (by the
-// repository, under the account's data key); a
-// code is accepted once (the step it matched is stored and must only move forward, atomically);
-// an enrollment counts only after a first code confirms the user's app has the secret.
+// drift either way), through the maintained `otpauth` library. The secret is sealed at rest (by
+// the repository, under the account's data key); a code is accepted once (the step it matched is
+// stored and must only move forward, atomically); an enrollment counts only after a first code
+// confirms the user's app has the secret.
 import { Secret, TOTP } from 'otpauth';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
