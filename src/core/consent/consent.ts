@@ -73,7 +73,10 @@ export async function consentStates(store: Store, tenantId: TenantId, userId: st
 
 /** Purposes the customer agreed to under a policy version that no longer counts: to ask again after sign-in. */
 export async function consentsToReview(store: Store, tenantId: TenantId, userId: string): Promise<ConsentState[]> {
-  return (await consentStates(store, tenantId, userId)).filter((state) => state.askAgain && !state.purpose.archived);
+  // Every sign-in asks: a tenant without purposes (most) costs one read, not two.
+  const purposes = await store.consent.listPurposes(tenantId);
+  if (purposes.length === 0) return [];
+  return statesOf(purposes, await store.consent.history(tenantId, userId)).filter((state) => state.askAgain && !state.purpose.archived);
 }
 
 /** The current choices and every record behind them (oldest first), from one read of each. */

@@ -48,7 +48,7 @@ export async function afterEmailSignIn(
     metrics.secondFactors.inc({ method: 'any', result: 'started' });
     return { next: interaction && result.secondFactor === 'verify' ? `${next}/second-factor` : result.secondFactorPath };
   }
-  return { next: await afterSignInSteps(services, tenant, user.id, interaction ? `${next}/resume` : next), session: result.session };
+  return { next: await afterSignInSteps(services, tenant, user, interaction ? `${next}/resume` : next), session: result.session };
 }
 
 const INTERACTION_PATH = /^\/t\/[^/]+\/interaction\/[^/]+$/;

@@ -11,7 +11,7 @@ import { renderErrorPage } from '../../pages/views/error.ts';
 import { LANG_COOKIE, requestContext, requestLocale } from '../request-context.ts';
 import { isRememberedDevice, rememberDevice, rememberDeviceDays } from '../../core/flows/trusted-devices.ts';
 import { takeMfaNudge } from '../../core/flows/mfa-nudge.ts';
-import { duePrompt, profileRulesOf } from '../../core/users/profile-rules.ts';
+import { duePrompt } from '../../core/users/profile-rules.ts';
 import { consentsToReview } from '../../core/consent/consent.ts';
 import { describeUserAgent } from '../../pages/views/device.ts';
 import { csrfToken } from './csrf.ts';
@@ -236,13 +236,13 @@ export async function completeSignInWithCode(
   reply: FastifyReply,
   tenant: Tenant,
   metrics: Pick<Metrics, 'secondFactors'>,
-): Promise<{ session: Session; returnTo: string | null }> {
+): Promise<{ session: Session; user: User; returnTo: string | null }> {
   try {
     const done = await completeSecondFactor(services.flows, { tenant, token: request.cookies[flowCookieName(tenant.id)], code: formField(request.body, 'code') }, requestContext(request));
     metrics.secondFactors.inc({ method: done.method, result: 'success' });
     clearFlowCookie(reply, tenant.id);
     await rememberDeviceIfAsked(services, request, reply, tenant, done.user);
-    return { session: await startUserSession(services, request, reply, tenant, done.user, done.amr), returnTo: done.returnTo };
+    return { session: await startUserSession(services, request, reply, tenant, done.user, done.amr), user: done.user, returnTo: done.returnTo };
   } catch (error) {
     if (isFormError(error)) {
       metrics.secondFactors.inc({ method: 'code', result: 'failure' });
@@ -345,7 +345,7 @@ export async function afterSignInDestination(services: Services, request: Fastif
   if (passkeyOffer) return `${tenantPath(tenant.id, '/passkeys/offer')}?next=${encodeURIComponent(next)}`;
   // After a few sign-ins without any second factor: offer one, once.
   if (await takeMfaNudge(services.flows, tenant, user, requestContext(request, `user:${user.id}`))) return `${tenantPath(tenant.id, '/security')}?next=${encodeURIComponent(next)}`;
-  return afterSignInSteps(services, tenant, user.id, next);
+  return afterSignInSteps(services, tenant, user, next);
 }
 
 /**
@@ -353,12 +353,9 @@ export async function afterSignInDestination(services: Services, request: Fastif
  * agreed to that changed so much the tenant asks again, then a progressive-profiling rule about
  * sign-ins alone that is due now.
  */
-export async function afterSignInSteps(services: Services, tenant: Tenant, userId: string, next: string): Promise<string> {
-  if ((await consentsToReview(services.store, tenant.id, userId)).length > 0) return `${tenantPath(tenant.id, '/consents/review')}?next=${encodeURIComponent(next)}`;
-  if (profileRulesOf(tenant).length > 0) {
-    const user = await services.store.users.get(tenant.id, userId);
-    if (user && (await duePrompt(services.flows, tenant, user, { clientId: null, scopes: [] }))) return `${tenantPath(tenant.id, '/profile/complete')}?next=${encodeURIComponent(next)}`;
-  }
+export async function afterSignInSteps(services: Services, tenant: Tenant, user: User, next: string): Promise<string> {
+  if ((await consentsToReview(services.store, tenant.id, user.id)).length > 0) return `${tenantPath(tenant.id, '/consents/review')}?next=${encodeURIComponent(next)}`;
+  if (await duePrompt(services.flows, tenant, user, { clientId: null, scopes: [] })) return `${tenantPath(tenant.id, '/profile/complete')}?next=${encodeURIComponent(next)}`;
   return next;
 }
 

@@ -61,7 +61,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
       const { user, amr } = await signInWithPasskey(services.flows, { tenant, response }, requestContext(request));
       metrics.signInMethods.inc({ method: 'passkey', stage: 'completed' });
       await startUserSession(services, request, reply, tenant, user, amr);
-      return reply.redirect(await afterSignInSteps(services, tenant, user.id, tenantPath(tenant.id, '/account')), 303);
+      return reply.redirect(await afterSignInSteps(services, tenant, user, tenantPath(tenant.id, '/account')), 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
       metrics.signInMethods.inc({ method: 'passkey', stage: 'failed' });
@@ -83,7 +83,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
       clearFlowCookie(reply, tenant.id);
       await rememberDeviceIfAsked(services, request, reply, tenant, done.user);
       await startUserSession(services, request, reply, tenant, done.user, done.amr);
-      return reply.redirect(await afterSignInSteps(services, tenant, done.user.id, done.returnTo ?? tenantPath(tenant.id, '/account')), 303);
+      return reply.redirect(await afterSignInSteps(services, tenant, done.user, done.returnTo ?? tenantPath(tenant.id, '/account')), 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
       metrics.secondFactors.inc({ method: 'passkey', result: 'failure' });

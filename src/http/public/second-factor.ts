@@ -86,9 +86,9 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     const tenant = await loadTenant(services, request);
     verifyCsrf(request, services.csrfKey, tenant.id);
     try {
-      const { session, returnTo } = await completeSignInWithCode(services, request, reply, tenant, metrics);
+      const { user, returnTo } = await completeSignInWithCode(services, request, reply, tenant, metrics);
       // returnTo was set by our own code when the flow began (the account page or an OIDC interaction).
-      return reply.redirect(await afterSignInSteps(services, tenant, session.userId, returnTo ?? tenantPath(tenant.id, '/account')), 303);
+      return reply.redirect(await afterSignInSteps(services, tenant, user, returnTo ?? tenantPath(tenant.id, '/account')), 303);
     } catch (error) {
       if (!isFormError(error)) throw error;
       const status = withRetryAfter(reply, error);

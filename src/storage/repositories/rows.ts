@@ -1,6 +1,6 @@
 // Row ⇄ domain conversions shared by the repositories.
 import { FrontdoorError } from '../../core/errors.ts';
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Page } from '../../core/ports.ts';
 import type { Database } from '../schema.ts';
 
@@ -60,4 +60,19 @@ export async function newestFirstPage<TB extends 'audit_events' | 'risk_events',
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/**
+ * The wrapped data key of a row's account as two columns, `key_id` and `wrapped_key`, read by
+ * correlated subqueries rather than a join: SQLite answers the lookup by address in ~9 µs this way
+ * and ~33 µs as a join (bench:vault). `tenant` and `user` name the row's columns.
+ */
+export function wrappedKeyColumns(eb: ExpressionBuilder<Database, keyof Database>, tenant: string, user: string) {
+  const column = (name: 'key_id' | 'wrapped') =>
+    eb
+      .selectFrom('user_data_keys')
+      .select(name)
+      .where('user_data_keys.tenant_id', '=', sql.ref<string>(tenant))
+      .where('user_data_keys.user_id', '=', sql.ref<string>(user));
+  return [column('key_id').as('key_id'), column('wrapped').as('wrapped_key')] as const;
 }

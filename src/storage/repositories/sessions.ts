@@ -1,9 +1,8 @@
-import type { ExpressionBuilder } from 'kysely';
 import type { Session, SessionRepository } from '../../core/ports.ts';
 import { isSealed } from '../../core/secrets.ts';
 import type { PersonalDataVault } from '../personal-data-vault.ts';
-import type { Database, SessionsTable } from '../schema.ts';
-import { parseJson, type Db } from './rows.ts';
+import type { SessionsTable } from '../schema.ts';
+import { parseJson, wrappedKeyColumns, type Db } from './rows.ts';
 
 type SessionRow = SessionsTable & { key_id: string | null; wrapped_key: string | null };
 
@@ -32,14 +31,12 @@ async function toSession(vault: PersonalDataVault, row: SessionRow): Promise<Ses
   };
 }
 
-/** Sessions with their account's wrapped data key (correlated subqueries: see users.ts). */
+/** Sessions with their account's wrapped data key. */
 function selectSessions(db: Db) {
-  const keyColumn = (column: 'key_id' | 'wrapped') => (eb: ExpressionBuilder<Database, 'sessions'>) =>
-    eb.selectFrom('user_data_keys').select(column).whereRef('user_data_keys.tenant_id', '=', 'sessions.tenant_id').whereRef('user_data_keys.user_id', '=', 'sessions.user_id');
   return db
     .selectFrom('sessions')
     .selectAll('sessions')
-    .select((eb) => [keyColumn('key_id')(eb).as('key_id'), keyColumn('wrapped')(eb).as('wrapped_key')]);
+    .select((eb) => wrappedKeyColumns(eb, 'sessions.tenant_id', 'sessions.user_id'));
 }
 
 export function sessionRepository(db: Db, vault: PersonalDataVault): SessionRepository {

@@ -1,9 +1,9 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { PasswordRepository, User, UserRepository, UserStatus } from '../../core/ports.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { PersonalDataVault } from '../personal-data-vault.ts';
-import { decodeCursor, encodeCursor, fromBool, isStorableText, isUniqueViolation, parseJson, toBool, type Db } from './rows.ts';
+import { decodeCursor, encodeCursor, fromBool, isStorableText, isUniqueViolation, parseJson, toBool, wrappedKeyColumns, type Db } from './rows.ts';
 
 type UserRow = UsersTable & { key_id: string | null; wrapped_key: string | null };
 
@@ -32,17 +32,12 @@ async function toUser(vault: PersonalDataVault, row: UserRow): Promise<User> {
   };
 }
 
-/**
- * Users with their wrapped data key: one query reads both. Two correlated subqueries, not a join:
- * SQLite answers the lookup by address in ~9 µs this way and ~33 µs as a join (bench:vault).
- */
+/** Users with their wrapped data key: one query reads both. */
 function selectUsers(db: Db) {
-  const keyColumn = (column: 'key_id' | 'wrapped') => (eb: ExpressionBuilder<Database, 'users'>) =>
-    eb.selectFrom('user_data_keys').select(column).whereRef('user_data_keys.tenant_id', '=', 'users.tenant_id').whereRef('user_data_keys.user_id', '=', 'users.id');
   return db
     .selectFrom('users')
     .selectAll('users')
-    .select((eb) => [keyColumn('key_id')(eb).as('key_id'), keyColumn('wrapped')(eb).as('wrapped_key')]);
+    .select((eb) => wrappedKeyColumns(eb, 'users.tenant_id', 'users.id'));
 }
 
 /** Runs `work` in a transaction unless `db` already is one. */
