@@ -1,12 +1,15 @@
 // The customer's privacy rights in a real browser, through the account page: consent ticked at
-// sign-up, withdrawn later with its history shown; another browser's session revoked and signed
-// out; the data export downloaded and holding what the account holds; the account deleted and
-// sign-in failing afterwards.
+// sign-up, withdrawn later with its history shown; the profile edited; the address changed (the
+// new one confirmed by its link, the old one told); another browser's session revoked and signed
+// out; a connected app's access removed and its refresh token refused; the data export downloaded
+// and holding what the account holds; the account deleted and sign-in failing afterwards.
 import { existsSync, readFileSync } from 'node:fs';
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromium, screenshotPath, botChallengesSettled } from '../support/browser.ts';
 import { engines } from '../support/engines.ts';
+import { discover, makeApp } from '../support/oidc.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const REQUIRE = process.env.FRONTDOOR_TEST_REQUIRE_SERVICES === '1';
@@ -16,9 +19,14 @@ const browserEngines = existsSync(CHROMIUM_PATH) ? engines : [];
 describe.each(browserEngines)('privacy rights in Chromium (%s)', (engine) => {
   let server: TestServer;
   let browser: Browser;
+  let photoPrinter: oidc.Configuration;
+  const PHOTO_PRINTER_CALLBACK = 'https://photos.example.test/cb';
   beforeAll(async () => {
     server = await startTestServer(engine);
     browser = await launchChromium();
+    // A third-party app the customer will let in, then throw out.
+    const { app, clientSecret } = await makeApp(server, { name: 'Photo Printer', redirectUris: [PHOTO_PRINTER_CALLBACK], firstParty: false });
+    photoPrinter = await discover(server, app.clientId, clientSecret);
     const created = await fetch(`${server.baseUrl}/admin/api/v1/tenants/demo/consent-purposes`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
@@ -40,7 +48,19 @@ describe.each(browserEngines)('privacy rights in Chromium (%s)', (engine) => {
     await page.waitForURL(/\/t\/demo\/account/);
   }
 
-  it('consents, edits the profile, revokes another session, downloads the data, deletes the account', async () => {
+  /** The link of the newest mail to `to` whose text holds `path`. */
+  async function openMailLink(page: Page, to: string, path: string) {
+    await page.goto(`${server.baseUrl}/dev/mailbox`);
+    await page.locator('article.fd-mail').filter({ hasText: to }).locator(`a[href*="${path}"]`).first().click();
+  }
+
+  const refreshSucceeds = (refreshToken: string) =>
+    oidc.refreshTokenGrant(photoPrinter, refreshToken).then(
+      (tokens) => tokens.refresh_token ?? refreshToken,
+      () => null,
+    );
+
+  it('consents, edits the profile, changes the address, revokes another session and an app, downloads the data, deletes the account', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', acceptDownloads: true });
     const page = await context.newPage();
     const email = `privacy.${engine}.${Date.now()}@example.com`;
@@ -87,10 +107,27 @@ describe.each(browserEngines)('privacy rights in Chromium (%s)', (engine) => {
     expect(await page.getByLabel('First name').inputValue()).toBe('Grace');
     expect(await page.getByLabel('Website').inputValue()).toBe('https://grace.example');
 
-    // A second browser signs in; the first ends its session; the second is signed out.
+    // Change the address: only the link mailed to the new one moves the account; the old one is told.
+    const newEmail = `moved.${engine}.${Date.now()}@example.org`;
+    await page.getByText('Change your email address').click();
+    await page.getByLabel('New email address').fill(newEmail);
+    await page.getByRole('button', { name: /send a confirmation link/i }).click();
+    await page.waitForURL(/notice=email_change_sent/);
+    expect(await page.locator('.fd-email__address').textContent()).toBe(email);
+    await openMailLink(page, newEmail, '/account/email/confirm');
+    await page.getByRole('button').first().click();
+    await page.waitForURL(/notice=email_changed/);
+    expect(await page.locator('.fd-email__address').textContent()).toBe(newEmail);
+    await page.goto(`${server.baseUrl}/dev/mailbox`);
+    const notice = page.locator('article.fd-mail').filter({ hasText: 'now uses another address' });
+    expect(await notice.locator('dd').first().textContent()).toBe(email);
+    expect(await notice.locator('pre').textContent()).not.toContain(newEmail);
+    await page.goto(`${server.baseUrl}/t/demo/account`);
+
+    // A second browser signs in with the new address; the first ends its session; the second is signed out.
     const other = await browser.newContext({ locale: 'en-US' });
     const otherPage = await other.newPage();
-    await signIn(otherPage, email, password);
+    await signIn(otherPage, newEmail, password);
     await page.reload();
     const otherSession = page.locator('section[aria-labelledby="sessions-title"] li').filter({ hasNotText: 'This device' });
     await expect(otherSession.count()).resolves.toBe(1);
@@ -100,19 +137,37 @@ describe.each(browserEngines)('privacy rights in Chromium (%s)', (engine) => {
     await otherPage.waitForURL(/\/t\/demo\/login/);
     await other.close();
 
+    // Let a third-party app in (consent screen), then remove its access: its refresh token stops working.
+    await context.route('https://photos.example.test/**', (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'Photo Printer' }));
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const authorizationUrl = oidc.buildAuthorizationUrl(photoPrinter, { redirect_uri: PHOTO_PRINTER_CALLBACK, scope: 'openid email offline_access', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+    await page.goto(authorizationUrl.href);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => url.href.startsWith(PHOTO_PRINTER_CALLBACK));
+    const tokens = await oidc.authorizationCodeGrant(photoPrinter, new URL(page.url()), { pkceCodeVerifier: verifier, expectedState: state });
+    const refreshToken = await refreshSucceeds(tokens.refresh_token!);
+    expect(refreshToken).toBeTruthy();
+    await page.goto(`${server.baseUrl}/t/demo/account`);
+    await page.getByRole('button', { name: 'Remove access of Photo Printer' }).click();
+    await page.waitForURL(/notice=/);
+    expect(await page.locator('section[aria-labelledby="apps-title"]').textContent()).toContain('No app has access to your account.');
+    expect(await refreshSucceeds(refreshToken!)).toBeNull();
+
     // Download my data.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /download my data/i }).click()]);
     const data = JSON.parse(readFileSync((await download.path())!, 'utf8'));
-    expect(data).toMatchObject({ format: 'frontdoor.user_export/1', account: { email, profile: { given_name: 'Grace', website: 'https://grace.example' } } });
+    expect(data).toMatchObject({ format: 'frontdoor.user_export/1', account: { email: newEmail, profile: { given_name: 'Grace', website: 'https://grace.example' } } });
     expect(data.consents.history.map((r: { granted: boolean }) => r.granted)).toEqual([true, false]);
     expect(data.sessions.length).toBe(1);
+    expect(data.connected_apps).toEqual([]);
 
     // Delete the account; signing in no longer works.
     await page.getByLabel(/I understand/i).check();
     await page.getByRole('button', { name: /delete my account/i }).click();
     await page.waitForURL(/\/t\/demo\/login\?notice=account_deleted/);
     await page.screenshot({ path: screenshotPath(`${engine}-privacy-02-deleted`), fullPage: true });
-    await page.getByLabel(/email/i).fill(email);
+    await page.getByLabel(/email/i).fill(newEmail);
     await page.getByLabel(/password/i).fill(password);
     await botChallengesSettled(page);
     await page.getByRole('button', { name: /^sign in$/i }).click();
