@@ -35,6 +35,7 @@ import { migrateToLatest } from './storage/migrations.ts';
 import { deriveKey, loadOrCreateMasterKeys } from './keys.ts';
 import { createLocalKeyProvider } from './adapters/keys/local-key-provider.ts';
 import { openPersonalDataVault } from './storage/personal-data-vault.ts';
+import { riskEventRows, signInEventRows } from './storage/repositories/risk.ts';
 import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
@@ -155,7 +156,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // the request thread; PostgreSQL writes are asynchronous already.
   const recordWriter =
     config.database.engine === 'sqlite' && config.database.file !== ':memory:'
-      ? createSqliteRecordWriter(config.database.file, { signIns: (items) => store.signInEvents.addMany(items), riskEvents: (items) => store.riskEvents.addMany(items) })
+      ? createSqliteRecordWriter(config.database.file, { signIns: signInEventRows(db, vault), riskEvents: riskEventRows(db, vault) }, { signIns: (items) => store.signInEvents.addMany(items), riskEvents: (items) => store.riskEvents.addMany(items) })
       : null;
   const risk = createRiskService({
     store,

@@ -36,7 +36,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     passwords: passwordRepository(db),
     sessions: sessionRepository(db, vault),
     actionTokens: actionTokenRepository(db, vault),
-    audit: auditRepository(db),
+    audit: auditRepository(db, vault),
     mailOutbox: mailOutboxRepository(db, vault),
     adminTokens: adminTokenRepository(db),
     signingKeys: signingKeyRepository(db),
@@ -51,8 +51,8 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     smsOutbox: smsOutboxRepository(db, vault),
     trustedDevices: trustedDeviceRepository(db),
     apiFlows: apiFlowRepository(db),
-    signInEvents: signInEventRepository(db),
-    riskEvents: riskEventRepository(db),
+    signInEvents: signInEventRepository(db, vault),
+    riskEvents: riskEventRepository(db, vault),
     consent: consentRepository(db, vault),
     async transaction(work) {
       // Nested calls join the outer transaction.

@@ -21,6 +21,7 @@ import { accountErasureMigration } from './migrations/0019-account-erasure.ts';
 import { retentionMigration } from './migrations/0020-retention.ts';
 import { personalDataEncryptionMigration } from './migrations/0021-personal-data-encryption.ts';
 import { totpUnderAccountKeyMigration } from './migrations/0022-totp-under-account-key.ts';
+import { sealedSignInPlaceMigration } from './migrations/0023-sealed-sign-in-place.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -234,6 +235,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0020_retention': retentionMigration,
     '0021_personal_data_encryption': personalDataEncryptionMigration(engine),
     '0022_totp_under_account_key': totpUnderAccountKeyMigration,
+    '0023_sealed_sign_in_place': sealedSignInPlaceMigration,
   };
 }
 

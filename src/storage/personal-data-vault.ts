@@ -34,6 +34,8 @@ export interface PersonalDataVault {
   open(key: SecretKey, sealed: string, column: string, tenantId: string, ownerId: string): string;
   /** A key for personal data not owned by one account (the mail and text-message outboxes). */
   readonly outboxKey: KeyObject;
+  /** A key for traces of use (address, browser, place) that belong to no account, e.g. a sign-in attempt for an unknown address. */
+  readonly activityKey: KeyObject;
   /** The key authenticator-app secrets were sealed with before migration 0022 (context `totp:<tenant>:<user>`). */
   readonly legacyTotpKey: KeyObject;
 }
@@ -68,6 +70,7 @@ function createVault(keys: KeyProvider, rootKey: Buffer): PersonalDataVault {
   const indexKey = createSecretKey(deriveKey(rootKey, 'email-blind-index'));
   const outboxKey = createSecretKey(deriveKey(rootKey, 'outbox-sealing'));
   const legacyTotpKey = createSecretKey(deriveKey(rootKey, 'totp'));
+  const activityKey = createSecretKey(deriveKey(rootKey, 'activity-sealing'));
   // Wrapped form (with its owner) → unwrapped key. A destroyed key is never looked up again: no
   // row holds its wrapped form any more.
   const unwrapped = new Map<string, KeyObject>();
@@ -76,6 +79,7 @@ function createVault(keys: KeyProvider, rootKey: Buffer): PersonalDataVault {
     rootKey,
     outboxKey,
     legacyTotpKey,
+    activityKey,
     emailIndex: (tenantId, email) => hmac(indexKey, `${tenantId}\n${email}`),
     async newUserKey(tenantId, userId) {
       const key = randomBytes(32);

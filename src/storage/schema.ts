@@ -373,9 +373,12 @@ export interface SignInEventsTable {
   user_id: string;
   at: number;
   device_hash: string | null;
+  /** Sealed, as are `network`, `country` and `place` (rows from before migration 0023: plain). */
   device_name: string;
   network: string | null;
   country: string | null;
+  /** Sealed JSON of latitude, longitude and accuracy; the three numeric columns hold only older rows. */
+  place: string | null;
   latitude_e4: number | null;
   longitude_e4: number | null;
   accuracy_km: number | null;
@@ -395,6 +398,7 @@ export interface RiskEventsTable {
   level: string;
   action: string;
   reasons: string;
+  /** Sealed, as is `country` (activity-sealing.ts). */
   ip: string | null;
   country: string | null;
   request_id: string | null;

@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 
 // The tables and columns it may write: the message names a table, never SQL.
 const COLUMNS: Record<string, readonly string[]> = {
-  sign_in_events: ['id', 'tenant_id', 'user_id', 'at', 'device_hash', 'device_name', 'network', 'country', 'latitude_e4', 'longitude_e4', 'accuracy_km', 'methods', 'session_id', 'risk_event_id'],
+  sign_in_events: ['id', 'tenant_id', 'user_id', 'at', 'device_hash', 'device_name', 'network', 'country', 'place', 'latitude_e4', 'longitude_e4', 'accuracy_km', 'methods', 'session_id', 'risk_event_id'],
   risk_events: ['id', 'tenant_id', 'user_id', 'at', 'kind', 'stage', 'score', 'level', 'action', 'reasons', 'ip', 'country', 'request_id'],
 };
 

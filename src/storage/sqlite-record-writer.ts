@@ -9,9 +9,15 @@
 import { Worker } from 'node:worker_threads';
 import type { RiskEvent, SignInEvent } from '../core/ports.ts';
 import type { RiskRecordWriter } from '../core/risk/risk-service.ts';
-import { riskEventRow, signInEventRow } from './repositories/risk.ts';
+import type { RiskEventsTable, SignInEventsTable } from './schema.ts';
 
-export function createSqliteRecordWriter(file: string, fallback: RiskRecordWriter): RiskRecordWriter & { close(): Promise<void> } {
+/** Turns records into the rows to insert, their personal values sealed (repositories/risk.ts). */
+export interface RecordRows {
+  signIns(items: readonly SignInEvent[]): Promise<SignInEventsTable[]>;
+  riskEvents(items: readonly RiskEvent[]): Promise<RiskEventsTable[]>;
+}
+
+export function createSqliteRecordWriter(file: string, rows: RecordRows, fallback: RiskRecordWriter): RiskRecordWriter & { close(): Promise<void> } {
   const worker = new Worker(new URL('./sqlite-record-writer-worker.ts', import.meta.url), { workerData: { file } });
   // Idle, it must not keep the process alive; `close` ends it.
   worker.unref();
@@ -46,8 +52,8 @@ export function createSqliteRecordWriter(file: string, fallback: RiskRecordWrite
   }
 
   return {
-    signIns: (items: SignInEvent[]) => (failure ? fallback.signIns(items) : send('sign_in_events', items.map(signInEventRow))),
-    riskEvents: (items: RiskEvent[]) => (failure ? fallback.riskEvents(items) : send('risk_events', items.map(riskEventRow))),
+    signIns: async (items: SignInEvent[]) => (failure ? fallback.signIns(items) : send('sign_in_events', await rows.signIns(items))),
+    riskEvents: async (items: RiskEvent[]) => (failure ? fallback.riskEvents(items) : send('risk_events', await rows.riskEvents(items))),
     async close() {
       if (failure) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -1,6 +1,6 @@
 // Envelope encryption at rest: the database alone - the SQLite file, the PostgreSQL rows - holds
-// no address, name or number in the clear, and once an account is erased nothing left in the
-// system opens what was sealed for it.
+// no address, name or number in the clear, nor where and with what the customer used the service,
+// and once an account is erased nothing left in the system opens what was sealed for it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { createPostgresDatabase, engines } from '../support/engines.ts';
 import { rawRows as rawRowsOf } from '../support/raw-db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { registerAndVerify, signIn, PASSWORD } from '../http/self-service/flows.ts';
+import { sealAuditChain, verifyAuditChain } from '../../src/core/audit/audit-chain.ts';
 
 const NAME = 'Quintessa';
 const FAMILY = 'Vandermolen';
@@ -112,6 +113,23 @@ describe.each(engines)('personal data at rest (%s)', (engine) => {
     }
     expect((await store.sessions.listActiveForUser('demo', user.id, Date.now()))[0]?.ip).toBe('127.0.0.1');
 
+    // So are the traces the sign-in left: its audit rows, its risk assessment, its sign-in history
+    // (written behind the answer, so waited for); the admin and the owner still read them.
+    await expect.poll(async () => (await rawRows(server, `select ip from risk_events where user_id = '${user.id}'`)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await rawRows(server, `select id from sign_in_events where user_id = '${user.id}'`)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const sealedTraces = [
+      ...(await rawRows(server, `select ip, user_agent from audit_events where subject = '${user.id}'`)),
+      ...(await rawRows(server, `select ip, country from risk_events where user_id = '${user.id}'`)),
+      ...(await rawRows(server, `select device_name, network, country, place from sign_in_events where user_id = '${user.id}'`)),
+    ];
+    expect(sealedTraces.length).toBeGreaterThan(3);
+    for (const row of sealedTraces) for (const value of Object.values(row)) if (value !== null) expect(value).toMatch(/^v1\./);
+    const audit = (await api('GET', `/tenants/demo/audit?subject=${user.id}`)).body.items as { ip: string | null; user_agent: string | null }[];
+    expect(audit.length).toBeGreaterThan(0);
+    expect(audit.every((e) => e.ip === '127.0.0.1')).toBe(true);
+    expect((await store.riskEvents.query({ tenantId: 'demo', userId: user.id, limit: 10 })).items[0]?.ip).toBe('127.0.0.1');
+    expect((await store.signInEvents.listRecent('demo', user.id, 10))[0]?.deviceName).toBeTruthy();
+
     const raw = await rawDatabase();
     expect(raw.length).toBeGreaterThan(10_000); // the rows are really there
     expect(raw).toContain(user.id);
@@ -130,10 +148,22 @@ describe.each(engines)('personal data at rest (%s)', (engine) => {
     await store.consent.createPurpose({ tenantId: 'demo', id: `erase-${engine}`, name: 'Erase', version: 1, askAgainFrom: 1, archived: false, description: 'E', policyText: 'E', createdAt: now, updatedAt: now });
     await store.consent.append({ id: newId('cns'), tenantId: 'demo', userId, purposeId: `erase-${engine}`, policyVersion: 1, granted: true, at: now, channel: 'api', requestId: null, ip: '198.51.100.9', userAgent: 'KeptRecordBrowser' });
 
+    // Traces of use: an audit row about the account, a risk assessment, a sign-in.
+    const auditId = newId('aud');
+    await store.audit.append({ id: auditId, tenantId: 'demo', at: now, actor: `user:${userId}`, subject: userId, action: 'user.signed_in', result: 'success', reason: null, ip: '192.0.2.55', userAgent: 'AuditedBrowser', requestId: null, details: {} });
+    const riskId = newId('rsk');
+    await store.riskEvents.addMany([{ id: riskId, tenantId: 'demo', userId, at: now, kind: 'sign_in', stage: 'before', score: 0, level: 'low', action: 'allow', reasons: [], ip: '192.0.2.56', country: 'NZ', requestId: null }]);
+    await store.signInEvents.addMany([{ id: newId('sie'), tenantId: 'demo', userId, at: now, deviceHash: 'hash', deviceName: 'TracedBrowser on TracedOS', network: '192.0.2.0/24', country: 'NZ', latitude: -41.28, longitude: 174.77, accuracyKm: 5, methods: ['pwd'], sessionId: null, riskEventId: riskId }]);
+    expect((await store.signInEvents.listRecent('demo', userId, 1))[0]).toMatchObject({ deviceName: 'TracedBrowser on TracedOS', country: 'NZ', latitude: -41.28, longitude: 174.77 });
+
     const sealedRow = await rawRow(server, `select email, profile from users where id = '${userId}'`);
     const sealedConsent = await rawRow(server, `select ip, user_agent from consent_records where user_id = '${userId}'`);
+    const sealedAudit = await rawRow(server, `select ip, user_agent from audit_events where id = '${auditId}'`);
+    const sealedRisk = await rawRow(server, `select ip, country from risk_events where id = '${riskId}'`);
     expect(sealedRow.email).toMatch(/^v1\./);
     expect(sealedConsent.ip).toMatch(/^v1\./);
+    expect(sealedAudit.ip).toMatch(/^v1\./);
+    expect(sealedRisk.ip).toMatch(/^v1\./);
 
     expect((await api('DELETE', `/tenants/demo/users/${userId}`)).status).toBe(204);
     // The data key went with the account; the consent record stays, naming only the random id.
@@ -141,6 +171,14 @@ describe.each(engines)('personal data at rest (%s)', (engine) => {
     const kept = await store.consent.history('demo', userId);
     expect(kept).toHaveLength(1);
     expect(kept[0]).toMatchObject({ ip: null, userAgent: null });
+    // The audit row and the assessment stay, without where they came from; the sign-in history goes.
+    const keptAudit = (await store.audit.query({ tenantId: 'demo', subject: userId, limit: 50 })).items.find((e) => e.id === auditId);
+    expect(keptAudit).toMatchObject({ subject: userId, ip: null, userAgent: null });
+    expect(await store.riskEvents.get('demo', riskId)).toMatchObject({ userId, ip: null, country: null });
+    expect(await rawRows(server, `select id from sign_in_events where user_id = '${userId}'`)).toEqual([]);
+    // The chain hashed the sealed values: it still holds.
+    await sealAuditChain(server.services, 'demo');
+    expect((await verifyAuditChain(store, 'demo')).firstBroken).toBeNull();
 
     // Every key the system still has: each account's data key, the root key and all it derives.
     const masterKeys = loadOrCreateMasterKeys(config);
@@ -151,7 +189,7 @@ describe.each(engines)('personal data at rest (%s)', (engine) => {
     }
     const root = await rawRows(server, "select key_id, wrapped from system_keys where purpose = 'root'");
     const rootKey = await provider.unwrap({ keyId: String(root[0]!.key_id), wrapped: String(root[0]!.wrapped) }, 'system-key:root');
-    candidates.push(rootKey, ...['email-blind-index', 'outbox-sealing', 'totp', 'csrf', 'oidc-cookies', 'signing-keys'].map((purpose) => deriveKey(rootKey, purpose)));
+    candidates.push(rootKey, ...['email-blind-index', 'outbox-sealing', 'activity-sealing', 'totp', 'csrf', 'oidc-cookies', 'signing-keys'].map((purpose) => deriveKey(rootKey, purpose)));
     expect(candidates.length).toBeGreaterThan(3);
     const opens = (sealed: string, column: string) => candidates.some((key) => {
       try {
@@ -165,6 +203,10 @@ describe.each(engines)('personal data at rest (%s)', (engine) => {
     expect(opens(String(sealedRow.profile), 'profile')).toBe(false);
     expect(opens(String(sealedConsent.ip), 'consent.ip')).toBe(false);
     expect(opens(String(sealedConsent.user_agent), 'consent.user_agent')).toBe(false);
+    expect(opens(String(sealedAudit.ip), 'audit.ip')).toBe(false);
+    expect(opens(String(sealedAudit.user_agent), 'audit.user_agent')).toBe(false);
+    expect(opens(String(sealedRisk.ip), 'risk.ip')).toBe(false);
+    expect(opens(String(sealedRisk.country), 'risk.country')).toBe(false);
   });
 });
 

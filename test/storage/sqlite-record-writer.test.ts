@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RiskEvent, SignInEvent, Store } from '../../src/core/ports.ts';
 import { newId } from '../../src/core/secrets.ts';
 import { openDatabase } from '../../src/storage/database.ts';
-import { createTestStore } from '../support/store.ts';
+import { createTestStoreWithVault } from '../support/store.ts';
+import { riskEventRows, signInEventRows } from '../../src/storage/repositories/risk.ts';
+import type { RecordRows } from '../../src/storage/sqlite-record-writer.ts';
 import { migrateToLatest } from '../../src/storage/migrations.ts';
 import { createSqliteRecordWriter } from '../../src/storage/sqlite-record-writer.ts';
 import { startTestServer } from '../support/server.ts';
@@ -19,16 +21,19 @@ describe('SQLite record writer', () => {
   const file = join(dir, 'records.sqlite');
   let store: Store;
   let writer: ReturnType<typeof createSqliteRecordWriter>;
+  let rows: RecordRows;
   const userId = newId('usr');
 
   beforeAll(async () => {
     const { db, engine } = openDatabase({ engine: 'sqlite', file });
     await migrateToLatest(db, engine);
-    store = await createTestStore(db);
+    const opened = await createTestStoreWithVault(db);
+    store = opened.store;
+    rows = { signIns: signInEventRows(db, opened.vault), riskEvents: riskEventRows(db, opened.vault) };
     const now = Date.now();
     await store.tenants.create({ id: 't1', name: 'T1', branding: {}, settings: {}, createdAt: now, updatedAt: now });
     await store.users.create({ id: userId, tenantId: 't1', status: 'active', email: 'w@example.com', emailVerified: true, profile: {}, createdAt: now, updatedAt: now, lastLoginAt: null });
-    writer = createSqliteRecordWriter(file, { signIns: () => Promise.reject(new Error('not the fallback')), riskEvents: () => Promise.reject(new Error('not the fallback')) });
+    writer = createSqliteRecordWriter(file, rows, { signIns: () => Promise.reject(new Error('not the fallback')), riskEvents: () => Promise.reject(new Error('not the fallback')) });
   });
   afterAll(async () => {
     await writer?.close();
@@ -82,7 +87,7 @@ describe('SQLite record writer', () => {
 
   it('writes through the fallback when its worker cannot run', async () => {
     const received: SignInEvent[][] = [];
-    const broken = createSqliteRecordWriter(join(dir, 'no-such-dir', 'x.sqlite'), { signIns: async (items) => void received.push(items), riskEvents: async () => undefined });
+    const broken = createSqliteRecordWriter(join(dir, 'no-such-dir', 'x.sqlite'), rows, { signIns: async (items) => void received.push(items), riskEvents: async () => undefined });
     try {
       const batch = [signIn(20_000)];
       // The first batch may be in flight when the worker fails (reported lost); later ones fall back.

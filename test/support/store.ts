@@ -5,9 +5,15 @@ import type { Kysely } from 'kysely';
 import { createLocalKeyProvider } from '../../src/adapters/keys/local-key-provider.ts';
 import type { Store } from '../../src/core/ports.ts';
 import { createKyselyStore } from '../../src/storage/kysely-store.ts';
-import { openPersonalDataVault } from '../../src/storage/personal-data-vault.ts';
+import { openPersonalDataVault, type PersonalDataVault } from '../../src/storage/personal-data-vault.ts';
 import type { Database } from '../../src/storage/schema.ts';
 
 export async function createTestStore(db: Kysely<Database>, masterKey: Buffer = randomBytes(32)): Promise<Store> {
-  return createKyselyStore(db, await openPersonalDataVault(db, createLocalKeyProvider(masterKey), masterKey));
+  return (await createTestStoreWithVault(db, masterKey)).store;
+}
+
+/** The store and its vault, for a test that seals rows the way the app does outside the store. */
+export async function createTestStoreWithVault(db: Kysely<Database>, masterKey: Buffer = randomBytes(32)): Promise<{ store: Store; vault: PersonalDataVault }> {
+  const vault = await openPersonalDataVault(db, createLocalKeyProvider(masterKey), masterKey);
+  return { store: createKyselyStore(db, vault), vault };
 }

@@ -2,9 +2,22 @@ import { chainContent } from '../../core/audit/audit-chain.ts';
 import type { AuditChainRow, AuditCheckpoint, AuditEvent, AuditRepository } from '../../core/ports.ts';
 import type { Selectable } from 'kysely';
 import type { AuditCheckpointsTable, AuditEventsTable } from '../schema.ts';
+import type { PersonalDataVault } from '../personal-data-vault.ts';
 import { newestFirstPage, parseJson, type Db } from './rows.ts';
+import { ownerKeys, traceOwner, traceSealer, type OwnerKeys } from './activity-sealing.ts';
 
-function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
+// The address and browser of an audit row are the actor's: a signed-in customer's are sealed under
+// their data key, an unauthenticated request about an account (a sign-in attempt) under that
+// account's; an admin's, the CLI's and the system's under the activity key, so erasing a customer
+// does not erase what staff did to the account. The chain hashes the sealed values, so it still
+// verifies after an erasure has made them unreadable.
+function ownerCandidates(e: { subject: string | null; actor: string }): (string | null)[] {
+  if (e.actor.startsWith('user:')) return [e.actor.slice('user:'.length)];
+  return e.actor === 'anonymous' ? [e.subject] : [];
+}
+
+function toEvent(row: Selectable<AuditEventsTable>, keys: OwnerKeys, vault: PersonalDataVault): AuditEvent {
+  const traces = traceSealer(vault, keys, row.tenant_id, traceOwner(keys, row.tenant_id, ownerCandidates(row)));
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -14,8 +27,8 @@ function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     action: row.action,
     result: row.result as AuditEvent['result'],
     reason: row.reason,
-    ip: row.ip,
-    userAgent: row.user_agent,
+    ip: traces.open(row.ip, 'audit.ip'),
+    userAgent: traces.open(row.user_agent, 'audit.user_agent'),
     requestId: row.request_id,
     details: parseJson(row.details, {}),
   };
@@ -46,9 +59,12 @@ function toCheckpoint(row: Selectable<AuditCheckpointsTable>): AuditCheckpoint {
 
 // Append-only: the repository offers no delete, and no update but the chain's own columns, which
 // are set once (`seal` only touches rows not in the chain yet).
-export function auditRepository(db: Db): AuditRepository {
+export function auditRepository(db: Db, vault: PersonalDataVault): AuditRepository {
   return {
     async append(e) {
+      const candidates = ownerCandidates(e);
+      const keys = await ownerKeys(db, vault, [{ tenantId: e.tenantId, userIds: candidates }]);
+      const traces = traceSealer(vault, keys, e.tenantId, traceOwner(keys, e.tenantId, candidates));
       await db
         .insertInto('audit_events')
         .values({
@@ -60,8 +76,8 @@ export function auditRepository(db: Db): AuditRepository {
           action: e.action,
           result: e.result,
           reason: e.reason,
-          ip: e.ip,
-          user_agent: e.userAgent,
+          ip: traces.seal(e.ip, 'audit.ip'),
+          user_agent: traces.seal(e.userAgent, 'audit.user_agent'),
           request_id: e.requestId,
           details: JSON.stringify(e.details),
         })
@@ -73,7 +89,9 @@ export function auditRepository(db: Db): AuditRepository {
       if (action) query = query.where('action', '=', action);
       if (from !== undefined) query = query.where('at', '>=', from);
       if (to !== undefined) query = query.where('at', '<', to);
-      return newestFirstPage(query, cursor, limit, toEvent);
+      const page = await newestFirstPage(query, cursor, limit, (row) => row);
+      const keys = await ownerKeys(db, vault, [{ tenantId, userIds: page.items.flatMap(ownerCandidates) }]);
+      return { ...page, items: page.items.map((row) => toEvent(row, keys, vault)) };
     },
     async lockChainHead(tenantId, genesis, now) {
       await db.insertInto('audit_chain_heads').values({ tenant_id: tenantId, seq: 0, hash: genesis, updated_at: now }).onConflict((oc) => oc.column('tenant_id').doNothing()).execute();
