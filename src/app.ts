@@ -35,6 +35,8 @@ import { migrateToLatest } from './storage/migrations.ts';
 import { deriveKey, loadOrCreateMasterKeys } from './keys.ts';
 import { createLocalKeyProvider } from './adapters/keys/local-key-provider.ts';
 import { openPersonalDataVault } from './storage/personal-data-vault.ts';
+import { issuerFor } from './oidc/issuer.ts';
+import type { AuditCheckpointDeps } from './core/audit/audit-checkpoint.ts';
 import { riskEventRows, signInEventRows } from './storage/repositories/risk.ts';
 import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
@@ -72,6 +74,8 @@ export interface Services {
   oidcKeys: { cookie: Buffer; placeholder: Buffer; pairwise: Buffer };
   /** Per-tenant OIDC signing keys, sealed with a key derived from the master key. */
   signingKeys: SigningKeyService;
+  /** What linking, signing, exporting and pruning the audit chain need (the tenant's issuer names its checkpoints). */
+  auditChain: AuditCheckpointDeps;
   mailDispatcher: MailDispatcher | null;
   close(): Promise<void>;
 }
@@ -188,6 +192,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     codeKey,
     ttl: { verifyEmailSeconds: config.verifyEmailTtlSeconds, resetPasswordSeconds: config.resetPasswordTtlSeconds },
   };
+  const signingKeys = createSigningKeyService({ store, clock, rootKey, maxTokenLifetimeSeconds: SIGNING_KEY_RETENTION_SECONDS, audit });
   return {
     config,
     engine,
@@ -206,7 +211,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     db,
     redis,
     oidcKeys: { cookie: deriveKey(rootKey, 'oidc-cookies'), placeholder: deriveKey(rootKey, 'oidc-client-placeholder'), pairwise: deriveKey(rootKey, 'oidc-pairwise') },
-    signingKeys: createSigningKeyService({ store, clock, rootKey, maxTokenLifetimeSeconds: SIGNING_KEY_RETENTION_SECONDS, audit }),
+    signingKeys,
+    auditChain: { store, clock, signingKeys, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) },
     mailDispatcher,
     async close() {
       await risk.flush();

@@ -5,7 +5,6 @@ import { startExpirySweep } from './storage/expiry-sweep.ts';
 import { startAuditSealer } from './core/audit/audit-chain.ts';
 import { startAccountErasure } from './core/users/account-deletion.ts';
 import { startRetention } from './core/retention/retention.ts';
-import { issuerFor } from './oidc/provider.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createServices } from './app.ts';
 import { firstStart } from './bootstrap.ts';
@@ -32,13 +31,13 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const stopCleanup = startOidcArtifactCleanup(services.db, services.clock, 10 * 60_000, { onError: (err) => app.log.error({ err }, 'OIDC artifact cleanup failed') });
   // So are ended sessions, abandoned second-factor sign-ins and used WebAuthn challenges.
   const stopSweep = startExpirySweep(services.store, services.clock, 10 * 60_000, (err) => app.log.error({ err }, 'expiry sweep failed'));
-  // New audit rows are linked into their tenant's hash chain every five seconds, and the chain's
-  // head signed with the tenant's key at most once a minute.
   // Accounts whose deletion grace period has ended are erased within a minute.
   const stopErasure = startAccountErasure(services, 60_000, (err) => app.log.error({ err }, 'account erasure failed'));
-  // Each tenant's retention rules (unconfirmed and unused accounts, risk and sign-in history), hourly.
-  const stopRetention = startRetention(services.flows, 3_600_000, (err) => app.log.error({ err }, 'retention failed'));
-  const stopSealer = startAuditSealer({ ...services, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) }, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
+  // Each tenant's retention rules (unconfirmed and unused accounts, risk and sign-in history, audit), hourly.
+  const stopRetention = startRetention({ ...services.flows, auditChain: services.auditChain }, 3_600_000, (err) => app.log.error({ err }, 'retention failed'));
+  // New audit rows are linked into their tenant's hash chain every five seconds, and the chain's
+  // head signed with the tenant's key at most once a minute.
+  const stopSealer = startAuditSealer(services.auditChain, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
 
   const base = config.baseUrl.toString().replace(/\/$/, '');
   const lines = [

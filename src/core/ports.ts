@@ -25,6 +25,8 @@ export interface RetentionSettings {
   riskEventDays?: number;
   /** Each account's sign-in history (devices, places) is kept this many days. */
   signInHistoryDays?: number;
+  /** Audit rows are kept this many days (the oldest part of the chain is removed); 0 = kept. */
+  auditEventDays?: number;
 }
 
 export interface TenantSettings {
@@ -869,6 +871,15 @@ export interface AuditRepository {
   seal(tenantId: TenantId, links: (AuditChainLink & { id: string })[], head: AuditChainLink, now: number): Promise<void>;
   /** Rows in the chain after `afterSeq`, in chain order. */
   chain(tenantId: TenantId, afterSeq: number, limit: number): Promise<AuditChainRow[]>;
+  /** The link before the chain's first kept row; null while nothing was removed (the chain starts at its genesis). */
+  chainStart(tenantId: TenantId): Promise<AuditChainLink | null>;
+  /** The place of the first linked row written at or after `at` (by its time), or null. */
+  firstLinkedAtOrAfter(tenantId: TenantId, at: number): Promise<number | null>;
+  /**
+   * Retention, inside a transaction holding the head's lock: removes the rows up to `start.seq` and
+   * the checkpoints before it, and records `start` as where the chain now begins. Returns the rows removed.
+   */
+  removeThrough(tenantId: TenantId, start: AuditChainLink): Promise<number>;
   /** Keeps a checkpoint; one at a place is enough (a second for the same place is ignored). */
   addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   latestCheckpoint(tenantId: TenantId): Promise<AuditCheckpoint | null>;

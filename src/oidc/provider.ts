@@ -16,6 +16,7 @@ import type { SessionService } from '../core/sessions/session-service.ts';
 import type { Database } from '../storage/schema.ts';
 import { findAccount, CLAIMS_BY_SCOPE } from './account.ts';
 import { clientMetadata } from './clients.ts';
+import { issuerFor } from './issuer.ts';
 import { oidcAdapterFactory } from './redis-adapter.ts';
 import { createSafeFetch } from './safe-fetch.ts';
 import type { OidcPages } from './pages.ts';
@@ -85,9 +86,7 @@ interface FrontchannelState {
   frontchannel?: { clientId: string; sid: string }[];
 }
 
-export function issuerFor(baseUrl: URL, tenantId: string): string {
-  return new URL(`/t/${encodeURIComponent(tenantId)}/oidc`, baseUrl).toString();
-}
+export { issuerFor };
 
 export function interactionPath(tenantId: string, uid: string): string {
   return `/t/${encodeURIComponent(tenantId)}/interaction/${encodeURIComponent(uid)}`;

@@ -22,6 +22,7 @@ import { retentionMigration } from './migrations/0020-retention.ts';
 import { personalDataEncryptionMigration } from './migrations/0021-personal-data-encryption.ts';
 import { totpUnderAccountKeyMigration } from './migrations/0022-totp-under-account-key.ts';
 import { sealedSignInPlaceMigration } from './migrations/0023-sealed-sign-in-place.ts';
+import { auditChainStartMigration } from './migrations/0024-audit-chain-start.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -236,6 +237,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0021_personal_data_encryption': personalDataEncryptionMigration(engine),
     '0022_totp_under_account_key': totpUnderAccountKeyMigration,
     '0023_sealed_sign_in_place': sealedSignInPlaceMigration,
+    '0024_audit_chain_start': auditChainStartMigration,
   };
 }
 

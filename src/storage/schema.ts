@@ -265,6 +265,9 @@ export interface AuditChainHeadsTable {
   seq: number;
   hash: string;
   updated_at: number;
+  /** The link before the first row kept (0 and null: nothing was removed; the genesis). */
+  start_seq: Generated<number>;
+  start_hash: string | null;
 }
 
 export interface AuditCheckpointsTable {

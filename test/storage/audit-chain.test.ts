@@ -33,7 +33,7 @@ describe.each(engines)('tamper-evident audit (%s)', (engine) => {
     const tenantId = await tenantWithEvents(12);
     expect(await verifyAuditChain(server.services.store, tenantId)).toMatchObject({ ok: true, sealed: 0, unsealed: 12 });
     expect(await sealAuditChain(server.services, tenantId)).toBe(12);
-    expect(await verifyAuditChain(server.services.store, tenantId)).toEqual({ tenantId, ok: true, sealed: 12, unsealed: 0, anchored: null, checkpointsWithUnknownKey: 0, firstBroken: null });
+    expect(await verifyAuditChain(server.services.store, tenantId)).toEqual({ tenantId, ok: true, start: 0, sealed: 12, unsealed: 0, anchored: null, checkpointsWithUnknownKey: 0, firstBroken: null });
     await server.services.audit.record({ ip: null, userAgent: null, requestId: null, locale: 'en', actor: 'system' }, { tenantId, action: 'test.later', result: 'success' });
     expect(await sealAuditChain(server.services, tenantId)).toBe(1);
     expect(await verifyAuditChain(server.services.store, tenantId)).toMatchObject({ ok: true, sealed: 13 });

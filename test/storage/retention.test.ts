@@ -1,8 +1,13 @@
 // Retention per tenant, on both engines, with our clock: registrations never confirmed go after 30
 // days; with a rule for unused accounts the owner is warned once (even with two nodes at it) and
 // the account goes when the warning has run out, unless they signed in; risk assessments and
-// sign-in history are kept as long as each tenant says.
+// sign-in history are kept as long as each tenant says; audit rows too, from the start of the chain,
+// which still verifies (in the database and exported) and still catches rows removed behind its back.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../src/core/audit/audit-chain.ts';
+import { publicSigningKeys } from '../../src/core/audit/audit-checkpoint.ts';
+import { exportAuditLog, verifyAuditExport } from '../../src/core/audit/audit-export.ts';
 import { cliContext } from '../../src/core/context.ts';
 import type { RiskEvent, User } from '../../src/core/ports.ts';
 import { applyRetention } from '../../src/core/retention/retention.ts';
@@ -35,7 +40,7 @@ describe.each(engines)('retention (%s)', (engine) => {
     return user;
   }
   const exists = async (user: User) => (await server.services.store.users.get(user.tenantId, user.id)) !== null;
-  const run = async (tenantId: string) => applyRetention(server.services.flows, (await server.services.store.tenants.get(tenantId))!, cliContext);
+  const run = async (tenantId: string) => applyRetention({ ...server.services.flows, auditChain: server.services.auditChain }, (await server.services.store.tenants.get(tenantId))!, cliContext);
 
   it('deletes registrations never confirmed after 30 days by default, or as the tenant says', async () => {
     const t = await tenant();
@@ -95,5 +100,53 @@ describe.each(engines)('retention (%s)', (engine) => {
     const left = async (tenantId: string) => (await server.services.store.riskEvents.query({ tenantId, limit: 10 })).items.length;
     expect([await left(short.id), await left(long.id)]).toEqual([1, 1]);
     expect((await server.services.store.signInEvents.listRecent(long.id, user.id, 10)).length).toBe(1);
+  });
+
+  it('removes audit rows older than the tenant keeps them, from the start of the chain, which still verifies', async () => {
+    const today = now;
+    const { store, audit, auditChain, signingKeys } = server.services;
+    try {
+      now = today - 90 * DAY;
+      const t = await tenant({ retention: { audit_event_days: 30 } });
+      const record = async (daysAgo: number, n: number) => {
+        now = today - daysAgo * DAY;
+        for (let i = 0; i < n; i += 1) await audit.record(cliContext, { tenantId: t.id, action: 'user.signed_in', result: 'success', subject: `usr_${daysAgo}_${i}` });
+      };
+      await record(60, 3);
+      await record(40, 2);
+      await record(10, 2);
+      now = today;
+      const before = (await store.audit.query({ tenantId: t.id, limit: 100 })).items.length;
+
+      // Two nodes at once: the rows go once.
+      const [a, b] = await Promise.all([run(t.id), run(t.id)]);
+      const removed = a.auditEventsDeleted + b.auditEventsDeleted;
+      // The tenant's creation (90 days ago) and the five older than 30 days.
+      expect(removed).toBe(before - 2);
+      const kept = (await store.audit.query({ tenantId: t.id, limit: 100 })).items;
+      expect(kept.map((e) => e.action).sort()).toEqual(['audit.events_removed', 'user.signed_in', 'user.signed_in']);
+      expect(kept.filter((e) => e.action === 'user.signed_in').every((e) => e.at >= today - 30 * DAY)).toBe(true);
+      expect((await run(t.id)).auditEventsDeleted).toBe(0);
+
+      // The chain begins where the removal left it, vouched for by a signed checkpoint.
+      const keys = await publicSigningKeys(signingKeys, t.id);
+      const report = await verifyAuditChain(store, t.id, keys);
+      expect(report).toMatchObject({ ok: true, start: removed, firstBroken: null });
+      expect(report.anchored?.seq).toBeGreaterThanOrEqual(removed);
+
+      // An export of what is left verifies offline against the published keys.
+      const lines: string[] = [];
+      await exportAuditLog(auditChain, t.id, (line) => void lines.push(line));
+      expect(lines.filter((l) => JSON.parse(l).type === 'row')).toHaveLength(kept.length);
+      expect(await verifyAuditExport((async function* () { yield* lines; })(), keys)).toMatchObject({ ok: true, start: removed });
+
+      // Removing the next row behind Frontdoor's back and moving the start past it is caught.
+      const [next] = await store.audit.chain(t.id, removed, 1);
+      await sql`delete from audit_events where id = ${next!.id}`.execute(server.services.db);
+      await sql`update audit_chain_heads set start_seq = ${removed + 1}, start_hash = ${next!.chainHash} where tenant_id = ${t.id}`.execute(server.services.db);
+      expect((await verifyAuditChain(store, t.id, keys)).firstBroken).toEqual({ seq: removed + 1, id: null, problem: 'unanchored_start' });
+    } finally {
+      now = today;
+    }
   });
 });

@@ -9,7 +9,6 @@ import { sealAuditChain, verifyAuditChain, type AuditChainProblem, type AuditCha
 import { publicSigningKeys } from '../../core/audit/audit-checkpoint.ts';
 import { exportAuditLog, verifyAuditExport } from '../../core/audit/audit-export.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
-import { issuerFor } from '../../oidc/provider.ts';
 import { optionalString, out, outJson, requiredString, UsageError, withServices, type Command } from '../support.ts';
 
 const PROBLEMS: Record<AuditChainProblem, string> = {
@@ -18,6 +17,7 @@ const PROBLEMS: Record<AuditChainProblem, string> = {
   cut_off: 'rows were removed from the end of the chain',
   rewritten: 'the chain up to here no longer matches the checkpoint signed for this place: rows before it were changed and the chain rebuilt',
   bad_checkpoint: 'a signed checkpoint for this place does not verify (altered, or not signed by the tenant)',
+  unanchored_start: 'the chain begins here (older rows removed), but no signed checkpoint vouches for this place: rows were removed behind Frontdoor\'s back',
 };
 
 function printReport(what: string, report: AuditChainReport, json: boolean, extra: Record<string, unknown> = {}): void {
@@ -26,6 +26,7 @@ function printReport(what: string, report: AuditChainReport, json: boolean, extr
     outJson({
       tenant: report.tenantId,
       ok: report.ok,
+      start: report.start,
       sealed: report.sealed,
       unsealed: report.unsealed,
       anchored: report.anchored && { seq: report.anchored.seq, signed_at: new Date(report.anchored.signedAt).toISOString(), kid: report.anchored.kid },
@@ -37,10 +38,11 @@ function printReport(what: string, report: AuditChainReport, json: boolean, extr
     const anchor = report.anchored
       ? `signed checkpoint at row ${report.anchored.seq} (${new Date(report.anchored.signedAt).toISOString()}, key ${report.anchored.kid})`
       : 'no signed checkpoint verified yet';
-    out(`${what} holds: ${report.sealed} rows checked, ${report.unsealed} not sealed yet; ${anchor}.`);
+    const removed = report.start > 0 ? ` (rows 1-${report.start} were removed by retention)` : '';
+    out(`${what} holds: ${report.sealed - report.start} rows checked${removed}, ${report.unsealed} not sealed yet; ${anchor}.`);
     if (report.checkpointsWithUnknownKey) out(`${report.checkpointsWithUnknownKey} older checkpoint(s) signed with keys no longer given were not checked.`);
   } else {
-    out(`${what} is BROKEN at row ${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${PROBLEMS[broken.problem]}. ${report.sealed} rows before it hold.`);
+    out(`${what} is BROKEN at row ${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${PROBLEMS[broken.problem]}. ${report.sealed - report.start} rows before it hold.`);
   }
   if (broken) process.exitCode = 3;
 }
@@ -55,7 +57,8 @@ With --tenant: links the rows written since the last seal into tenant T's audit 
 server does this every five seconds), then walks the chain from its first row. Every row is linked
 to the one before it by a SHA-256 hash, so a row changed or removed after it was sealed breaks the
 chain there; and the chain must match every checkpoint signed with the tenant's signing key, so a
-chain rebuilt after rows were changed is caught at the next checkpoint.
+chain rebuilt after rows were changed is caught at the next checkpoint. When retention removed the
+oldest rows, the check begins where the chain now begins, which a signed checkpoint must vouch for.
 
 With --file: checks a file written by "frontdoor audit export" the same way, without a database.
 Give --jwks the tenant's published keys (save {issuer}/jwks) so the checkpoints are checked
@@ -68,7 +71,7 @@ Options:
   --tenant T      tenant id
   --file F        an exported audit log (JSON Lines)
   --jwks J        a JWKS file ({"keys": [...]}) to check the file's checkpoints with
-  --json          print {"tenant", "ok", "sealed", "unsealed", "anchored", "first_broken", ...} as JSON
+  --json          print {"tenant", "ok", "start", "sealed", "unsealed", "anchored", "first_broken", ...} as JSON
   -h, --help      show this help`,
   options: { tenant: { type: 'string' }, file: { type: 'string' }, jwks: { type: 'string' }, json: { type: 'boolean' } },
   async run(args) {
@@ -120,7 +123,7 @@ Options:
     const { rows } = await withServices(async (services) => {
       await requireTenant(services.store, tenantId);
       const target = path ? createWriteStream(path, { flags: 'w' }) : process.stdout;
-      const result = await exportAuditLog({ ...services, issuerOf: (t) => issuerFor(services.config.baseUrl, t) }, tenantId, async (line) => {
+      const result = await exportAuditLog(services.auditChain, tenantId, async (line) => {
         if (!target.write(`${line}\n`)) await once(target, 'drain');
       });
       if (path) await new Promise<void>((resolve, reject) => (target as NodeJS.WritableStream).end((error?: Error | null) => (error ? reject(error) : resolve())));

@@ -71,12 +71,14 @@ export async function sealAuditChain(deps: { store: Store; clock: Clock }, tenan
   }
 }
 
-export type AuditChainProblem = 'changed' | 'missing' | 'cut_off' | 'rewritten' | 'bad_checkpoint';
+export type AuditChainProblem = 'changed' | 'missing' | 'cut_off' | 'rewritten' | 'bad_checkpoint' | 'unanchored_start';
 
 export interface AuditChainReport {
   tenantId: TenantId;
   ok: boolean;
-  /** Rows checked in the chain. */
+  /** The place the check began after: 0 from the genesis, else the last row retention removed. */
+  start: number;
+  /** The last place checked (rows checked: `sealed - start`). */
   sealed: number;
   /** Rows written but not linked yet (the sealer runs every few seconds). */
   unsealed: number;
@@ -93,12 +95,14 @@ export interface AuditChainSource {
   tenantId: TenantId;
   /** The last link as recorded when the check began. */
   head: AuditChainLink;
+  /** Where the chain begins when retention removed its oldest rows (a signed checkpoint must vouch for it); null: at its genesis. */
+  start: AuditChainLink | null;
   unsealed: number;
   /** Signed checkpoints, any order. */
   checkpoints: Pick<AuditCheckpoint, 'seq' | 'jws'>[];
   /** Public keys to check their signatures with. */
   keys: JWK[];
-  /** The chain's rows in order, in pages, from the first. */
+  /** The chain's rows in order, in pages, from the first after `start`. */
   rows(upTo: number): AsyncIterable<AuditChainRow[]>;
 }
 
@@ -110,18 +114,28 @@ export interface AuditChainSource {
 export async function checkAuditChain(source: AuditChainSource): Promise<AuditChainReport> {
   const { tenantId, head, unsealed } = source;
   const anchors = new Map<number, { hash: string; signedAt: number; kid: string }>();
-  let checkpointsWithUnknownKey = 0;
+  const unknownKeyPlaces = new Set<number>();
   let anchored: AuditChainReport['anchored'] = null;
-  let previous: AuditChainLink = { seq: 0, hash: chainGenesis(tenantId) };
-  const report = (firstBroken: AuditChainReport['firstBroken']): AuditChainReport => ({ tenantId, ok: firstBroken === null, sealed: previous.seq, unsealed, anchored, checkpointsWithUnknownKey, firstBroken });
+  const start = source.start && source.start.seq > 0 ? source.start : null;
+  let previous: AuditChainLink = start ?? { seq: 0, hash: chainGenesis(tenantId) };
+  const report = (firstBroken: AuditChainReport['firstBroken']): AuditChainReport => ({ tenantId, ok: firstBroken === null, start: start?.seq ?? 0, sealed: previous.seq, unsealed, anchored, checkpointsWithUnknownKey: unknownKeyPlaces.size, firstBroken });
 
   for (const checkpoint of [...source.checkpoints].sort((a, b) => a.seq - b.seq)) {
     const verdict = await verifyAuditCheckpoint(checkpoint.jws, source.keys);
-    if (verdict.result === 'unknown_key') checkpointsWithUnknownKey += 1;
+    if (verdict.result === 'unknown_key') unknownKeyPlaces.add(checkpoint.seq);
     else if (verdict.result !== 'valid' || verdict.claims.sub !== tenantId || verdict.claims.seq !== checkpoint.seq) return report({ seq: checkpoint.seq, id: null, problem: 'bad_checkpoint' });
     else anchors.set(verdict.claims.seq, { hash: verdict.claims.hash, signedAt: verdict.claims.iat * 1000, kid: verdict.kid });
   }
   const lastAnchor = Math.max(0, ...anchors.keys());
+
+  // A chain whose oldest rows were removed begins at a link only a signed checkpoint can vouch for:
+  // otherwise removing rows and moving the start would go unnoticed.
+  if (start) {
+    const anchor = anchors.get(start.seq);
+    if (anchor && anchor.hash !== start.hash) return report({ seq: start.seq, id: null, problem: 'rewritten' });
+    if (!anchor && !unknownKeyPlaces.has(start.seq)) return report({ seq: start.seq, id: null, problem: 'unanchored_start' });
+    if (anchor) anchored = { seq: start.seq, signedAt: anchor.signedAt, kid: anchor.kid };
+  }
 
   for await (const rows of source.rows(head.seq)) {
     for (const row of rows) {
@@ -147,15 +161,16 @@ export async function checkAuditChain(source: AuditChainSource): Promise<AuditCh
 /** Checks the tenant's chain in the database, its checkpoints against `keys` (the tenant's public signing keys). */
 export async function verifyAuditChain(store: Store, tenantId: TenantId, keys: JWK[] = []): Promise<AuditChainReport> {
   const head = (await store.audit.chainHead(tenantId)) ?? { seq: 0, hash: chainGenesis(tenantId) };
-  const [unsealed, checkpoints] = await Promise.all([store.audit.countUnsealed(tenantId), store.audit.checkpoints(tenantId)]);
+  const [start, unsealed, checkpoints] = await Promise.all([store.audit.chainStart(tenantId), store.audit.countUnsealed(tenantId), store.audit.checkpoints(tenantId)]);
   return checkAuditChain({
     tenantId,
     head,
+    start,
     unsealed,
     checkpoints,
     keys,
     async *rows(upTo) {
-      let after = 0;
+      let after = start?.seq ?? 0;
       while (after < upTo) {
         const rows = await store.audit.chain(tenantId, after, Math.min(VERIFY_PAGE, upTo - after));
         if (rows.length === 0) return;

@@ -5,7 +5,7 @@
 // checked offline against the keys the tenant publishes at its issuer's JWKS endpoint.
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { SigningKeyService } from '../keys/signing-keys.ts';
-import type { AuditCheckpoint, Clock, Store, TenantId } from '../ports.ts';
+import type { AuditChainLink, AuditCheckpoint, Clock, Store, TenantId } from '../ports.ts';
 
 /** The JWS `typ`: a checkpoint is not a token and no token verifier should take it for one. */
 export const AUDIT_CHECKPOINT_TYPE = 'frontdoor-audit-checkpoint+jwt';
@@ -41,6 +41,12 @@ export async function signAuditCheckpoint(deps: AuditCheckpointDeps, tenantId: T
   const now = deps.clock.now();
   if (latest && latest.seq >= head.seq) return { checkpoint: latest, behind: false };
   if (latest && now - latest.signedAt < (options.minIntervalMs ?? 0)) return { checkpoint: latest, behind: true };
+  return { checkpoint: await signAuditCheckpointAt(deps, tenantId, head), behind: false };
+}
+
+/** Signs the chain's link at one place (the head, or where retention makes the chain begin) and keeps it. */
+export async function signAuditCheckpointAt(deps: AuditCheckpointDeps, tenantId: TenantId, link: AuditChainLink): Promise<AuditCheckpoint> {
+  const now = deps.clock.now();
   let { keys } = await deps.signingKeys.jwks(tenantId);
   if (keys.length === 0) {
     await deps.signingKeys.ensureKeys(tenantId);
@@ -49,13 +55,13 @@ export async function signAuditCheckpoint(deps: AuditCheckpointDeps, tenantId: T
   // Active keys come first; the default algorithm's first of all.
   const jwk = keys[0];
   if (!jwk?.kid || !jwk.alg) throw new Error(`tenant ${tenantId} has no signing key for audit checkpoints`);
-  const claims: AuditCheckpointClaims = { iss: deps.issuerOf(tenantId), sub: tenantId, seq: head.seq, hash: head.hash, iat: Math.floor(now / 1000) };
+  const claims: AuditCheckpointClaims = { iss: deps.issuerOf(tenantId), sub: tenantId, seq: link.seq, hash: link.hash, iat: Math.floor(now / 1000) };
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: AUDIT_CHECKPOINT_TYPE })
     .sign(await importJWK(jwk, jwk.alg));
-  const checkpoint: AuditCheckpoint = { tenantId, seq: head.seq, hash: head.hash, signedAt: now, kid: jwk.kid, jws };
+  const checkpoint: AuditCheckpoint = { tenantId, seq: link.seq, hash: link.hash, signedAt: now, kid: jwk.kid, jws };
   await deps.store.audit.addCheckpoint(checkpoint);
-  return { checkpoint, behind: false };
+  return checkpoint;
 }
 
 export type AuditCheckpointVerdict = { result: 'valid'; claims: AuditCheckpointClaims; kid: string } | { result: 'unknown_key' | 'invalid' };

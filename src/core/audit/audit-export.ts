@@ -1,5 +1,6 @@
 // An exported audit log that can be checked without Frontdoor's database: JSON Lines, in order
-//   {"type":"frontdoor.audit_export","version":1,"tenant","issuer","exported_at","head":{seq,hash},"unsealed"}
+//   {"type":"frontdoor.audit_export","version":1,"tenant","issuer","exported_at","head":{seq,hash},"start":{seq,hash}|null,"unsealed"}
+//   (`start`: the link before the first row, when retention removed the oldest rows; a checkpoint vouches for it)
 //   {"type":"keys","keys":[public JWKs]}          the tenant's signing keys as of the export
 //   {"type":"checkpoint","seq","hash","signed_at","kid","jws"}   one per signed checkpoint
 //   {"type":"row","seq","hash","event":{...}}     every sealed row, in chain order
@@ -20,6 +21,7 @@ interface ExportHeader {
   issuer: string;
   exported_at: string;
   head: { seq: number; hash: string };
+  start: { seq: number; hash: string } | null;
   unsealed: number;
 }
 
@@ -29,14 +31,14 @@ export async function exportAuditLog(deps: AuditCheckpointDeps & { store: Store 
   await signAuditCheckpoint(deps, tenantId);
   const { store } = deps;
   const head = (await store.audit.chainHead(tenantId)) ?? { seq: 0, hash: '' };
-  const [unsealed, checkpoints, keys] = await Promise.all([store.audit.countUnsealed(tenantId), store.audit.checkpoints(tenantId), publicSigningKeys(deps.signingKeys, tenantId)]);
-  const header: ExportHeader = { type: AUDIT_EXPORT_TYPE, version: 1, tenant: tenantId, issuer: deps.issuerOf(tenantId), exported_at: new Date(deps.clock.now()).toISOString(), head, unsealed };
+  const [start, unsealed, checkpoints, keys] = await Promise.all([store.audit.chainStart(tenantId), store.audit.countUnsealed(tenantId), store.audit.checkpoints(tenantId), publicSigningKeys(deps.signingKeys, tenantId)]);
+  const header: ExportHeader = { type: AUDIT_EXPORT_TYPE, version: 1, tenant: tenantId, issuer: deps.issuerOf(tenantId), exported_at: new Date(deps.clock.now()).toISOString(), head, start, unsealed };
   await write(JSON.stringify(header));
   await write(JSON.stringify({ type: 'keys', keys }));
   for (const c of checkpoints) {
     if (c.seq <= head.seq) await write(JSON.stringify({ type: 'checkpoint', seq: c.seq, hash: c.hash, signed_at: new Date(c.signedAt).toISOString(), kid: c.kid, jws: c.jws }));
   }
-  let after = 0;
+  let after = start?.seq ?? 0;
   let rows = 0;
   while (after < head.seq) {
     const page = await store.audit.chain(tenantId, after, Math.min(PAGE, head.seq - after));
@@ -102,6 +104,7 @@ export async function verifyAuditExport(lines: AsyncIterable<string>, keys?: JWK
   const report = await checkAuditChain({
     tenantId: header.tenant,
     head: { seq: header.head.seq, hash: header.head.hash },
+    start: typeof header.start?.seq === 'number' && typeof header.start.hash === 'string' ? { seq: header.start.seq, hash: header.start.hash } : null,
     unsealed: typeof header.unsealed === 'number' ? header.unsealed : 0,
     checkpoints,
     keys: keys ?? fileKeys,

@@ -5,11 +5,14 @@
 //   accounts unused                 never deleted by default; with `inactiveAccountDays` the owner
 //                                   is mailed `inactiveWarningDays` (14) before, and a sign-in keeps it
 //   risk assessments                90 days      sign-in history (devices, places)   180 days
+//   audit rows                      kept unless `auditEventDays` is set: the oldest part of the
+//                                   chain goes, from a signed starting point (audit-retention.ts)
 // A background job runs it on every node; each deletion and each warning happens once (conditional
-// deletes and a claimed warning), so nodes may overlap. Audit rows are not pruned here: their hash
-// chain would need a recorded starting point first.
+// deletes, a claimed warning, the audit chain's head lock), so nodes may overlap.
 import { systemContext, type RequestContext } from '../context.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditCheckpointDeps } from '../audit/audit-checkpoint.ts';
+import { removeAuditEventsBefore } from '../audit/audit-retention.ts';
 import type { LinkBuilder } from '../flows/deps.ts';
 import { runPeriodically } from '../periodic.ts';
 import type { Clock, Mailer, RetentionSettings, Store, Tenant } from '../ports.ts';
@@ -21,12 +24,13 @@ export const DEFAULT_RETENTION: Required<RetentionSettings> = {
   inactiveWarningDays: 14,
   riskEventDays: 90,
   signInHistoryDays: 180,
+  auditEventDays: 0,
 };
 
 const DAY = 86_400_000;
 const BATCH = 200;
 
-type Deps = { store: Store; clock: Clock; audit: AuditLog; mailer: Mailer; links: Pick<LinkBuilder, 'login'> };
+type Deps = { store: Store; clock: Clock; audit: AuditLog; mailer: Mailer; links: Pick<LinkBuilder, 'login'>; auditChain: AuditCheckpointDeps };
 
 export interface RetentionResult {
   unverifiedDeleted: number;
@@ -34,6 +38,7 @@ export interface RetentionResult {
   inactiveDeleted: number;
   riskEventsDeleted: number;
   signInEventsDeleted: number;
+  auditEventsDeleted: number;
 }
 
 export function retentionOf(tenant: Tenant): Required<RetentionSettings> {
@@ -44,7 +49,7 @@ export function retentionOf(tenant: Tenant): Required<RetentionSettings> {
 export async function applyRetention(deps: Deps, tenant: Tenant, ctx: RequestContext): Promise<RetentionResult> {
   const rules = retentionOf(tenant);
   const now = deps.clock.now();
-  const result: RetentionResult = { unverifiedDeleted: 0, inactiveWarned: 0, inactiveDeleted: 0, riskEventsDeleted: 0, signInEventsDeleted: 0 };
+  const result: RetentionResult = { unverifiedDeleted: 0, inactiveWarned: 0, inactiveDeleted: 0, riskEventsDeleted: 0, signInEventsDeleted: 0, auditEventsDeleted: 0 };
 
   if (rules.unverifiedAccountDays > 0) {
     for (const user of await deps.store.users.staleUnverified(tenant.id, now - rules.unverifiedAccountDays * DAY, BATCH)) {
@@ -71,6 +76,13 @@ export async function applyRetention(deps: Deps, tenant: Tenant, ctx: RequestCon
 
   if (rules.riskEventDays > 0) result.riskEventsDeleted = await deps.store.riskEvents.deleteOlderThan(now - rules.riskEventDays * DAY, tenant.id);
   if (rules.signInHistoryDays > 0) result.signInEventsDeleted = await deps.store.signInEvents.deleteOlderThan(now - rules.signInHistoryDays * DAY, tenant.id);
+  if (rules.auditEventDays > 0) {
+    const before = now - rules.auditEventDays * DAY;
+    const { removed, start } = await removeAuditEventsBefore(deps.auditChain, tenant.id, before);
+    // The removal is itself on the record, in the chain it shortened.
+    if (removed > 0 && start) await deps.audit.record(ctx, { tenantId: tenant.id, action: 'audit.events_removed', result: 'success', subject: null, details: { rows: removed, through: start.seq, before: new Date(before).toISOString() } });
+    result.auditEventsDeleted = removed;
+  }
   return result;
 }
 

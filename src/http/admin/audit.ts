@@ -6,7 +6,6 @@ import { PassThrough } from 'node:stream';
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { exportAuditLog } from '../../core/audit/audit-export.ts';
-import { issuerFor } from '../../oidc/provider.ts';
 import { adminContext } from './auth.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
@@ -70,8 +69,7 @@ export function registerAuditRoutes(app: AdminApp, services: Services): void {
       const tenant = await requireTenant(services.store, request.params.tenantId);
       await services.audit.record(adminContext(request), { tenantId: tenant.id, action: 'admin.audit_exported', result: 'success' });
       const body = new PassThrough();
-      const deps = { ...services, issuerOf: (tenantId: string) => issuerFor(services.config.baseUrl, tenantId) };
-      exportAuditLog(deps, tenant.id, async (line) => {
+      exportAuditLog(services.auditChain, tenant.id, async (line) => {
         if (!body.write(`${line}\n`)) await new Promise((resolve) => body.once('drain', resolve));
       }).then(
         () => body.end(),

@@ -78,6 +78,7 @@ const retentionSettings = Type.Object(
     inactive_warning_days: retentionDays('Days before that deletion the owner is mailed (default 14); signing in keeps the account.'),
     risk_event_days: retentionDays('Risk assessments are kept this many days (default 90).'),
     sign_in_history_days: retentionDays("Each account's sign-in history (devices, places) is kept this many days (default 180)."),
+    audit_event_days: retentionDays('Audit rows are kept this many days (default 0 = kept): the oldest part of the chain is removed, and a signed checkpoint vouches for where it now begins.'),
   },
   { ...closed, description: 'How long what is kept about customers is kept; left out: the default. Applied hourly by every node.' },
 );

@@ -23,7 +23,7 @@ export interface WireSettings {
   remember_device_days?: number;
   recent_auth_minutes?: number;
   account_deletion_grace_days?: number;
-  retention?: { unverified_account_days?: number; inactive_account_days?: number; inactive_warning_days?: number; risk_event_days?: number; sign_in_history_days?: number };
+  retention?: { unverified_account_days?: number; inactive_account_days?: number; inactive_warning_days?: number; risk_event_days?: number; sign_in_history_days?: number; audit_event_days?: number };
   sms_second_factor?: boolean;
   phone_default_country?: string;
   email_sign_in?: boolean;
@@ -75,6 +75,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
           inactive_warning_days: settings.retention.inactiveWarningDays,
           risk_event_days: settings.retention.riskEventDays,
           sign_in_history_days: settings.retention.signInHistoryDays,
+          audit_event_days: settings.retention.auditEventDays,
         })
       : undefined,
     sms_second_factor: settings.smsSecondFactor,
@@ -125,6 +126,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
           inactiveWarningDays: settings.retention.inactive_warning_days,
           riskEventDays: settings.retention.risk_event_days,
           signInHistoryDays: settings.retention.sign_in_history_days,
+          auditEventDays: settings.retention.audit_event_days,
         })
       : undefined,
     smsSecondFactor: settings.sms_second_factor,

@@ -57,8 +57,9 @@ function toCheckpoint(row: Selectable<AuditCheckpointsTable>): AuditCheckpoint {
   return { tenantId: row.tenant_id, seq: Number(row.seq), hash: row.hash, signedAt: Number(row.signed_at), kid: row.kid, jws: row.jws };
 }
 
-// Append-only: the repository offers no delete, and no update but the chain's own columns, which
-// are set once (`seal` only touches rows not in the chain yet).
+// Append-only: no update but the chain's own columns, which are set once (`seal` only touches rows
+// not in the chain yet), and no delete but retention's, of the chain's oldest part through a place a
+// signed checkpoint vouches for (core/audit/audit-retention.ts).
 export function auditRepository(db: Db, vault: PersonalDataVault): AuditRepository {
   return {
     async append(e) {
@@ -126,6 +127,21 @@ export function auditRepository(db: Db, vault: PersonalDataVault): AuditReposito
     async chain(tenantId, afterSeq, limit) {
       const rows = await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).where('chain_seq', '>', afterSeq).orderBy('chain_seq').limit(limit).execute();
       return rows.map(toChainRow);
+    },
+    async chainStart(tenantId) {
+      const row = await db.selectFrom('audit_chain_heads').select(['start_seq', 'start_hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
+      return row && row.start_hash !== null ? { seq: Number(row.start_seq), hash: row.start_hash } : null;
+    },
+    async firstLinkedAtOrAfter(tenantId, at) {
+      // The (tenant, at) index finds it; rows are linked in the order written, so times follow places (up to clock skew between nodes).
+      const row = await db.selectFrom('audit_events').select('chain_seq').where('tenant_id', '=', tenantId).where('at', '>=', at).where('chain_seq', 'is not', null).orderBy('at').limit(1).executeTakeFirst();
+      return row?.chain_seq == null ? null : Number(row.chain_seq);
+    },
+    async removeThrough(tenantId, start) {
+      const removed = await db.deleteFrom('audit_events').where('tenant_id', '=', tenantId).where('chain_seq', '<=', start.seq).executeTakeFirst();
+      await db.deleteFrom('audit_checkpoints').where('tenant_id', '=', tenantId).where('seq', '<', start.seq).execute();
+      await db.updateTable('audit_chain_heads').set({ start_seq: start.seq, start_hash: start.hash }).where('tenant_id', '=', tenantId).execute();
+      return Number(removed.numDeletedRows);
     },
     async addCheckpoint(c) {
       await db
