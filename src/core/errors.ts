@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'email_code.expired'
   | 'email_sign_in.disabled'
   | 'phone.invalid'
+  | 'phone.unchanged'
   | 'sms.unavailable'
   | 'mfa.passkey_required'
   | 'mfa.enrollment_required'
@@ -116,6 +117,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   'email_code.expired': 400,
   'email_sign_in.disabled': 400,
   'phone.invalid': 400,
+  'phone.unchanged': 400,
   'sms.unavailable': 503,
   'mfa.passkey_required': 400,
   'mfa.enrollment_required': 403,

@@ -394,6 +394,8 @@ export interface PhoneCredential {
   phone: string;
   confirmedAt: number | null;
   createdAt: number;
+  /** A new number the owner is changing to, waiting for its code (the confirmed `phone` stays in use meanwhile). */
+  pendingPhone?: string | null;
 }
 
 export interface PhoneCredentialRepository {
@@ -402,6 +404,10 @@ export interface PhoneCredentialRepository {
   putPending(credential: PhoneCredential): Promise<boolean>;
   confirm(tenantId: TenantId, userId: string, now: number): Promise<boolean>;
   delete(tenantId: TenantId, userId: string): Promise<boolean>;
+  /** Sets the number a confirmed phone is changing to (replacing one set before); false without a confirmed phone. */
+  putPendingChange(tenantId: TenantId, userId: string, phone: string): Promise<boolean>;
+  /** Makes the pending number the phone, if it is still `phone`; false otherwise. */
+  confirmChange(tenantId: TenantId, userId: string, phone: string, now: number): Promise<boolean>;
 }
 
 export type SmsCodePurpose = 'confirm_phone' | 'second_factor';
@@ -1045,7 +1051,7 @@ export type MailTemplate =
   | 'email_changed';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
-export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed';
+export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed' | 'phone_changed';
 
 /** Tells a user that a way to sign in was added or removed (a mail, so a takeover does not go unnoticed). */
 export type SignInMethodNotifier = (tenant: Tenant, user: User, change: SignInMethodChange, locale: string) => Promise<void>;

@@ -41,7 +41,7 @@ function linkParam(params: Record<string, string>, ...names: string[]): string |
   return undefined;
 }
 
-const CHANGES: readonly SignInMethodChange[] = ['passkey_added', 'passkey_removed', 'totp_enabled', 'totp_disabled', 'phone_added', 'phone_removed'];
+const CHANGES: readonly SignInMethodChange[] = ['passkey_added', 'passkey_removed', 'totp_enabled', 'totp_disabled', 'phone_added', 'phone_removed', 'phone_changed'];
 
 function content(template: MailTemplate, locale: Locale, tenant: string, tenantId: string, params: Record<string, string>): Content {
   const say = (key: MessageKey, extra: Record<string, string | number> = {}) => t(locale, key, { tenant, ...extra });

@@ -23,6 +23,7 @@ import { personalDataEncryptionMigration } from './migrations/0021-personal-data
 import { totpUnderAccountKeyMigration } from './migrations/0022-totp-under-account-key.ts';
 import { sealedSignInPlaceMigration } from './migrations/0023-sealed-sign-in-place.ts';
 import { auditChainStartMigration } from './migrations/0024-audit-chain-start.ts';
+import { phoneChangeMigration } from './migrations/0025-phone-change.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -238,6 +239,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0022_totp_under_account_key': totpUnderAccountKeyMigration,
     '0023_sealed_sign_in_place': sealedSignInPlaceMigration,
     '0024_audit_chain_start': auditChainStartMigration,
+    '0025_phone_change': phoneChangeMigration,
   };
 }
 

@@ -173,6 +173,8 @@ export interface PhoneCredentialsTable {
   phone: string;
   confirmed_at: number | null;
   created_at: number;
+  /** A new number waiting for its code while `phone` stays in use (sealed). */
+  pending_phone: string | null;
 }
 
 export interface SmsCodesTable {

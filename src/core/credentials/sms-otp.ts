@@ -16,6 +16,8 @@ import { normalizeCode } from './totp.ts';
 
 export const SMS_CODE_SECONDS = 600;
 export const SMS_CODE_MAX_ATTEMPTS = 5;
+/** The code subject of a number change (an enrollment's is empty), so neither code confirms the other. */
+const CHANGE_SUBJECT = 'change';
 
 /** E.164 (`+4915112345678`) for a valid number, else null. Without `+`, the tenant's default country applies. */
 export function normalizePhone(input: unknown, defaultCountry?: string): string | null {
@@ -41,6 +43,10 @@ export interface SmsOtpService {
   /** Confirms the pending phone with the code texted to it. */
   confirmEnrollment(tenant: Tenant, user: User, code: unknown, ctx: RequestContext): Promise<void>;
   remove(tenant: Tenant, user: User, ctx: RequestContext): Promise<void>;
+  /** Texts a code to a new number for a confirmed phone; the old number keeps working until it is confirmed. */
+  beginChange(tenant: Tenant, user: User, phone: unknown, ctx: RequestContext): Promise<void>;
+  /** Moves to the new number with the code texted to it; the old number is told by text, the owner by mail. */
+  confirmChange(tenant: Tenant, user: User, code: unknown, ctx: RequestContext): Promise<void>;
   /** Texts a code for one sign-in flow's second step. */
   sendSignInCode(tenant: Tenant, userId: string, flowId: string, ctx: RequestContext): Promise<void>;
   /** Whether `code` is the live code texted for this flow (a wrong one counts against its five tries). */
@@ -125,6 +131,36 @@ export function createSmsOtpService(deps: {
       if (!(await store.phones.delete(tenant.id, user.id))) return;
       await audit.record(ctx, { tenantId: tenant.id, action: 'user.mfa_removed', result: 'success', subject: user.id, details: { method: 'sms' } });
       if (had?.confirmedAt !== null) await deps.notify(tenant, user, 'phone_removed', ctx.locale);
+    },
+    async beginChange(tenant, user, input, ctx) {
+      if (!this.offered(tenant)) throw new FrontdoorError('sms.unavailable');
+      const phone = normalizePhone(input, tenant.settings.phoneDefaultCountry);
+      if (!phone) throw new FrontdoorError('phone.invalid', { field: 'phone' });
+      const current = await store.phones.get(tenant.id, user.id);
+      if (!current || current.confirmedAt === null) throw new FrontdoorError('mfa.no_pending_enrollment');
+      if (current.phone === phone) throw new FrontdoorError('phone.unchanged', { field: 'phone' });
+      if (!(await store.phones.putPendingChange(tenant.id, user.id, phone))) throw new FrontdoorError('mfa.no_pending_enrollment');
+      await sendCode(tenant, user, phone, 'confirm_phone', CHANGE_SUBJECT, ctx);
+    },
+    async confirmChange(tenant, user, code, ctx) {
+      const current = await store.phones.get(tenant.id, user.id);
+      if (!current?.pendingPhone || current.confirmedAt === null) throw new FrontdoorError('mfa.no_pending_enrollment');
+      await deps.guard.check({ kind: 'second_factor', tenantId: tenant.id, ip: ctx.ip, account: user.id });
+      if (!(await checkCode(tenant, user.id, 'confirm_phone', CHANGE_SUBJECT, code))) {
+        await audit.record(ctx, { tenantId: tenant.id, action: 'user.phone_changed', result: 'failure', reason: 'invalid_code', subject: user.id });
+        throw new FrontdoorError('mfa.invalid_code', { field: 'code' });
+      }
+      if (!(await store.phones.confirmChange(tenant.id, user.id, current.pendingPhone, clock.now()))) throw new FrontdoorError('mfa.no_pending_enrollment');
+      await audit.record(ctx, { tenantId: tenant.id, action: 'user.phone_changed', result: 'success', subject: user.id });
+      // The old number hears of it too: whoever holds the account may not hold the mailbox.
+      if (deps.sender) {
+        const text = `The phone number for ${tenant.name} sign-in codes was changed to ${maskPhone(current.pendingPhone)}. If this was not you, reset your password: ${new URL(`/t/${encodeURIComponent(tenant.id)}/forgot`, deps.baseUrl).href}`;
+        // A notice that cannot be sent does not undo the change (the mail below still goes); it is on the record.
+        await deps.sender.send({ tenantId: tenant.id, to: current.phone, text }).catch(() =>
+          audit.record(ctx, { tenantId: tenant.id, action: 'user.sms_sent', result: 'failure', reason: 'sender', subject: user.id, details: { purpose: 'phone_changed_notice' } }),
+        );
+      }
+      await deps.notify(tenant, user, 'phone_changed', ctx.locale);
     },
     async sendSignInCode(tenant, userId, flowId, ctx) {
       const phone = await store.phones.get(tenant.id, userId);

@@ -159,6 +159,38 @@ export function registerSecondFactorRoutes(app: FastifyInstance, services: Servi
     }
   });
 
+  // A new number in one step: the code goes to the new number, the old one works until it is typed back.
+  app.post('/t/:tenant/account/phone/change', page, async (request, reply) => {
+    const found = await signedInPost(services, request, reply, { sensitive: true });
+    if (!found) return reply;
+    const { tenant, current } = found;
+    try {
+      await services.flows.sms.beginChange(tenant, current.user, formField(request.body, 'phone'), requestContext(request, `user:${current.user.id}`));
+      const phone = await services.flows.sms.phoneOf(tenant.id, current.user.id);
+      return sendPage(reply, renderPhoneConfirmPage(pageContext(services, request, reply, tenant), { phone: maskPhone(phone!.pendingPhone!), change: true }));
+    } catch (error) {
+      if (!(error instanceof FrontdoorError) || (error.status >= 500 && error.code !== 'sms.unavailable')) throw error;
+      if (error.code === 'mfa.no_pending_enrollment') return redirect(reply, tenant, '/account');
+      const errors: FormErrors = error.code === 'phone.invalid' || error.code === 'phone.unchanged' ? { fields: { phone: error.code } } : { form: error.code };
+      return sendAccountPage(services, request, reply, tenant, current, { errors, status: withRetryAfter(reply, error) });
+    }
+  });
+
+  app.post('/t/:tenant/account/phone/change/confirm', page, async (request, reply) => {
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
+    try {
+      await services.flows.sms.confirmChange(tenant, current.user, formField(request.body, 'code'), requestContext(request, `user:${current.user.id}`));
+      return redirect(reply, tenant, '/account?notice=phone_changed');
+    } catch (error) {
+      if (!isFormError(error)) throw error;
+      const phone = await services.flows.sms.phoneOf(tenant.id, current.user.id);
+      if (!phone?.pendingPhone) return redirect(reply, tenant, '/account');
+      return sendPage(reply, renderPhoneConfirmPage(pageContext(services, request, reply, tenant), { phone: maskPhone(phone.pendingPhone), change: true, errors: formErrors(error) }), withRetryAfter(reply, error));
+    }
+  });
+
   app.post('/t/:tenant/account/phone/remove', page, async (request, reply) => {
     const found = await signedInPost(services, request, reply, { sensitive: true });
     if (!found) return reply;

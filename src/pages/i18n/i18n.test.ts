@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../core/errors.ts';
+import { normalizePhone } from '../../core/credentials/sms-otp.ts';
 import { de } from './de.ts';
 import { en } from './en.ts';
 import { LOCALES, errorMessage, formatDateTime, isLocale, negotiateLocale, t } from './index.ts';
@@ -55,6 +56,7 @@ const ERROR_CODES = Object.keys({
   'email_code.expired': true,
   'email_sign_in.disabled': true,
   'phone.invalid': true,
+  'phone.unchanged': true,
   'sms.unavailable': true,
   'mfa.passkey_required': true,
   'mfa.enrollment_required': true,
@@ -103,6 +105,16 @@ describe('message catalogues', () => {
     expect(errorMessage('en', 'password.common')).toMatch(/commonly used or breached/);
     expect(errorMessage('en', 'password.common')).toMatch(/Choose a different one/);
     expect(errorMessage('en', 'rate_limited')).toMatch(/Too many attempts.*try again/);
+  });
+
+  it('gives as example phone numbers ones the phone field accepts', () => {
+    for (const catalogue of [en, de]) {
+      for (const key of ['account.sms_phone_hint', 'error.phone.invalid'] as const) {
+        const example = /\+[\d ]+\d/.exec(catalogue[key])?.[0];
+        expect(example, key).toBeDefined();
+        expect(normalizePhone(example), `${key}: ${example}`).not.toBeNull();
+      }
+    }
   });
 
   it('fills {name} placeholders and keeps unknown ones', () => {

@@ -186,7 +186,14 @@ function renderSmsSection(ctx: PageContext, tenantId: string, model: AccountPage
 <form method="post" action="${tenantPath(tenantId, '/account/phone/remove')}" class="fd-form">
 ${csrfInput(ctx)}
 ${submitButton(t(ctx.locale, 'account.sms_remove'), 'secondary')}
-</form>`
+</form>
+<details class="fd-details"${fieldError(model.errors, 'phone') ? html` open` : ''}><summary>${t(ctx.locale, 'account.sms_change_heading')}</summary>
+<form method="post" action="${tenantPath(tenantId, '/account/phone/change')}" class="fd-form">
+${csrfInput(ctx)}
+${inputField(ctx, { name: 'phone', label: t(ctx.locale, 'account.sms_change_label'), type: 'tel', autocomplete: 'tel', hint: t(ctx.locale, 'account.sms_phone_hint'), error: fieldError(model.errors, 'phone') })}
+${submitButton(t(ctx.locale, 'account.sms_change_submit'), 'secondary')}
+</form>
+</details>`
     : html`<p>${t(ctx.locale, 'account.sms_off')}</p>
 <form method="post" action="${tenantPath(tenantId, '/account/phone')}" class="fd-form">
 ${csrfInput(ctx)}

@@ -91,12 +91,12 @@ ${codeForms}
   return renderDocument(ctx, { title: t(ctx.locale, 'mfa.title'), body, passkeys: Boolean(model.passkey) });
 }
 
-/** Adding a phone: the code texted to it, typed back. */
-export function renderPhoneConfirmPage(ctx: PageContext, model: { phone: string; errors?: FormErrors }): string {
+/** Adding a phone, or changing to another number: the code texted to it, typed back. */
+export function renderPhoneConfirmPage(ctx: PageContext, model: { phone: string; change?: boolean; errors?: FormErrors }): string {
   const tenant = requireTenant(ctx);
   const body = html`<h1>${t(ctx.locale, 'phone_confirm.title')}</h1>
-<p class="fd-lead">${t(ctx.locale, 'phone_confirm.lead', { phone: model.phone })}</p>
-<form method="post" action="${tenantPath(tenant.id, '/account/phone/confirm')}" class="fd-form" novalidate>
+<p class="fd-lead">${t(ctx.locale, model.change ? 'phone_confirm.lead_change' : 'phone_confirm.lead', { phone: model.phone })}</p>
+<form method="post" action="${tenantPath(tenant.id, model.change ? '/account/phone/change/confirm' : '/account/phone/confirm')}" class="fd-form" novalidate>
 ${errorSummary(ctx, model.errors, CODE_FIELD)}
 ${csrfInput(ctx)}
 ${codeField(ctx, model.errors)}

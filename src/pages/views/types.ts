@@ -24,6 +24,7 @@ export type Notice =
   | 'passkey_renamed'
   | 'phone_added'
   | 'phone_removed'
+  | 'phone_changed'
   | 'device_forgotten'
   | 'reauthenticated'
   | 'verified_elsewhere'
@@ -53,6 +54,7 @@ export const NOTICES: readonly Notice[] = [
   'passkey_renamed',
   'phone_added',
   'phone_removed',
+  'phone_changed',
   'device_forgotten',
   'reauthenticated',
   'verified_elsewhere',

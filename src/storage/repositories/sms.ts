@@ -8,13 +8,18 @@ import type { Db } from './rows.ts';
 // The number is sealed under the account's data key; an E.164 number (`+…`) is a row from before
 // encryption, sealed at the next start.
 async function toPhone(db: Db, vault: PersonalDataVault, row: PhoneCredentialsTable): Promise<PhoneCredential | null> {
-  let phone = row.phone;
-  if (!phone.startsWith('+')) {
-    const key = await vault.userKey(db, row.tenant_id, row.user_id);
-    if (!key) return null;
-    phone = vault.open(key, phone, 'phone', row.tenant_id, row.user_id);
-  }
-  return { tenantId: row.tenant_id, userId: row.user_id, phone, confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at), createdAt: Number(row.created_at) };
+  const sealed = !row.phone.startsWith('+') || row.pending_phone !== null;
+  const key = sealed ? await vault.userKey(db, row.tenant_id, row.user_id) : null;
+  if (sealed && !key) return null;
+  const open = (value: string) => (value.startsWith('+') ? value : vault.open(key!, value, 'phone', row.tenant_id, row.user_id));
+  return {
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    phone: open(row.phone),
+    confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at),
+    createdAt: Number(row.created_at),
+    pendingPhone: row.pending_phone === null ? null : open(row.pending_phone),
+  };
 }
 
 export function phoneCredentialRepository(db: Db, vault: PersonalDataVault): PhoneCredentialRepository {
@@ -41,6 +46,32 @@ export function phoneCredentialRepository(db: Db, vault: PersonalDataVault): Pho
     async delete(tenantId, userId) {
       const result = await db.deleteFrom('phone_credentials').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+    async putPendingChange(tenantId, userId, phone) {
+      const key = await vault.userKey(db, tenantId, userId);
+      if (!key) return false;
+      const result = await db
+        .updateTable('phone_credentials')
+        .set({ pending_phone: vault.seal(key, phone, 'phone', tenantId, userId) })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('confirmed_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async confirmChange(tenantId, userId, phone, now) {
+      const row = await db.selectFrom('phone_credentials').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+      const current = row ? await toPhone(db, vault, row) : null;
+      if (!row || row.pending_phone === null || current?.pendingPhone !== phone) return false;
+      // Only if the pending number is still the one read: a change begun again meanwhile wins.
+      const result = await db
+        .updateTable('phone_credentials')
+        .set({ phone: row.pending_phone, pending_phone: null, confirmed_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('pending_phone', '=', row.pending_phone)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }

@@ -3,6 +3,7 @@
 // the messages; the codes are read from what it received. Also the development outbox. Both engines.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR } from '../../../src/core/auth/acr.ts';
 import { FormClient } from '../../support/client.ts';
@@ -184,6 +185,79 @@ describe.each(engines)('text-message codes (%s)', (engine) => {
     } finally {
       await api('PATCH', '/tenants/demo', { settings: { mfa: null } });
     }
+  });
+});
+
+describe.each(engines)('changing the phone number (%s)', (engine) => {
+  let server: TestServer;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    server = await startTestServer(engine, { env: { SMS_WEBHOOK_URL: receiver.url, SMS_WEBHOOK_SECRET: SECRET } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await new Promise((resolve) => receiver?.server.close(resolve));
+  });
+
+  const OLD = '+4915123456789';
+  const NEW = '+447911123456';
+  const codeTo = (to: string) => /^(\d{6}) is your Demo code/.exec(receiver.received.filter((m) => m.to === to).at(-1)!.text)![1]!;
+
+  async function signInWithText(email: string) {
+    const client = new FormClient(server.baseUrl);
+    await client.get('/t/demo/login');
+    expect((await client.post('/t/demo/login', { email, password: PASSWORD })).location).toBe('/t/demo/login/second-factor');
+    await client.post('/t/demo/login/second-factor/sms', {});
+    return client;
+  }
+
+  it('moves to a new number in one step: confirmed by a code to it, the old number working until then and told afterwards', async () => {
+    const email = `sms.change.${engine}@example.com`;
+    const user = await makeUser(server, email);
+    const client = new FormClient(server.baseUrl);
+    await client.get('/t/demo/login');
+    await client.post('/t/demo/login', { email, password: PASSWORD });
+    await client.get('/t/demo/account');
+    await client.post('/t/demo/account/phone', { phone: OLD });
+    expect((await client.post('/t/demo/account/phone/confirm', { code: codeTo(OLD) })).location).toBe('/t/demo/account?notice=phone_added');
+
+    // The same number again is not a change.
+    const account = await client.get('/t/demo/account');
+    expect(account.text).toContain('Change your number');
+    const same = await client.post('/t/demo/account/phone/change', { phone: '+49 151 2345 6789' });
+    expect(same.status).toBe(400);
+    expect(same.text).toContain('That is the number you use already.');
+
+    const asked = await client.post('/t/demo/account/phone/change', { phone: '+44 7911 123456' });
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('+44 ••• 56');
+    const code = codeTo(NEW);
+    // Sealed at rest like the number in use.
+    const raw = await sql<{ pending_phone: string }>`select pending_phone from phone_credentials where user_id = ${user.id}`.execute(server.services.db);
+    expect(raw.rows[0]?.pending_phone).toMatch(/^v1\./);
+
+    // Until the new number is confirmed, sign-in codes still go to the old one.
+    const meanwhile = await signInWithText(email);
+    expect(receiver.received.at(-1)!.to).toBe(OLD);
+    expect((await meanwhile.post('/t/demo/login/second-factor', { code: codeTo(OLD) })).location).toBe('/t/demo/account');
+
+    expect((await client.post('/t/demo/account/phone/change/confirm', { code: code === '000000' ? '111111' : '000000' })).status).toBe(400);
+    expect((await client.post('/t/demo/account/phone/change/confirm', { code })).location).toBe('/t/demo/account?notice=phone_changed');
+    expect(await server.services.store.phones.get('demo', user.id)).toMatchObject({ phone: NEW, pendingPhone: null });
+
+    // The old number is told, without the new number in full; so is the mailbox.
+    const notice = receiver.received.filter((m) => m.to === OLD).at(-1)!;
+    expect(notice.text).toContain('was changed to +44 ••• 56');
+    expect(notice.text).not.toContain(NEW);
+    const mails = (await server.mailTo(email)).filter((m) => m.subject === 'How you sign in to Demo has changed');
+    expect(mails.some((m) => m.text.includes('The phone number for sign-in codes by text message was changed'))).toBe(true);
+    const audit = (await server.services.store.audit.query({ tenantId: 'demo', subject: user.id, action: 'user.phone_changed', limit: 5 })).items;
+    expect(audit.map((e) => e.result).sort()).toEqual(['failure', 'success']);
+
+    // From now on sign-in codes go to the new number.
+    await signInWithText(email);
+    expect(receiver.received.at(-1)!.to).toBe(NEW);
   });
 });
 
