@@ -239,6 +239,8 @@ export interface User {
   lastLoginAt: number | null;
   /** The owner asked to delete the account: it is disabled and erased at this time unless they cancel. */
   eraseAfter?: number | null;
+  /** The language the owner last used the hosted pages in (registration, sign-in), for mail sent while they are away. */
+  locale?: string | null;
 }
 
 export interface PasswordCredential {
@@ -654,7 +656,7 @@ export interface UserRepository {
   get(tenantId: TenantId, id: string): Promise<User | null>;
   findByEmail(tenantId: TenantId, email: string): Promise<User | null>;
   list(query: UserListQuery): Promise<Page<User>>;
-  update(tenantId: TenantId, id: string, patch: Partial<Pick<User, 'status' | 'email' | 'emailVerified' | 'profile' | 'lastLoginAt' | 'eraseAfter'>>, now: number): Promise<User | null>;
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<User, 'status' | 'email' | 'emailVerified' | 'profile' | 'lastLoginAt' | 'eraseAfter' | 'locale'>>, now: number): Promise<User | null>;
   delete(tenantId: TenantId, id: string): Promise<boolean>;
   /** Accounts whose deletion grace period has ended, across tenants. */
   dueForErasure(now: number, limit: number): Promise<{ tenantId: TenantId; id: string }[]>;

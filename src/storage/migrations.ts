@@ -24,6 +24,7 @@ import { totpUnderAccountKeyMigration } from './migrations/0022-totp-under-accou
 import { sealedSignInPlaceMigration } from './migrations/0023-sealed-sign-in-place.ts';
 import { auditChainStartMigration } from './migrations/0024-audit-chain-start.ts';
 import { phoneChangeMigration } from './migrations/0025-phone-change.ts';
+import { userLocaleMigration } from './migrations/0026-user-locale.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -240,6 +241,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0023_sealed_sign_in_place': sealedSignInPlaceMigration,
     '0024_audit_chain_start': auditChainStartMigration,
     '0025_phone_change': phoneChangeMigration,
+    '0026_user_locale': userLocaleMigration,
   };
 }
 

@@ -61,6 +61,8 @@ export interface UsersTable {
   updated_at: number;
   last_login_at: number | null;
   erase_after: number | null;
+  /** The language the owner last used the hosted pages in (migration 0026). */
+  locale: string | null;
   inactivity_warned_at: number | null;
   /** Keyed blind index of the address (the `email` column holds it sealed); null on rows not yet sealed. */
   email_index: string | null;

@@ -86,6 +86,15 @@ describe.each(engines)('retention (%s)', (engine) => {
     expect((await server.services.store.users.inactiveUnwarned(t.id, now + 400 * DAY, 10)).map((u) => u.id)).toContain(returning.id);
   });
 
+  it('warns in the language the owner last used the pages in', async () => {
+    const t = await tenant({ retention: { inactive_account_days: 365 } });
+    const german = await account(t.id, { lastLoginAt: now - 360 * DAY, locale: 'de' });
+    const unknown = await account(t.id, { lastLoginAt: now - 360 * DAY });
+    expect((await run(t.id)).inactiveWarned).toBe(2);
+    expect((await server.mailTo(german.email))[0]!.subject).toBe(`Ihr Konto bei ${t.name} wird gelöscht, wenn Sie es nicht nutzen`);
+    expect((await server.mailTo(unknown.email))[0]!.subject).toBe(`Your ${t.name} account will be deleted unless you use it`);
+  });
+
   it('keeps risk assessments and sign-in history as long as each tenant says', async () => {
     const short = await tenant();
     const long = await tenant({ retention: { risk_event_days: 365, sign_in_history_days: 30 } });

@@ -94,7 +94,7 @@ async function signedInUser(deps: FlowDeps, tenant: Tenant, request: EmailSignIn
   const user = request.userId ? await deps.store.users.get(tenant.id, request.userId) : null;
   if (!user || user.status !== 'active') throw new FrontdoorError('email_code.expired');
   const now = deps.clock.now();
-  const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now }, now)) ?? user;
+  const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now, locale: ctx.locale }, now)) ?? user;
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'success', subject: user.id, details: { method } });
   // The verified address is proven: a hold after many failed passwords ends.
   await endFailureHold(deps, tenant, user.id, ctx);

@@ -101,7 +101,7 @@ export async function login(deps: FlowDeps, input: { tenant: Tenant; email: unkn
   // A success ends a run of failures — but not a hold: only the verified address or an admin does.
   const failures = credential.consecutiveFailures ?? 0;
   if (failures > 0 && failures < FAILURE_HOLD_THRESHOLD) await deps.store.passwords.clearFailures(tenant.id, user.id);
-  const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now, ...(user.status === 'pending' ? { status: 'active' as const } : {}) }, now)) ?? user;
+  const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now, locale: ctx.locale, ...(user.status === 'pending' ? { status: 'active' as const } : {}) }, now)) ?? user;
   await deps.audit.record(ctx, {
     tenantId: tenant.id,
     action: 'user.login',

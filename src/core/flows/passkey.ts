@@ -35,7 +35,7 @@ export async function signInWithPasskey(deps: FlowDeps, input: { tenant: Tenant;
     throw new FrontdoorError('auth.email_not_verified');
   }
   const now = deps.clock.now();
-  const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now, ...(user.status === 'pending' ? { status: 'active' as const } : {}) }, now)) ?? user;
+  const updated = (await deps.store.users.update(tenant.id, user.id, { lastLoginAt: now, locale: ctx.locale, ...(user.status === 'pending' ? { status: 'active' as const } : {}) }, now)) ?? user;
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.login', result: 'success', subject: user.id, details: { method: 'passkey', passkeyId: assertion.passkey.id, amr: assertion.amr } });
   return { user: updated, amr: assertion.amr };
 }

@@ -80,6 +80,7 @@ export async function register(deps: FlowDeps, input: RegistrationInput, ctx: Re
     createdAt: now,
     updatedAt: now,
     lastLoginAt: null,
+    locale: ctx.locale,
   };
   let token: string;
   try {

@@ -38,7 +38,7 @@ export async function verifyEmailWithoutPassword(deps: FlowDeps, input: { tenant
     const current = await store.users.get(tenant.id, used.userId);
     if (!current) throw new FrontdoorError('token.invalid');
     const status = current.status === 'pending' ? 'active' : current.status;
-    const updated = await store.users.update(tenant.id, used.userId, { emailVerified: true, status, ...(signIn ? { lastLoginAt: now } : {}) }, now);
+    const updated = await store.users.update(tenant.id, used.userId, { emailVerified: true, status, ...(signIn ? { lastLoginAt: now, locale: ctx.locale } : {}) }, now);
     if (!updated) throw new FrontdoorError('token.invalid');
     return { user: updated, signIn };
   });
@@ -75,7 +75,7 @@ export async function verifyEmail(deps: FlowDeps, input: { tenant: Tenant; token
     const current = await store.users.get(tenant.id, used.userId);
     if (!current) throw new FrontdoorError('token.invalid');
     const status = current.status === 'pending' ? 'active' : current.status;
-    const updated = await store.users.update(tenant.id, used.userId, { emailVerified: true, status, lastLoginAt: now }, now);
+    const updated = await store.users.update(tenant.id, used.userId, { emailVerified: true, status, lastLoginAt: now, locale: ctx.locale }, now);
     if (!updated) throw new FrontdoorError('token.invalid');
     return updated;
   });

@@ -64,7 +64,7 @@ export async function applyRetention(deps: Deps, tenant: Tenant, ctx: RequestCon
       if (!(await deps.store.users.claimInactivityWarning(tenant.id, user.id, now))) continue;
       const lastUsed = user.lastLoginAt ?? user.createdAt;
       const deleteOn = Math.max(lastUsed + rules.inactiveAccountDays * DAY, now + warningDays * DAY);
-      await deps.mailer.queue({ tenant, to: user.email, template: 'inactive_account_warning', locale: 'en', params: { loginLink: deps.links.login(tenant.id), date: new Date(deleteOn).toISOString().slice(0, 10) } });
+      await deps.mailer.queue({ tenant, to: user.email, template: 'inactive_account_warning', locale: user.locale ?? 'en', params: { loginLink: deps.links.login(tenant.id), date: new Date(deleteOn).toISOString().slice(0, 10) } });
       await deps.audit.record(ctx, { tenantId: tenant.id, action: 'user.inactivity_warned', result: 'success', subject: user.id, details: { deleteOn: new Date(deleteOn).toISOString() } });
       result.inactiveWarned += 1;
     }

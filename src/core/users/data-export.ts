@@ -57,6 +57,7 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
       created_at: iso(user.createdAt),
       updated_at: iso(user.updatedAt),
       last_sign_in_at: iso(user.lastLoginAt),
+      language: user.locale ?? null,
     },
     sign_in_methods: {
       password: password ? { set: true, changed_at: iso(password.updatedAt), change_required: Boolean(password.resetRequired) } : { set: false },

@@ -29,6 +29,7 @@ async function toUser(vault: PersonalDataVault, row: UserRow): Promise<User> {
     updatedAt: row.updated_at,
     lastLoginAt: row.last_login_at,
     eraseAfter: row.erase_after === null || row.erase_after === undefined ? null : Number(row.erase_after),
+    locale: row.locale ?? null,
   };
 }
 
@@ -62,6 +63,7 @@ async function insertUser(db: Db, vault: PersonalDataVault, u: User) {
         updated_at: u.updatedAt,
         last_login_at: u.lastLoginAt,
         erase_after: u.eraseAfter ?? null,
+        locale: u.locale ?? null,
       })
       .execute();
     await trx.insertInto('user_data_keys').values({ tenant_id: u.tenantId, user_id: u.id, key_id: wrapped.keyId, wrapped: wrapped.wrapped, created_at: u.createdAt }).execute();
@@ -132,6 +134,7 @@ export function userRepository(db: Db, vault: PersonalDataVault): UserRepository
         values.inactivity_warned_at = null;
       }
       if (patch.eraseAfter !== undefined) values.erase_after = patch.eraseAfter;
+      if (patch.locale !== undefined) values.locale = patch.locale;
       let result;
       try {
         result = await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

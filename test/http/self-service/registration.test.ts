@@ -23,6 +23,22 @@ describe.each(engines)('registration and email verification (%s)', (engine) => {
     expect(user).toMatchObject({ status: 'active', emailVerified: true });
   });
 
+  it('remembers the language the pages were used in, at registration and at each sign-in', async () => {
+    const email = uniqueEmail();
+    const german = new FormClient(server.baseUrl, { 'accept-language': 'de-DE,de;q=0.9' });
+    expect((await register(german, 'demo', email, PASSWORD)).status).toBe(303);
+    expect((await server.services.store.users.findByEmail('demo', email))?.locale).toBe('de');
+    const english = new FormClient(server.baseUrl, { 'accept-language': 'en-GB' });
+    const [mail] = await server.mailTo(email);
+    const link = new URL(linkIn(mail!.text, '/t/demo/verify'));
+    await english.get(link.pathname + link.search);
+    expect((await english.post('/t/demo/verify', { token: link.searchParams.get('token')!, password: PASSWORD })).status).toBe(303);
+    expect((await server.services.store.users.findByEmail('demo', email))?.locale).toBe('en');
+    const { response } = await signIn(server, 'demo', email, PASSWORD, new FormClient(server.baseUrl, { 'accept-language': 'de' }));
+    expect(response.status).toBe(303);
+    expect((await server.services.store.users.findByEmail('demo', email))?.locale).toBe('de');
+  });
+
   it('stores the email normalized: case, spaces and IDN domains', async () => {
     const client = new FormClient(server.baseUrl);
     const response = await register(client, 'demo', '  Mixed.Case+tag@BÜCHER.example  ', PASSWORD);
