@@ -42,6 +42,7 @@ import { renderEmailChangePage } from '../../pages/views/email-change.ts';
 import { exportUserData } from '../../core/users/data-export.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
 import { RECENT_SIGN_INS } from './sign-ins.ts';
+import { recentSecurityActivity } from '../../core/users/security-activity.ts';
 import {
   accountPasskeys,
   afterPasswordSignIn,
@@ -63,6 +64,9 @@ import {
   startUserSession,
   withRetryAfter,
 } from './page-support.ts';
+
+/** Items in the account page's "Recent security activity". */
+const RECENT_SECURITY_ACTIVITY = 10;
 
 const page = { config: { page: true } };
 
@@ -479,7 +483,7 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number; profile?: Record<string, unknown> } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns, consents] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns, consents, activity] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
@@ -489,6 +493,7 @@ export async function sendAccountPage(
     services.store.trustedDevices.listForUser(tenant.id, current.user.id, services.clock.now()),
     services.flows.risk.recentSignIns(tenant, current.user.id, RECENT_SIGN_INS),
     accountConsents(services, tenant.id, current.user.id),
+    recentSecurityActivity(services.store, tenant.id, current.user.id, RECENT_SECURITY_ACTIVITY),
   ]);
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -517,6 +522,12 @@ export async function sendAccountPage(
       ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
       rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),
       recentSignIns: signIns.map((s) => ({ id: s.id, device: s.deviceName, country: s.country, at: s.at, methods: s.methods, current: s.sessionId === current.session.id })),
+      securityActivity: activity.map((a) => ({
+        kind: a.kind,
+        at: a.at,
+        from: a.userAgent || a.ip ? [a.userAgent ? describeUserAgent(a.userAgent, ctx.locale) : null, a.ip].filter(Boolean).join(', ') : null,
+        bySupport: a.bySupport,
+      })),
       consents,
       deletionGraceDays: tenant.settings.accountDeletionGraceDays ?? 0,
       profile: accountProfile(ctx.locale, tenant, extra.profile ?? current.user.profile, extra.errors),

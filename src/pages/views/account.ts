@@ -2,6 +2,7 @@
 // apps that hold access (with revoke), password change and sign-out. Every action is its own POST form with a CSRF token.
 
 import { renderRecentSignIns, type RecentSignIn } from './sign-ins.ts';
+import { renderSecurityActivity, type SecurityActivityView } from './security-activity.ts';
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import { formatDateTime, t } from '../i18n/index.ts';
@@ -67,6 +68,7 @@ export interface AccountPageModel {
   passkeys?: { items: AccountPasskey[]; register: PasskeyCeremony; signal: PasskeySignal };
   /** The account's recent sign-ins, newest first. */
   recentSignIns?: RecentSignIn[];
+  securityActivity?: SecurityActivityView[];
   /** The tenant's consent purposes with the customer's current choice, and every choice made, newest first. */
   consents?: { choices: ConsentChoiceView[]; history: { purpose: string; granted: boolean; version: number; at: number; channel: ConsentChannel }[] };
   /** The tenant's grace period before a deleted account is erased (0: at once). */
@@ -289,6 +291,7 @@ ${renderEmailSection(ctx, tenant.id, model)}
 ${model.profile && renderProfileSection(ctx, tenant.id, model.profile)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
 ${model.recentSignIns && renderRecentSignIns(ctx, tenant.id, model.recentSignIns)}
+${model.securityActivity && renderSecurityActivity(ctx, model.securityActivity)}
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
