@@ -8,7 +8,6 @@ import { ownerKeys, traceSealer, type OwnerKeys } from './activity-sealing.ts';
 import { isStorableText, newestFirstPage, parseJson, type Db } from './rows.ts';
 
 const E4 = 10_000;
-const toE4 = (degrees: number | null) => (degrees === null ? null : Math.round(degrees * E4));
 const fromE4 = (value: number | null) => (value === null ? null : Number(value) / E4);
 
 interface SignInPlace {
