@@ -37,6 +37,7 @@ import { createLocalKeyProvider } from './adapters/keys/local-key-provider.ts';
 import { openPersonalDataVault } from './storage/personal-data-vault.ts';
 import { issuerFor } from './oidc/issuer.ts';
 import type { AuditCheckpointDeps } from './core/audit/audit-checkpoint.ts';
+import { createAccessService, type AccessService } from './core/authz/access.ts';
 import { riskEventRows, signInEventRows } from './storage/repositories/risk.ts';
 import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
@@ -76,6 +77,8 @@ export interface Services {
   signingKeys: SigningKeyService;
   /** What linking, signing, exporting and pruning the audit chain need (the tenant's issuer names its checkpoints). */
   auditChain: AuditCheckpointDeps;
+  /** Roles, permissions and decisions (core/authz). */
+  access: AccessService;
   mailDispatcher: MailDispatcher | null;
   close(): Promise<void>;
 }
@@ -213,6 +216,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     oidcKeys: { cookie: deriveKey(rootKey, 'oidc-cookies'), placeholder: deriveKey(rootKey, 'oidc-client-placeholder'), pairwise: deriveKey(rootKey, 'oidc-pairwise') },
     signingKeys,
     auditChain: { store, clock, signingKeys, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) },
+    access: createAccessService({ store, clock }),
     mailDispatcher,
     async close() {
       await risk.flush();

@@ -62,7 +62,11 @@ export type ErrorCode =
   | 'email.disposable'
   | 'profile.invalid'
   | 'profile.unknown_attribute'
-  | 'profile.schema_invalid';
+  | 'profile.schema_invalid'
+  | 'role.not_found'
+  | 'role.exists'
+  | 'group.not_found'
+  | 'group.exists';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -83,6 +87,10 @@ const defaultStatus: Record<ErrorCode, number> = {
   'profile.invalid': 400,
   'profile.unknown_attribute': 400,
   'profile.schema_invalid': 400,
+  'role.not_found': 404,
+  'role.exists': 409,
+  'group.not_found': 404,
+  'group.exists': 409,
   'password.too_short': 400,
   'password.too_long': 400,
   'password.common': 400,

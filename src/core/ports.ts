@@ -1,5 +1,6 @@
 // The domain's view of the outside world. Adapters in src/storage and src/adapters implement these;
 // core code receives them as arguments and never imports a driver, HTTP or the clock directly.
+import type { Rule } from './authz/conditions.ts';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -27,6 +28,11 @@ export interface RetentionSettings {
   signInHistoryDays?: number;
   /** Audit rows are kept this many days (the oldest part of the chain is removed); 0 = kept. */
   auditEventDays?: number;
+}
+
+export interface PlanSettings {
+  /** Names of the roles a user on this plan holds while on it. */
+  roles?: string[];
 }
 
 export interface TenantSettings {
@@ -62,6 +68,10 @@ export interface TenantSettings {
   retention?: RetentionSettings;
   /** Days between a customer deleting their account and its erasure (a mailed link keeps it meanwhile); 0 = at once (the default). */
   accountDeletionGraceDays?: number;
+  /** Names of roles every new account gets (e.g. `customer`). */
+  defaultRoles?: string[];
+  /** Subscription plans by key (e.g. `premium`): a user on a plan holds its roles. */
+  plans?: Record<string, PlanSettings>;
   /** Sign-in by a code and link sent by email offered; default true. */
   emailSignIn?: boolean;
   /** Passkeys offered (sign-in button, autofill, account page, second factor); default true. */
@@ -199,6 +209,67 @@ export interface ApplicationOidcSettings {
    * every API of the tenant).
    */
   clientCredentialsScopes?: Record<string, string[]>;
+  /** Claims this app's access tokens for an API carry besides `scope`: the user's role names, and their permissions for that API. */
+  accessTokenClaims?: ('roles' | 'permissions')[];
+}
+
+/** A permission a role grants: a scope of an API resource, optionally only while a condition holds (core/authz/conditions.ts). */
+export interface RolePermission {
+  /** The API resource's identifier. */
+  api: string;
+  /** One of its scopes, e.g. `read:orders`. */
+  permission: string;
+  condition?: Rule | null;
+}
+
+export interface Role {
+  id: string;
+  tenantId: TenantId;
+  /** Unique in the tenant; what tokens carry (`roles` claim). */
+  name: string;
+  description: string;
+  permissions: RolePermission[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Group {
+  id: string;
+  tenantId: TenantId;
+  name: string;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** How a role reaches a user: given by an admin, by default at sign-up, or through a group. */
+export type RoleSource = { kind: 'admin' } | { kind: 'default' } | { kind: 'group'; groupId: string };
+
+export interface AuthorizationRepository {
+  /** False when the tenant has a role of that name. */
+  createRole(role: Role): Promise<boolean>;
+  getRole(tenantId: TenantId, id: string): Promise<Role | null>;
+  listRoles(tenantId: TenantId): Promise<Role[]>;
+  /** Null when there is no such role; throws FrontdoorError('role.exists') for a name taken. */
+  updateRole(tenantId: TenantId, id: string, patch: Partial<Pick<Role, 'name' | 'description' | 'permissions'>>, now: number): Promise<Role | null>;
+  deleteRole(tenantId: TenantId, id: string): Promise<boolean>;
+  createGroup(group: Group): Promise<boolean>;
+  getGroup(tenantId: TenantId, id: string): Promise<Group | null>;
+  listGroups(tenantId: TenantId): Promise<Group[]>;
+  deleteGroup(tenantId: TenantId, id: string): Promise<boolean>;
+  /** Each returns false when it changed nothing (already so). */
+  addUserRole(tenantId: TenantId, userId: string, roleId: string, source: 'admin' | 'default', now: number): Promise<boolean>;
+  removeUserRole(tenantId: TenantId, userId: string, roleId: string): Promise<boolean>;
+  addGroupMember(tenantId: TenantId, groupId: string, userId: string, now: number): Promise<boolean>;
+  removeGroupMember(tenantId: TenantId, groupId: string, userId: string): Promise<boolean>;
+  listGroupMembers(tenantId: TenantId, groupId: string, limit: number): Promise<string[]>;
+  addGroupRole(tenantId: TenantId, groupId: string, roleId: string, now: number): Promise<boolean>;
+  removeGroupRole(tenantId: TenantId, groupId: string, roleId: string): Promise<boolean>;
+  listGroupRoles(tenantId: TenantId, groupId: string): Promise<string[]>;
+  /** Every role the user holds directly or through a group, with how (one query). */
+  rolesOfUser(tenantId: TenantId, userId: string): Promise<{ roleId: string; source: RoleSource }[]>;
+  /** The groups the user is a member of. */
+  groupsOfUser(tenantId: TenantId, userId: string): Promise<string[]>;
 }
 
 /** An API that accepts access tokens (RFC 8707 resource indicator = `identifier`). */
@@ -241,6 +312,8 @@ export interface User {
   eraseAfter?: number | null;
   /** The language the owner last used the hosted pages in (registration, sign-in), for mail sent while they are away. */
   locale?: string | null;
+  /** The subscription plan (a key of the tenant's `settings.plans`): its roles are the user's too. */
+  plan?: string | null;
 }
 
 export interface PasswordCredential {
@@ -656,7 +729,7 @@ export interface UserRepository {
   get(tenantId: TenantId, id: string): Promise<User | null>;
   findByEmail(tenantId: TenantId, email: string): Promise<User | null>;
   list(query: UserListQuery): Promise<Page<User>>;
-  update(tenantId: TenantId, id: string, patch: Partial<Pick<User, 'status' | 'email' | 'emailVerified' | 'profile' | 'lastLoginAt' | 'eraseAfter' | 'locale'>>, now: number): Promise<User | null>;
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<User, 'status' | 'email' | 'emailVerified' | 'profile' | 'lastLoginAt' | 'eraseAfter' | 'locale' | 'plan'>>, now: number): Promise<User | null>;
   delete(tenantId: TenantId, id: string): Promise<boolean>;
   /** Accounts whose deletion grace period has ended, across tenants. */
   dueForErasure(now: number, limit: number): Promise<{ tenantId: TenantId; id: string }[]>;
@@ -977,6 +1050,7 @@ export interface Store {
   signInEvents: SignInEventRepository;
   riskEvents: RiskEventRepository;
   consent: ConsentRepository;
+  authorization: AuthorizationRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

@@ -16,6 +16,7 @@ import { registerPasskeyRoutes } from './public/passkeys.ts';
 import { registerEmailSignInRoutes } from './public/email-sign-in.ts';
 import { registerReauthenticationRoutes } from './public/reauthentication.ts';
 import { registerSignInApi } from './api/sign-in.ts';
+import { registerAuthzCheckApi } from './api/authz-check.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerSecondFactorRoutes } from './public/second-factor.ts';
 import { registerPageRoutes } from './public/pages.ts';
@@ -122,6 +123,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   await registerOidcRoutes(app, services, oidc);
   registerInteractionRoutes(app, services, oidc, metrics);
   await registerSignInApi(app, services, oidc, metrics);
+  await registerAuthzCheckApi(app, services);
   if (config.env !== 'production') {
     registerDemoRelyingParty(app, {
       basePath: DEMO_APP_PATH,

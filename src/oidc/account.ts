@@ -11,6 +11,8 @@ export const CLAIMS_BY_SCOPE = {
   address: ['address'],
   // The customer's current consent choices (purpose id → granted), for apps that act on them.
   consents: ['consents'],
+  // The customer's role names (core/authz), for apps that show or hide by role.
+  roles: ['roles'],
   profile: ['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
 } as const;
 
@@ -32,7 +34,7 @@ export interface OidcAccount {
   claims(use: string, scope: string): Promise<{ sub: string; [claim: string]: unknown }>;
 }
 
-export async function findAccount(store: Store, tenantId: TenantId, accountId: string): Promise<OidcAccount | undefined> {
+export async function findAccount(store: Store, tenantId: TenantId, accountId: string, rolesOf: (userId: string) => Promise<string[]>): Promise<OidcAccount | undefined> {
   const user = await store.users.get(tenantId, accountId);
   if (!user || user.status !== 'active') return undefined;
   return {
@@ -43,6 +45,7 @@ export async function findAccount(store: Store, tenantId: TenantId, accountId: s
       if (scope.split(' ').includes('consents')) {
         claims.consents = Object.fromEntries((await consentStates(store, tenantId, user.id)).map((state) => [state.purpose.id, state.granted]));
       }
+      if (scope.split(' ').includes('roles')) claims.roles = await rolesOf(user.id);
       return claims;
     },
   };

@@ -38,6 +38,7 @@ export function createOidc(services: Services, log: (level: 'warn' | 'error', me
           pages,
           sessionCookieName,
           log,
+          access: services.access,
           reassessRefresh: (current, accountId, ctx) => services.flows.risk.reassessRefresh(current, accountId, ctx),
           reachableAcr: async (tenantId, accountId) => {
             const [current, user] = await Promise.all([services.store.tenants.get(tenantId), services.store.users.get(tenantId, accountId)]);

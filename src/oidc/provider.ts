@@ -13,6 +13,7 @@ import type { Application, Clock, Store, Tenant } from '../core/ports.ts';
 import { hmac, safeEqual } from '../core/secrets.ts';
 import { secretMatches } from '../core/apps/app-admin.ts';
 import type { SessionService } from '../core/sessions/session-service.ts';
+import type { AccessService } from '../core/authz/access.ts';
 import type { Database } from '../storage/schema.ts';
 import { findAccount, CLAIMS_BY_SCOPE } from './account.ts';
 import { clientMetadata } from './clients.ts';
@@ -62,6 +63,8 @@ export interface TenantProviderDeps {
   reachableAcr: (tenantId: string, accountId: string) => Promise<string>;
   /** Continuous evaluation of a public client's refresh (core/risk/risk-service.ts `reassessRefresh`). */
   reassessRefresh: (tenant: Tenant, accountId: string, ctx: RequestContext) => Promise<'keep' | 'end'>;
+  /** Roles and permissions: which scopes of an API a user may have, and their role names. */
+  access: AccessService;
   /** Whether a progressive-profiling rule asks this account for something before this app gets its tokens. */
   profilePromptDue: (tenantId: string, accountId: string, clientId: string | null, scopes: string[]) => Promise<boolean>;
 }
@@ -97,6 +100,18 @@ function eventContext(ctx: KoaContextWithOIDC): RequestContext {
 }
 
 /** The provider of one tenant, signing with the tenant's keys as they are at build time. */
+/** The user a token is being made for, and how they signed in, wherever the request knows it. */
+function tokenUser(ctx: KoaContextWithOIDC): { accountId: string; acr?: string | undefined; amr?: string[] | undefined } | null {
+  const { oidc } = ctx;
+  const refresh = oidc.entities.RefreshToken as { accountId?: string; acr?: string; amr?: string[] } | undefined;
+  if (oidc.entities.Account && refresh?.accountId) return { accountId: refresh.accountId, acr: refresh.acr, amr: refresh.amr };
+  const login = oidc.result?.login as { accountId?: string; acr?: string; amr?: string[] } | undefined;
+  if (login?.accountId) return { accountId: login.accountId, acr: login.acr, amr: login.amr };
+  const session = oidc.entities.Session as { accountId?: string; acr?: string; amr?: string[] } | undefined;
+  if (session?.accountId) return { accountId: session.accountId, acr: session.acr, amr: session.amr };
+  return null;
+}
+
 export async function createTenantProvider(deps: TenantProviderDeps, tenant: Tenant): Promise<Provider> {
   const { store, settings } = deps;
   const tenantId = tenant.id;
@@ -189,9 +204,9 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     adapter: TenantAdapter,
     clients: [],
     jwks: jwks as Configuration['jwks'],
-    findAccount: (_ctx, sub) => findAccount(store, tenantId, sub),
+    findAccount: (_ctx, sub) => findAccount(store, tenantId, sub, async (userId) => (await deps.access.accessOf(tenant, userId))?.roles ?? []),
     claims: { ...Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])) },
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'consents'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'consents', 'roles'],
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
@@ -273,6 +288,23 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       if (remembered?.grantId !== savedId) await store.rememberedGrants.put({ tenantId, userId: accountId, clientId: client.clientId, grantId: savedId, createdAt: now, updatedAt: now });
       return grant;
     },
+    // Per app: the user's role names and their permissions for the token's API, beside `scope`.
+    extraTokenClaims: async (ctx, token) => {
+      const t = token as unknown as { kind?: string; accountId?: string; clientId?: string; acr?: string; amr?: string[]; resourceServer?: { identifier(): string } };
+      if (t.kind !== 'AccessToken' || !t.accountId || !t.clientId || !t.resourceServer) return undefined;
+      const app = appsByClientId.get(t.clientId) ?? (await store.apps.findByClientId(tenantId, t.clientId));
+      const wanted = app?.oidc.accessTokenClaims ?? [];
+      if (wanted.length === 0) return undefined;
+      const access = await deps.access.accessOf(tenant, t.accountId);
+      if (!access) return undefined;
+      const claims: Record<string, unknown> = {};
+      if (wanted.includes('roles')) claims.roles = access.roles;
+      if (wanted.includes('permissions')) {
+        const user = tokenUser(ctx);
+        claims.permissions = [...(await deps.access.tokenScopes(tenant, t.accountId, t.resourceServer.identifier(), { acr: user?.acr ?? t.acr ?? null, amr: user?.amr ?? t.amr ?? [] }))].sort();
+      }
+      return claims;
+    },
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
@@ -296,6 +328,14 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
             const allowed = new Set(app?.oidc.clientCredentialsScopes?.[resource.identifier] ?? []);
             if (!allowed.size) throw new errors.InvalidTarget('this client is not authorized for the requested resource');
             scopes = scopes.filter((scope) => allowed.has(scope));
+          } else {
+            // A user's token carries only the permissions their roles give them now: checked when
+            // the app is authorized (the grant holds no more) and again at every refresh.
+            const user = tokenUser(ctx);
+            if (user) {
+              const held = await deps.access.tokenScopes(tenant, user.accountId, resource.identifier, { acr: user.acr ?? null, amr: user.amr ?? [] });
+              scopes = scopes.filter((scope) => held.has(scope));
+            }
           }
           return {
             audience: resource.identifier,

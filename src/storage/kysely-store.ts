@@ -21,6 +21,7 @@ import { trustedDeviceRepository } from './repositories/trusted-devices.ts';
 import { apiFlowRepository } from './repositories/api-flows.ts';
 import { riskEventRepository, signInEventRepository } from './repositories/risk.ts';
 import { consentRepository } from './repositories/consent.ts';
+import { authorizationRepository } from './repositories/authorization.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -54,6 +55,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     signInEvents: signInEventRepository(db, vault),
     riskEvents: riskEventRepository(db, vault),
     consent: consentRepository(db, vault),
+    authorization: authorizationRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

@@ -25,6 +25,7 @@ import { sealedSignInPlaceMigration } from './migrations/0023-sealed-sign-in-pla
 import { auditChainStartMigration } from './migrations/0024-audit-chain-start.ts';
 import { phoneChangeMigration } from './migrations/0025-phone-change.ts';
 import { userLocaleMigration } from './migrations/0026-user-locale.ts';
+import { authorizationMigration } from './migrations/0027-authorization.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -242,6 +243,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0024_audit_chain_start': auditChainStartMigration,
     '0025_phone_change': phoneChangeMigration,
     '0026_user_locale': userLocaleMigration,
+    '0027_authorization': authorizationMigration,
   };
 }
 

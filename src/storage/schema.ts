@@ -63,6 +63,8 @@ export interface UsersTable {
   erase_after: number | null;
   /** The language the owner last used the hosted pages in (migration 0026). */
   locale: string | null;
+  /** The subscription plan, a key of the tenant's `settings.plans` (migration 0027). */
+  plan: string | null;
   inactivity_warned_at: number | null;
   /** Keyed blind index of the address (the `email` column holds it sealed); null on rows not yet sealed. */
   email_index: string | null;
@@ -411,6 +413,48 @@ export interface RiskEventsTable {
   request_id: string | null;
 }
 
+export interface RolesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string;
+  /** JSON: RolePermission[]. */
+  permissions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserRolesTable {
+  tenant_id: string;
+  user_id: string;
+  role_id: string;
+  source: string;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface GroupRolesTable {
+  tenant_id: string;
+  group_id: string;
+  role_id: string;
+  created_at: number;
+}
+
 export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -443,6 +487,11 @@ export interface Database {
   trusted_devices: TrustedDevicesTable;
   api_flows: ApiFlowsTable;
   sign_in_events: SignInEventsTable;
+  roles: RolesTable;
+  groups: GroupsTable;
+  user_roles: UserRolesTable;
+  group_members: GroupMembersTable;
+  group_roles: GroupRolesTable;
   risk_events: RiskEventsTable;
   signing_keys: SigningKeysTable;
 }

@@ -96,6 +96,11 @@ function checkOidcSettings(settings: ApplicationOidcSettings, isPublic: boolean)
     if (settings.subjectType !== 'public' && settings.subjectType !== 'pairwise') throw new FrontdoorError('request.invalid', { field: 'subject_type' });
     out.subjectType = settings.subjectType;
   }
+  if (settings.accessTokenClaims !== undefined) {
+    const claims = settings.accessTokenClaims ?? [];
+    if (!Array.isArray(claims) || claims.some((c) => c !== 'roles' && c !== 'permissions')) throw new FrontdoorError('request.invalid', { field: 'access_token_claims' });
+    out.accessTokenClaims = [...new Set(claims)];
+  }
   if (settings.clientCredentialsScopes !== undefined) {
     const entries = Object.entries(settings.clientCredentialsScopes ?? {});
     if (entries.length > 50) throw new FrontdoorError('request.invalid', { field: 'client_credentials_scopes' });

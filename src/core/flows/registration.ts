@@ -16,6 +16,7 @@ import type { FlowDeps } from './deps.ts';
 import { NO_CLIENT_SIGNALS, type ClientSignals } from '../risk/risk-service.ts';
 import { isDisposableDomain } from '../risk/signals/disposable-email.ts';
 import { issueActionToken } from './tokens.ts';
+import { giveDefaultRoles } from '../authz/roles.ts';
 
 export interface RegistrationInput {
   tenant: Tenant;
@@ -86,6 +87,7 @@ export async function register(deps: FlowDeps, input: RegistrationInput, ctx: Re
   try {
     token = await deps.store.transaction(async (store) => {
       await store.users.create(user);
+      await giveDefaultRoles(store, tenant, user.id, now);
       return issueActionToken(store, { tenantId: tenant.id, userId: user.id, purpose: 'verify_email', now, ttlSeconds: deps.ttl.verifyEmailSeconds, payload: passwordHash });
     });
   } catch (error) {

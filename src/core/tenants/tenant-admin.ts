@@ -5,6 +5,7 @@ import { parseRange } from '../risk/ip-lists.ts';
 import { normalizeEmail } from '../users/email.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Clock, Store, Tenant, TenantBranding, TenantSettings } from '../ports.ts';
+import { checkRoleReferences, newRoleReferences } from '../authz/roles.ts';
 
 /** Tenant ids are URL path segments and cookie-name parts: short, lower-case, no surprises. */
 export const TENANT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -66,7 +67,12 @@ export async function updateTenant(
   patch: { name?: string; branding?: TenantBranding; settings?: TenantSettings },
   ctx: RequestContext,
 ): Promise<Tenant> {
-  if (patch.settings) checkTenantSettings(patch.settings);
+  if (patch.settings) {
+    checkTenantSettings(patch.settings);
+    // Role names newly named as default or plan roles must exist (ones named before and deleted since are left alone).
+    const current = await deps.store.tenants.get(id);
+    await checkRoleReferences(deps.store, id, newRoleReferences(current?.settings ?? {}, patch.settings));
+  }
   const updated = await deps.store.tenants.update(id, patch, deps.clock.now());
   if (!updated) throw new FrontdoorError('tenant.not_found');
   await deps.audit.record(ctx, { tenantId: id, action: 'admin.tenant_updated', result: 'success', subject: id, details: { fields: Object.keys(patch) } });

@@ -30,7 +30,7 @@ async function allPages<T>(read: (cursor: string | null) => Promise<{ items: T[]
 export async function exportUserData(deps: { store: Store; clock: Clock }, tenantId: TenantId, user: User): Promise<Record<string, unknown>> {
   const { store } = deps;
   const now = deps.clock.now();
-  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents, { states: consents, history: consentHistory }] = await Promise.all([
+  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents, { states: consents, history: consentHistory }, heldRoles, roles, groupIds, groups] = await Promise.all([
     store.passwords.get(tenantId, user.id),
     store.passkeys.listForUser(tenantId, user.id),
     store.totp.get(tenantId, user.id),
@@ -43,7 +43,12 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
     allPages<RiskEvent>((cursor) => store.riskEvents.query({ tenantId, userId: user.id, limit: PAGE, cursor })),
     allPages<AuditEvent>((cursor) => store.audit.query({ tenantId, subject: user.id, limit: PAGE, cursor })),
     consentOverview(store, tenantId, user.id),
+    store.authorization.rolesOfUser(tenantId, user.id),
+    store.authorization.listRoles(tenantId),
+    store.authorization.groupsOfUser(tenantId, user.id),
+    store.authorization.listGroups(tenantId),
   ]);
+  const roleName = new Map(roles.map((r) => [r.id, r.name]));
   return {
     format: USER_EXPORT_FORMAT,
     generated_at: iso(now),
@@ -85,6 +90,11 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
       methods: s.amr,
     })),
     remembered_devices: devices.map((d) => ({ id: d.id, name: d.name, remembered_at: iso(d.createdAt), last_used_at: iso(d.lastUsedAt), expires_at: iso(d.expiresAt) })),
+    access: {
+      plan: user.plan ?? null,
+      roles: heldRoles.map((r) => ({ role: roleName.get(r.roleId) ?? r.roleId, via: r.source.kind === 'group' ? `group:${r.source.groupId}` : r.source.kind })),
+      groups: groups.filter((g) => groupIds.includes(g.id)).map((g) => ({ id: g.id, name: g.name })),
+    },
     connected_apps: connectedApps.map((a) => ({ client_id: a.clientId, name: a.name, scopes: a.scopes, api_access: a.apiScopes.map((s) => ({ api: s.resource, scope: s.scope })), granted_at: iso(a.grantedAt) })),
     consents: {
       current: consents.map((c) => ({ purpose: c.purpose.id, name: c.purpose.name, granted: c.granted, asked_again: c.askAgain, policy_version: c.latest?.policyVersion ?? null, since: iso(c.latest?.at) })),

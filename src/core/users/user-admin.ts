@@ -11,6 +11,7 @@ import type { LinkBuilder } from '../flows/deps.ts';
 import type { Clock, Mailer, PasswordHasher, Store, Tenant, User, UserStatus } from '../ports.ts';
 import { newId } from '../secrets.ts';
 import { requireEmail } from './email.ts';
+import { giveDefaultRoles } from '../authz/roles.ts';
 
 export interface UserAdminDeps {
   store: Store;
@@ -49,6 +50,7 @@ export async function createUser(
   await deps.store.transaction(async (store) => {
     await store.users.create(user);
     if (hash) await store.passwords.set({ userId: user.id, tenantId: tenant.id, hash, updatedAt: now });
+    await giveDefaultRoles(store, tenant, user.id, now);
   });
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.user_created', result: 'success', subject: user.id });
   return user;

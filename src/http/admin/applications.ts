@@ -32,6 +32,7 @@ type WireOidcSettings = {
   backchannel_logout_uri?: string | null;
   frontchannel_logout_uri?: string | null;
   client_credentials_scopes?: Record<string, string[]> | null;
+  access_token_claims?: ('roles' | 'permissions')[] | null;
 };
 
 /** The OIDC settings present in a request body (null kept: it means "back to the default"). */
@@ -44,6 +45,7 @@ function oidcSettingsFromWire(body: WireOidcSettings): NonNullable<UpdateApplica
     backchannelLogoutUri: body.backchannel_logout_uri,
     frontchannelLogoutUri: body.frontchannel_logout_uri,
     clientCredentialsScopes: body.client_credentials_scopes,
+    accessTokenClaims: body.access_token_claims,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app.ts';
 import { registerApplicationRoutes } from './applications.ts';
 import { registerApiResourceRoutes } from './api-resources.ts';
+import { registerAuthorizationRoutes } from './authorization.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerConsentRoutes } from './consent.ts';
 import { registerProfileSchemaRoutes } from './profile-schema.ts';
@@ -84,6 +85,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
       registerTenantRoutes(admin, services);
       registerApplicationRoutes(admin, services);
       registerApiResourceRoutes(admin, services);
+      registerAuthorizationRoutes(admin, services);
       registerUserRoutes(admin, services);
       registerAuditRoutes(admin, services);
       registerConsentRoutes(admin, services);

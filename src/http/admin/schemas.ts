@@ -16,13 +16,13 @@ export type AdminApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpres
 export const NO_CONTROL_CHARACTERS = '^[^\\x00-\\x1F\\x7F-\\x9F]*$';
 const OPAQUE = '^[A-Za-z0-9_-]*$';
 
-const closed = { additionalProperties: false } as const;
+export const closed = { additionalProperties: false } as const;
 
 export const text = (maxLength: number, options: { minLength?: number; description?: string } = {}) =>
   Type.String({ maxLength, pattern: NO_CONTROL_CHARACTERS, ...options });
-const opaqueId = (description: string) => Type.String({ minLength: 1, maxLength: 100, pattern: OPAQUE, description });
-const timestamp = (description: string) => Type.String({ format: 'date-time', description });
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const opaqueId = (description: string) => Type.String({ minLength: 1, maxLength: 100, pattern: OPAQUE, description });
+export const timestamp = (description: string) => Type.String({ format: 'date-time', description });
+export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const redirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2000, pattern: NO_CONTROL_CHARACTERS }), { maxItems: 20 });
 const profile = Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 100, description: 'Profile attributes, checked against the tenant’s profile schema (`GET …/profile-schema`).' });
 const cursor = Type.String({ minLength: 1, maxLength: 512, pattern: OPAQUE, description: 'The `next_cursor` of the previous page.' });
@@ -82,6 +82,12 @@ const retentionSettings = Type.Object(
   },
   { ...closed, description: 'How long what is kept about customers is kept; left out: the default. Applied hourly by every node.' },
 );
+const roleNameRef = Type.String({ maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.:-]{0,63}$', description: 'A role name of this tenant.' });
+const defaultRoles = Type.Array(roleNameRef, { maxItems: 50, uniqueItems: true, description: 'Roles every new account gets (e.g. `customer`).' });
+const plans = Type.Record(Type.String({ maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), Type.Object({ roles: Type.Optional(Type.Array(roleNameRef, { maxItems: 50, uniqueItems: true })) }, closed), {
+  maxProperties: 50,
+  description: "Subscription plans by key (e.g. `premium`): a user on a plan (`PUT …/users/{id}/plan`) holds its roles.",
+});
 const accountDeletionGraceDays = Type.Integer({ minimum: 0, maximum: 90, description: 'Days between a customer deleting their account and its erasure, during which a mailed link keeps it; 0 (the default) erases at once.' });
 const recentAuthMinutes = Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes a sign-in counts as recent for sensitive account actions (adding or removing a passkey or phone, setting up an authenticator app); default 5.' });
 const emailSignInOffered = Type.Boolean({ description: 'Sign-in by a one-time code and magic link sent by email offered (default true).' });
@@ -177,6 +183,8 @@ export const TenantSettings = Type.Object(
     remember_device_days: Type.Optional(rememberDeviceDays),
     recent_auth_minutes: Type.Optional(recentAuthMinutes),
     account_deletion_grace_days: Type.Optional(accountDeletionGraceDays),
+    default_roles: Type.Optional(defaultRoles),
+    plans: Type.Optional(plans),
     retention: Type.Optional(retentionSettings),
     sms_second_factor: Type.Optional(smsSecondFactor),
     phone_default_country: Type.Optional(phoneDefaultCountry),
@@ -232,6 +240,8 @@ export const UpdateTenantBody = Type.Object(
           remember_device_days: Type.Optional(nullable(rememberDeviceDays)),
           recent_auth_minutes: Type.Optional(nullable(recentAuthMinutes)),
           account_deletion_grace_days: Type.Optional(nullable(accountDeletionGraceDays)),
+          default_roles: Type.Optional(nullable(defaultRoles)),
+          plans: Type.Optional(nullable(plans)),
           retention: Type.Optional(nullable(retentionSettings)),
           sms_second_factor: Type.Optional(nullable(smsSecondFactor)),
           phone_default_country: Type.Optional(nullable(phoneDefaultCountry)),
@@ -272,6 +282,12 @@ const clientCredentialsScopes = Type.Record(absoluteUri('API resource identifier
   description: 'API resource identifier → the scopes this app may get with client_credentials. No entry: no token for that API.',
 });
 
+const accessTokenClaims = Type.Array(Type.Enum(['roles', 'permissions']), {
+  maxItems: 2,
+  uniqueItems: true,
+  description: "Claims this app's access tokens for an API carry besides `scope`: `roles` (the user's role names) and `permissions` (theirs for that API). Default none.",
+});
+
 const applicationProperties = {
   id: Type.String({ description: 'Application id (`app_…`), used in admin URLs.' }),
   client_id: Type.String({ description: 'OAuth 2.0 client_id.' }),
@@ -288,6 +304,7 @@ const applicationProperties = {
   backchannel_logout_uri: nullable(Type.String()),
   frontchannel_logout_uri: nullable(Type.String()),
   client_credentials_scopes: clientCredentialsScopes,
+  access_token_claims: accessTokenClaims,
   has_secret: Type.Boolean({ description: 'Whether a client secret is set (it is never shown again).' }),
   previous_secret_expires_at: nullable(timestamp('Until when the secret before the last rotation still works.')),
   created_at: timestamp('When the application was created.'),
@@ -310,6 +327,7 @@ const oidcSettingsProperties = {
   backchannel_logout_uri: Type.Optional(absoluteUri('Called with a logout token when the user signs out (OIDC Back-Channel Logout).')),
   frontchannel_logout_uri: Type.Optional(absoluteUri('Loaded in a hidden frame when the user signs out (OIDC Front-Channel Logout).')),
   client_credentials_scopes: Type.Optional(clientCredentialsScopes),
+  access_token_claims: Type.Optional(accessTokenClaims),
 };
 
 export const CreateApplicationBody = Type.Object(
@@ -341,6 +359,7 @@ export const UpdateApplicationBody = Type.Object(
     backchannel_logout_uri: clearable(absoluteUri('')),
     frontchannel_logout_uri: clearable(absoluteUri('')),
     client_credentials_scopes: clearable(clientCredentialsScopes),
+    access_token_claims: clearable(accessTokenClaims),
   },
   { ...closed, minProperties: 1, description: 'Given fields replace the current ones; null sets an OIDC setting back to its default.' },
 );

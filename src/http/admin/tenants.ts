@@ -25,7 +25,11 @@ function mergeBranding(current: TenantBranding, patch: NonNullable<Static<typeof
 }
 
 function mergeSettings(current: TenantSettings, patch: NonNullable<Static<typeof UpdateTenantBody>['settings']>): TenantSettings {
-  return settingsFromWire(merge(settingsToWire(current), patch));
+  // Settings with endpoints of their own (the profile schema, profile rules) are not on this wire:
+  // they are kept as they are, not dropped by a patch of the others.
+  const onWire = settingsFromWire(settingsToWire(current));
+  const elsewhere = Object.fromEntries(Object.entries(current).filter(([key]) => !(key in onWire)));
+  return { ...elsewhere, ...settingsFromWire(merge(settingsToWire(current), patch)) };
 }
 
 export function registerTenantRoutes(app: AdminApp, services: Services): void {

@@ -23,6 +23,8 @@ export interface WireSettings {
   remember_device_days?: number;
   recent_auth_minutes?: number;
   account_deletion_grace_days?: number;
+  default_roles?: string[];
+  plans?: Record<string, { roles?: string[] }>;
   retention?: { unverified_account_days?: number; inactive_account_days?: number; inactive_warning_days?: number; risk_event_days?: number; sign_in_history_days?: number; audit_event_days?: number };
   sms_second_factor?: boolean;
   phone_default_country?: string;
@@ -68,6 +70,8 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     remember_device_days: settings.rememberDeviceDays,
     recent_auth_minutes: settings.recentAuthMinutes,
     account_deletion_grace_days: settings.accountDeletionGraceDays,
+    default_roles: settings.defaultRoles,
+    plans: settings.plans,
     retention: settings.retention
       ? defined({
           unverified_account_days: settings.retention.unverifiedAccountDays,
@@ -119,6 +123,8 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     rememberDeviceDays: settings.remember_device_days,
     recentAuthMinutes: settings.recent_auth_minutes,
     accountDeletionGraceDays: settings.account_deletion_grace_days,
+    defaultRoles: settings.default_roles,
+    plans: settings.plans,
     retention: settings.retention
       ? defined({
           unverifiedAccountDays: settings.retention.unverified_account_days,
@@ -182,6 +188,7 @@ export function applicationToWire(app: Application) {
     backchannel_logout_uri: app.oidc.backchannelLogoutUri ?? null,
     frontchannel_logout_uri: app.oidc.frontchannelLogoutUri ?? null,
     client_credentials_scopes: app.oidc.clientCredentialsScopes ?? {},
+    access_token_claims: app.oidc.accessTokenClaims ?? [],
     has_secret: app.secretHash !== null,
     previous_secret_expires_at: app.previousSecretExpiresAt === null ? null : iso(app.previousSecretExpiresAt),
     created_at: iso(app.createdAt),

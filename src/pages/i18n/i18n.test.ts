@@ -70,6 +70,10 @@ const ERROR_CODES = Object.keys({
   'profile.invalid': true,
   'profile.unknown_attribute': true,
   'profile.schema_invalid': true,
+  'role.not_found': true,
+  'role.exists': true,
+  'group.not_found': true,
+  'group.exists': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

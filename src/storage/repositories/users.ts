@@ -30,6 +30,7 @@ async function toUser(vault: PersonalDataVault, row: UserRow): Promise<User> {
     lastLoginAt: row.last_login_at,
     eraseAfter: row.erase_after === null || row.erase_after === undefined ? null : Number(row.erase_after),
     locale: row.locale ?? null,
+    plan: row.plan ?? null,
   };
 }
 
@@ -64,6 +65,7 @@ async function insertUser(db: Db, vault: PersonalDataVault, u: User) {
         last_login_at: u.lastLoginAt,
         erase_after: u.eraseAfter ?? null,
         locale: u.locale ?? null,
+        plan: u.plan ?? null,
       })
       .execute();
     await trx.insertInto('user_data_keys').values({ tenant_id: u.tenantId, user_id: u.id, key_id: wrapped.keyId, wrapped: wrapped.wrapped, created_at: u.createdAt }).execute();
@@ -135,6 +137,7 @@ export function userRepository(db: Db, vault: PersonalDataVault): UserRepository
       }
       if (patch.eraseAfter !== undefined) values.erase_after = patch.eraseAfter;
       if (patch.locale !== undefined) values.locale = patch.locale;
+      if (patch.plan !== undefined) values.plan = patch.plan;
       let result;
       try {
         result = await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

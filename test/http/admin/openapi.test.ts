@@ -21,7 +21,14 @@ interface Document {
 }
 
 /** Actions whose whole input is the URL: they take no body. */
-const BODYLESS_WRITES = new Set(['POST /admin/api/v1/tenants/:tenantId/users/:userId/disable', 'POST /admin/api/v1/tenants/:tenantId/users/:userId/enable']);
+// Writes whose whole meaning is in the path: an action on a user, or a relationship put in place.
+const BODYLESS_WRITES = new Set([
+  'POST /admin/api/v1/tenants/:tenantId/users/:userId/disable',
+  'POST /admin/api/v1/tenants/:tenantId/users/:userId/enable',
+  'PUT /admin/api/v1/tenants/:tenantId/groups/:groupId/members/:userId',
+  'PUT /admin/api/v1/tenants/:tenantId/groups/:groupId/roles/:roleId',
+  'PUT /admin/api/v1/tenants/:tenantId/users/:userId/roles/:roleId',
+]);
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
 
 describe.each(engines)('admin API: OpenAPI document (%s)', (engine) => {

@@ -150,6 +150,7 @@ describe.each(engines)('admin API: tenants and applications (%s)', (engine) => {
         backchannel_logout_uri: null,
         frontchannel_logout_uri: null,
         client_credentials_scopes: {},
+        access_token_claims: [],
         has_secret: true,
         previous_secret_expires_at: null,
         created_at: expect.any(String),

@@ -82,6 +82,9 @@ describe.each(engines)('profile schema (%s)', (engine) => {
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body).toEqual({ ...SHOP_SCHEMA, additionalProperties: false });
     expect((await api('GET', '/tenants/shop/profile-schema')).body).toEqual(put.body);
+    // A patch of the tenant's other settings keeps it.
+    expect((await api('PATCH', '/tenants/shop', { settings: { remember_device_days: 30 } })).status).toBe(200);
+    expect((await api('GET', '/tenants/shop/profile-schema')).body).toEqual(put.body);
     // The default tenant is untouched; another tenant's schema is another tenant's.
     expect((await api('GET', '/tenants/demo/profile-schema')).body.properties.shoe_size).toBeUndefined();
     const audit = await api('GET', '/tenants/shop/audit?action=admin.profile_schema_updated');

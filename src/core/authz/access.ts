@@ -1,0 +1,158 @@
+// Who may do what: a user's roles (direct, default, through groups, through their plan) and the
+// permissions those grant, each under its condition. Tokens for an API carry only the permissions a
+// user holds (whose condition is true or, lacking facts such as the resource, unknown); the check
+// API decides one action on one resource with all facts at hand.
+//
+// Which roles a user holds directly and through groups is read in one query and kept per node for
+// at most a second (the bound on how soon a change made on another node applies); a change made on
+// this node drops it at once. The account itself (status, plan, profile attributes) is read fresh
+// for every decision, so an admin's edit counts at once.
+import type { Clock, Role, RolePermission, Store, Tenant, TenantId, User } from '../ports.ts';
+import { evaluateRule, missingFacts, type Facts, type Rule } from './conditions.ts';
+
+const FRESH_MS = 1000;
+const MAX_CACHED_USERS = 50_000;
+
+export interface PermissionGrant {
+  api: string;
+  permission: string;
+  /** The role that grants it. */
+  role: string;
+  condition: Rule | null;
+}
+
+export interface UserAccess {
+  user: User;
+  /** Role names, sorted. */
+  roles: string[];
+  grants: PermissionGrant[];
+}
+
+export interface CheckInput {
+  /** The user's id. */
+  subject: string;
+  /** A permission, e.g. `transfer:funds`. */
+  action: string;
+  /** The API resource the permission belongs to; any of the tenant's when left out. */
+  api?: string;
+  /** Attributes of what is acted on, e.g. `{ "amount": 2500 }`. */
+  resource?: Record<string, unknown>;
+  /** The request's circumstances, e.g. `{ "acr": "phr", "risk": "low" }`. */
+  context?: Record<string, unknown>;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** In words, for logs and support: which role allowed it, or why nothing did. */
+  reason: string;
+  /** The role that allowed it. */
+  role?: string;
+  /** Facts a condition needed and the check did not give. */
+  missing?: string[];
+}
+
+export interface AccessService {
+  /** The user's roles and grants; null for no such user. */
+  accessOf(tenant: Tenant, userId: string): Promise<UserAccess | null>;
+  /** The scopes of `api` the user may have in a token now (user and session facts, no resource). */
+  tokenScopes(tenant: Tenant, userId: string, api: string, context: Record<string, unknown>): Promise<Set<string>>;
+  check(tenant: Tenant, input: CheckInput): Promise<Decision>;
+  /** Drops what this node keeps about the tenant (after a change here). */
+  invalidate(tenantId: TenantId): void;
+}
+
+/** What conditions read as `user.*`: the profile's attributes, then what Frontdoor knows (which wins). */
+export function userFacts(access: UserAccess): Record<string, unknown> {
+  const { user } = access;
+  return { ...user.profile, id: user.id, email_verified: user.emailVerified, plan: user.plan ?? null, roles: access.roles };
+}
+
+export function createAccessService(deps: { store: Store; clock: Clock }): AccessService {
+  const roleCache = new Map<TenantId, { byId: Map<string, Role>; byName: Map<string, Role>; at: number }>();
+  const heldCache = new Map<string, { roleIds: string[]; at: number }>();
+  const generation = new Map<TenantId, number>();
+
+  async function rolesOf(tenantId: TenantId) {
+    const now = deps.clock.now();
+    const cached = roleCache.get(tenantId);
+    if (cached && now - cached.at < FRESH_MS) return cached;
+    const roles = await deps.store.authorization.listRoles(tenantId);
+    const entry = { byId: new Map(roles.map((r) => [r.id, r])), byName: new Map(roles.map((r) => [r.name, r])), at: now };
+    roleCache.set(tenantId, entry);
+    return entry;
+  }
+
+  /** The ids of the roles the user holds directly or through groups (kept ≤ 1 s). */
+  async function heldRoleIds(tenantId: TenantId, userId: string): Promise<string[]> {
+    const key = `${tenantId}\n${userId}`;
+    const now = deps.clock.now();
+    const cached = heldCache.get(key);
+    if (cached && now - cached.at < FRESH_MS) return cached.roleIds;
+    const before = generation.get(tenantId) ?? 0;
+    const roleIds = (await deps.store.authorization.rolesOfUser(tenantId, userId)).map((r) => r.roleId);
+    // A change on this node while it was loading: do not keep what may predate it.
+    if ((generation.get(tenantId) ?? 0) === before) {
+      if (heldCache.size >= MAX_CACHED_USERS) heldCache.delete(heldCache.keys().next().value as string);
+      heldCache.set(key, { roleIds, at: now });
+    }
+    return roleIds;
+  }
+
+  async function load(tenant: Tenant, userId: string): Promise<UserAccess | null> {
+    const [user, held, roles] = await Promise.all([deps.store.users.get(tenant.id, userId), heldRoleIds(tenant.id, userId), rolesOf(tenant.id)]);
+    if (!user) return null;
+    const byName = new Map<string, Role>();
+    for (const roleId of held) {
+      const role = roles.byId.get(roleId);
+      if (role) byName.set(role.name, role);
+    }
+    for (const name of (user.plan ? tenant.settings.plans?.[user.plan]?.roles : undefined) ?? []) {
+      const role = roles.byName.get(name);
+      if (role) byName.set(role.name, role);
+    }
+    const names = [...byName.keys()].sort();
+    const grants = names.flatMap((name) => byName.get(name)!.permissions.map((p: RolePermission) => ({ api: p.api, permission: p.permission, role: name, condition: p.condition ?? null })));
+    return { user, roles: names, grants };
+  }
+
+  const service: AccessService = {
+    accessOf: load,
+    async tokenScopes(tenant, userId, api, context) {
+      const access = await service.accessOf(tenant, userId);
+      if (!access || access.user.status !== 'active') return new Set();
+      const facts: Facts = { user: userFacts(access), profile: {}, context };
+      const scopes = new Set<string>();
+      for (const grant of access.grants) {
+        if (grant.api !== api || scopes.has(grant.permission)) continue;
+        if (!grant.condition || evaluateRule(grant.condition, facts) !== false) scopes.add(grant.permission);
+      }
+      return scopes;
+    },
+    async check(tenant, input) {
+      const access = await service.accessOf(tenant, input.subject);
+      if (!access) return { allowed: false, reason: 'no such user' };
+      if (access.user.status !== 'active') return { allowed: false, reason: `the account is ${access.user.status}` };
+      const candidates = access.grants.filter((g) => g.permission === input.action && (input.api === undefined || g.api === input.api));
+      if (candidates.length === 0) return { allowed: false, reason: `no role of the user grants ${input.action}` };
+      const facts: Facts = { user: userFacts(access), profile: {}, context: { time: Math.floor(deps.clock.now() / 1000), ...input.context }, ...(input.resource ? { resource: input.resource } : {}) };
+      const missing = new Set<string>();
+      const unmet: string[] = [];
+      for (const grant of candidates) {
+        if (!grant.condition) return { allowed: true, reason: `granted by role ${grant.role}`, role: grant.role };
+        const truth = evaluateRule(grant.condition, facts);
+        if (truth === true) return { allowed: true, reason: `granted by role ${grant.role}, its condition met`, role: grant.role };
+        if (truth === 'unknown') for (const fact of missingFacts(grant.condition, facts)) missing.add(fact);
+        else unmet.push(grant.role);
+      }
+      if (missing.size > 0) return { allowed: false, reason: `the condition of role ${candidates[0]!.role} needs ${[...missing].join(', ')}`, missing: [...missing] };
+      return { allowed: false, reason: `the condition of role ${unmet.join(', ')} is not met` };
+    },
+    invalidate(tenantId) {
+      generation.set(tenantId, (generation.get(tenantId) ?? 0) + 1);
+      roleCache.delete(tenantId);
+      const prefix = `${tenantId}\n`;
+      for (const key of heldCache.keys()) if (key.startsWith(prefix)) heldCache.delete(key);
+    },
+  };
+  return service;
+}
