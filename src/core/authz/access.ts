@@ -72,14 +72,27 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
   const heldCache = new Map<string, { roleIds: string[]; at: number }>();
   const generation = new Map<TenantId, number>();
 
+  // One load at a time per tenant: when the entry goes stale under load, concurrent decisions wait
+  // for the same read of every role instead of each starting one.
+  const loadingRoles = new Map<TenantId, Promise<{ byId: Map<string, Role>; byName: Map<string, Role>; at: number }>>();
   async function rolesOf(tenantId: TenantId) {
     const now = deps.clock.now();
     const cached = roleCache.get(tenantId);
     if (cached && now - cached.at < FRESH_MS) return cached;
-    const roles = await deps.store.authorization.listRoles(tenantId);
-    const entry = { byId: new Map(roles.map((r) => [r.id, r])), byName: new Map(roles.map((r) => [r.name, r])), at: now };
-    roleCache.set(tenantId, entry);
-    return entry;
+    let loading = loadingRoles.get(tenantId);
+    if (!loading) {
+      const before = generation.get(tenantId) ?? 0;
+      loading = deps.store.authorization
+        .listRoles(tenantId)
+        .then((roles) => {
+          const entry = { byId: new Map(roles.map((r) => [r.id, r])), byName: new Map(roles.map((r) => [r.name, r])), at: now };
+          if ((generation.get(tenantId) ?? 0) === before) roleCache.set(tenantId, entry);
+          return entry;
+        })
+        .finally(() => loadingRoles.delete(tenantId));
+      loadingRoles.set(tenantId, loading);
+    }
+    return loading;
   }
 
   /** The ids of the roles the user holds directly or through groups (kept ≤ 1 s). */
@@ -136,20 +149,24 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
       if (candidates.length === 0) return { allowed: false, reason: `no role of the user grants ${input.action}` };
       const facts: Facts = { user: userFacts(access), profile: {}, context: { time: Math.floor(deps.clock.now() / 1000), ...input.context }, ...(input.resource ? { resource: input.resource } : {}) };
       const missing = new Set<string>();
+      const undecided: string[] = [];
       const unmet: string[] = [];
       for (const grant of candidates) {
         if (!grant.condition) return { allowed: true, reason: `granted by role ${grant.role}`, role: grant.role };
         const truth = evaluateRule(grant.condition, facts);
         if (truth === true) return { allowed: true, reason: `granted by role ${grant.role}, its condition met`, role: grant.role };
-        if (truth === 'unknown') for (const fact of missingFacts(grant.condition, facts)) missing.add(fact);
-        else unmet.push(grant.role);
+        if (truth === 'unknown') {
+          undecided.push(grant.role);
+          for (const fact of missingFacts(grant.condition, facts)) missing.add(fact);
+        } else unmet.push(grant.role);
       }
-      if (missing.size > 0) return { allowed: false, reason: `the condition of role ${candidates[0]!.role} needs ${[...missing].join(', ')}`, missing: [...missing] };
+      if (missing.size > 0) return { allowed: false, reason: `the condition of role ${undecided.join(', ')} needs ${[...missing].join(', ')}`, missing: [...missing] };
       return { allowed: false, reason: `the condition of role ${unmet.join(', ')} is not met` };
     },
     invalidate(tenantId) {
       generation.set(tenantId, (generation.get(tenantId) ?? 0) + 1);
       roleCache.delete(tenantId);
+      loadingRoles.delete(tenantId);
       const prefix = `${tenantId}\n`;
       for (const key of heldCache.keys()) if (key.startsWith(prefix)) heldCache.delete(key);
     },

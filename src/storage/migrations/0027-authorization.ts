@@ -51,7 +51,8 @@ export const authorizationMigration: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('group_members_pk', ['tenant_id', 'group_id', 'user_id'])
       .execute();
-    await db.schema.createIndex('group_members_user_idx').on('group_members').columns(['tenant_id', 'user_id']).execute();
+    // Covering (group_id in it): without it SQLite walks the tenant's whole membership through the primary key.
+    await db.schema.createIndex('group_members_user_idx').on('group_members').columns(['tenant_id', 'user_id', 'group_id']).execute();
 
     await db.schema
       .createTable('group_roles')

@@ -122,12 +122,13 @@ export function authorizationRepository(db: Db): AuthorizationRepository {
         .where('tenant_id', '=', tenantId)
         .where('user_id', '=', userId)
         .unionAll(
+          // The user's groups first (a few rows by index), then their roles: as a join, SQLite chose
+          // to walk every group's roles and probe membership for each (0.6 ms at 1,000 group roles).
           db
-            .selectFrom('group_members as m')
-            .innerJoin('group_roles as g', (join) => join.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.group_id', '=', 'm.group_id'))
-            .select(['g.role_id', sql<string>`'group'`.as('source'), 'g.group_id'])
-            .where('m.tenant_id', '=', tenantId)
-            .where('m.user_id', '=', userId),
+            .selectFrom('group_roles')
+            .select(['role_id', sql<string>`'group'`.as('source'), 'group_id'])
+            .where('tenant_id', '=', tenantId)
+            .where('group_id', 'in', db.selectFrom('group_members').select('group_id').where('tenant_id', '=', tenantId).where('user_id', '=', userId)),
         )
         .execute();
       return rows.map((r) => ({ roleId: r.role_id, source: (r.source === 'group' ? { kind: 'group', groupId: r.group_id! } : { kind: r.source === 'default' ? 'default' : 'admin' }) as RoleSource }));
