@@ -66,7 +66,10 @@ export type ErrorCode =
   | 'role.not_found'
   | 'role.exists'
   | 'group.not_found'
-  | 'group.exists';
+  | 'group.exists'
+  | 'organization.not_found'
+  | 'organization.member_not_found'
+  | 'organization.last_owner';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -91,6 +94,9 @@ const defaultStatus: Record<ErrorCode, number> = {
   'role.exists': 409,
   'group.not_found': 404,
   'group.exists': 409,
+  'organization.not_found': 404,
+  'organization.member_not_found': 404,
+  'organization.last_owner': 409,
   'password.too_short': 400,
   'password.too_long': 400,
   'password.common': 400,

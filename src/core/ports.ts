@@ -272,6 +272,51 @@ export interface AuthorizationRepository {
   groupsOfUser(tenantId: TenantId, userId: string): Promise<string[]>;
 }
 
+export interface OrganizationSettings {
+  /** Members must use a second factor to sign in to this organization's apps. */
+  requireMfa?: boolean;
+  /** Verified addresses at these domains may join (as `member`). */
+  joinDomains?: string[];
+}
+
+/** A business customer's organization inside a tenant (B2B2C). */
+export interface Organization {
+  id: string;
+  tenantId: TenantId;
+  name: string;
+  settings: OrganizationSettings;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A user's membership of an organization, with their roles there. */
+export interface OrganizationMember {
+  orgId: string;
+  userId: string;
+  /** `owner`, `admin`, `member`, or names of the tenant's roles. */
+  roles: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OrganizationRepository {
+  create(org: Organization): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<Organization | null>;
+  list(tenantId: TenantId, limit: number, cursor: string | null): Promise<Page<Organization>>;
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<Organization, 'name' | 'settings'>>, now: number): Promise<Organization | null>;
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+  /** Adds the member or replaces their roles. */
+  putMember(tenantId: TenantId, member: OrganizationMember): Promise<void>;
+  removeMember(tenantId: TenantId, orgId: string, userId: string): Promise<boolean>;
+  member(tenantId: TenantId, orgId: string, userId: string): Promise<OrganizationMember | null>;
+  /** The first `limit` members, by user id. */
+  members(tenantId: TenantId, orgId: string, limit: number): Promise<OrganizationMember[]>;
+  /** How many members hold `role`. */
+  countWithRole(tenantId: TenantId, orgId: string, role: string): Promise<number>;
+  /** The user's memberships. */
+  ofUser(tenantId: TenantId, userId: string): Promise<OrganizationMember[]>;
+}
+
 /** An API that accepts access tokens (RFC 8707 resource indicator = `identifier`). */
 export interface ApiResource {
   id: string;
@@ -1051,6 +1096,7 @@ export interface Store {
   riskEvents: RiskEventRepository;
   consent: ConsentRepository;
   authorization: AuthorizationRepository;
+  organizations: OrganizationRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */

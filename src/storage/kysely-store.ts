@@ -22,6 +22,7 @@ import { apiFlowRepository } from './repositories/api-flows.ts';
 import { riskEventRepository, signInEventRepository } from './repositories/risk.ts';
 import { consentRepository } from './repositories/consent.ts';
 import { authorizationRepository } from './repositories/authorization.ts';
+import { organizationRepository } from './repositories/organizations.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -56,6 +57,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     riskEvents: riskEventRepository(db, vault),
     consent: consentRepository(db, vault),
     authorization: authorizationRepository(db),
+    organizations: organizationRepository(db),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

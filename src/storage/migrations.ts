@@ -26,6 +26,7 @@ import { auditChainStartMigration } from './migrations/0024-audit-chain-start.ts
 import { phoneChangeMigration } from './migrations/0025-phone-change.ts';
 import { userLocaleMigration } from './migrations/0026-user-locale.ts';
 import { authorizationMigration } from './migrations/0027-authorization.ts';
+import { organizationsMigration } from './migrations/0028-organizations.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -244,6 +245,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0025_phone_change': phoneChangeMigration,
     '0026_user_locale': userLocaleMigration,
     '0027_authorization': authorizationMigration,
+    '0028_organizations': organizationsMigration,
   };
 }
 

@@ -455,6 +455,26 @@ export interface GroupRolesTable {
   created_at: number;
 }
 
+export interface OrganizationsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** JSON: OrganizationSettings. */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationMembersTable {
+  tenant_id: string;
+  org_id: string;
+  user_id: string;
+  /** JSON: role names. */
+  roles: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -492,6 +512,8 @@ export interface Database {
   user_roles: UserRolesTable;
   group_members: GroupMembersTable;
   group_roles: GroupRolesTable;
+  organizations: OrganizationsTable;
+  organization_members: OrganizationMembersTable;
   risk_events: RiskEventsTable;
   signing_keys: SigningKeysTable;
 }

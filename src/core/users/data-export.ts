@@ -30,7 +30,7 @@ async function allPages<T>(read: (cursor: string | null) => Promise<{ items: T[]
 export async function exportUserData(deps: { store: Store; clock: Clock }, tenantId: TenantId, user: User): Promise<Record<string, unknown>> {
   const { store } = deps;
   const now = deps.clock.now();
-  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents, { states: consents, history: consentHistory }, heldRoles, roles, groupIds, groups] = await Promise.all([
+  const [password, passkeys, totp, recoveryCodesLeft, phone, sessions, devices, connectedApps, signIns, riskEvents, auditEvents, { states: consents, history: consentHistory }, heldRoles, roles, groupIds, groups, memberships] = await Promise.all([
     store.passwords.get(tenantId, user.id),
     store.passkeys.listForUser(tenantId, user.id),
     store.totp.get(tenantId, user.id),
@@ -47,7 +47,9 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
     store.authorization.listRoles(tenantId),
     store.authorization.groupsOfUser(tenantId, user.id),
     store.authorization.listGroups(tenantId),
+    store.organizations.ofUser(tenantId, user.id),
   ]);
+  const organizations = await Promise.all(memberships.map(async (m) => ({ id: m.orgId, name: (await store.organizations.get(tenantId, m.orgId))?.name ?? null, roles: m.roles, joined_at: iso(m.createdAt) })));
   const roleName = new Map(roles.map((r) => [r.id, r.name]));
   return {
     format: USER_EXPORT_FORMAT,
@@ -94,6 +96,7 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
       plan: user.plan ?? null,
       roles: heldRoles.map((r) => ({ role: roleName.get(r.roleId) ?? r.roleId, via: r.source.kind === 'group' ? `group:${r.source.groupId}` : r.source.kind })),
       groups: groups.filter((g) => groupIds.includes(g.id)).map((g) => ({ id: g.id, name: g.name })),
+      organizations,
     },
     connected_apps: connectedApps.map((a) => ({ client_id: a.clientId, name: a.name, scopes: a.scopes, api_access: a.apiScopes.map((s) => ({ api: s.resource, scope: s.scope })), granted_at: iso(a.grantedAt) })),
     consents: {

@@ -8,6 +8,7 @@ import type { Services } from '../../app.ts';
 import { registerApplicationRoutes } from './applications.ts';
 import { registerApiResourceRoutes } from './api-resources.ts';
 import { registerAuthorizationRoutes } from './authorization.ts';
+import { registerOrganizationRoutes } from './organizations.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerConsentRoutes } from './consent.ts';
 import { registerProfileSchemaRoutes } from './profile-schema.ts';
@@ -86,6 +87,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
       registerApplicationRoutes(admin, services);
       registerApiResourceRoutes(admin, services);
       registerAuthorizationRoutes(admin, services);
+      registerOrganizationRoutes(admin, services);
       registerUserRoutes(admin, services);
       registerAuditRoutes(admin, services);
       registerConsentRoutes(admin, services);

@@ -74,6 +74,9 @@ const ERROR_CODES = Object.keys({
   'role.exists': true,
   'group.not_found': true,
   'group.exists': true,
+  'organization.not_found': true,
+  'organization.member_not_found': true,
+  'organization.last_owner': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

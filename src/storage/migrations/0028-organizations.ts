@@ -1,0 +1,37 @@
+// Organizations inside a tenant (B2B2C): a business customer's organization with its members, each
+// with their own roles there (`owner`, `admin`, `member` or the tenant's role names). A user may
+// belong to many organizations.
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+export const organizationsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('organizations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('settings', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('organizations_tenant_idx').on('organizations').columns(['tenant_id', 'created_at', 'id']).execute();
+
+    await db.schema
+      .createTable('organization_members')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      // JSON: the member's role names in this organization.
+      .addColumn('roles', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('organization_members_pk', ['tenant_id', 'org_id', 'user_id'])
+      .execute();
+    // A user's organizations, covering (org_id in it).
+    await db.schema.createIndex('organization_members_user_idx').on('organization_members').columns(['tenant_id', 'user_id', 'org_id']).execute();
+  },
+  async down() {
+    throw new Error('down migrations are not supported; restore from backup');
+  },
+};

@@ -1,0 +1,77 @@
+// Organizations and their members (migration 0028).
+import { sql } from 'kysely';
+import type { Organization, OrganizationMember, OrganizationRepository, OrganizationSettings } from '../../core/ports.ts';
+import type { OrganizationMembersTable, OrganizationsTable } from '../schema.ts';
+import { decodeCursor, encodeCursor, isStorableText, parseJson, type Db } from './rows.ts';
+
+function toOrganization(row: OrganizationsTable): Organization {
+  return { id: row.id, tenantId: row.tenant_id, name: row.name, settings: parseJson<OrganizationSettings>(row.settings, {}), createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
+}
+
+function toMember(row: OrganizationMembersTable): OrganizationMember {
+  return { orgId: row.org_id, userId: row.user_id, roles: parseJson<string[]>(row.roles, []), createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
+}
+
+export function organizationRepository(db: Db): OrganizationRepository {
+  return {
+    async create(org) {
+      await db.insertInto('organizations').values({ id: org.id, tenant_id: org.tenantId, name: org.name, settings: JSON.stringify(org.settings), created_at: org.createdAt, updated_at: org.updatedAt }).execute();
+    },
+    async get(tenantId, id) {
+      if (!isStorableText(id)) return null;
+      const row = await db.selectFrom('organizations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row ? toOrganization(row) : null;
+    },
+    async list(tenantId, limit, cursor) {
+      let query = db.selectFrom('organizations').selectAll().where('tenant_id', '=', tenantId);
+      const after = decodeCursor(cursor);
+      if (after) query = query.where(sql<boolean>`(created_at > ${after[0]} or (created_at = ${after[0]} and id > ${after[1]}))`);
+      const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+      const items = rows.slice(0, limit).map(toOrganization);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+    },
+    async update(tenantId, id, patch, now) {
+      if (!isStorableText(id)) return null;
+      const values: Partial<OrganizationsTable> = { updated_at: now };
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.settings !== undefined) values.settings = JSON.stringify(patch.settings);
+      const result = await db.updateTable('organizations').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 0 ? null : this.get(tenantId, id);
+    },
+    async delete(tenantId, id) {
+      if (!isStorableText(id)) return false;
+      const result = await db.deleteFrom('organizations').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async putMember(tenantId, m) {
+      await db
+        .insertInto('organization_members')
+        .values({ tenant_id: tenantId, org_id: m.orgId, user_id: m.userId, roles: JSON.stringify(m.roles), created_at: m.createdAt, updated_at: m.updatedAt })
+        .onConflict((oc) => oc.columns(['tenant_id', 'org_id', 'user_id']).doUpdateSet({ roles: JSON.stringify(m.roles), updated_at: m.updatedAt }))
+        .execute();
+    },
+    async removeMember(tenantId, orgId, userId) {
+      const result = await db.deleteFrom('organization_members').where('tenant_id', '=', tenantId).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async member(tenantId, orgId, userId) {
+      if (!isStorableText(orgId) || !isStorableText(userId)) return null;
+      const row = await db.selectFrom('organization_members').selectAll().where('tenant_id', '=', tenantId).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+      return row ? toMember(row) : null;
+    },
+    async members(tenantId, orgId, limit) {
+      const rows = await db.selectFrom('organization_members').selectAll().where('tenant_id', '=', tenantId).where('org_id', '=', orgId).orderBy('user_id').limit(limit).execute();
+      return rows.map(toMember);
+    },
+    async countWithRole(tenantId, orgId, role) {
+      // Role lists are short JSON arrays; the members of one organization are read by its key.
+      const rows = await db.selectFrom('organization_members').select('roles').where('tenant_id', '=', tenantId).where('org_id', '=', orgId).execute();
+      return rows.filter((r) => parseJson<string[]>(r.roles, []).includes(role)).length;
+    },
+    async ofUser(tenantId, userId) {
+      const rows = await db.selectFrom('organization_members').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).orderBy('org_id').execute();
+      return rows.map(toMember);
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Organizations through the admin API, on both engines: created with a first owner, members with
+// their roles there, an owner always kept (also when two removals race), bad input refused, another
+// organization's or tenant's ids not found, memberships in the data export and gone with the user.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines } from '../../support/engines.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { adminApi, type Api } from '../admin/admin-client.ts';
+
+describe.each(engines)('organizations (%s)', (engine) => {
+  let server: TestServer;
+  let api: Api;
+  let seq = 0;
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+    api = adminApi(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function user(tenant = 'demo'): Promise<string> {
+    const created = await api('POST', `/tenants/${tenant}/users`, { email: `org.${engine}.${++seq}@example.com`, email_verified: true });
+    expect(created.status).toBe(201);
+    return created.body.id;
+  }
+
+  it('creates an organization with its first owner, adds members with roles, and lists both ways', async () => {
+    const [owner, alice] = [await user(), await user()];
+    const created = await api('POST', '/tenants/demo/organizations', { name: 'Acme Corp', owner, settings: { require_mfa: true, join_domains: ['Acme.example'] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ id: expect.stringMatching(/^org_/), name: 'Acme Corp', settings: { require_mfa: true, join_domains: ['acme.example'] } });
+    const org = created.body.id as string;
+
+    expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${alice}`, { roles: ['member', 'billing'] })).body).toMatchObject({ user_id: alice, roles: ['billing', 'member'] });
+    const members = (await api('GET', `/tenants/demo/organizations/${org}/members`)).body.items;
+    expect(members.map((m: { user_id: string; roles: string[] }) => [m.user_id, m.roles]).sort()).toEqual([[alice, ['billing', 'member']], [owner, ['owner']]].sort());
+    expect((await api('GET', `/tenants/demo/users/${alice}/organizations`)).body.items).toEqual([{ organization: expect.objectContaining({ id: org, name: 'Acme Corp' }), roles: ['billing', 'member'] }]);
+    expect((await api('GET', `/tenants/demo/users/${alice}/export`)).body.access.organizations).toEqual([{ id: org, name: 'Acme Corp', roles: ['billing', 'member'], joined_at: expect.any(String) }]);
+    const listed = await api('GET', '/tenants/demo/organizations?limit=200');
+    expect(listed.body.items.map((o: { id: string }) => o.id)).toContain(org);
+    expect((await api('GET', '/tenants/demo/audit?action=admin.organization_member_set')).body.items.length).toBeGreaterThan(0);
+
+    // Deleting the user removes the membership.
+    expect((await api('DELETE', `/tenants/demo/users/${alice}`)).status).toBe(204);
+    expect((await api('GET', `/tenants/demo/organizations/${org}/members`)).body.items.map((m: { user_id: string }) => m.user_id)).toEqual([owner]);
+  });
+
+  it('always keeps an owner, even when two removals race', async () => {
+    const [first, second] = [await user(), await user()];
+    const org = (await api('POST', '/tenants/demo/organizations', { name: 'Owners Ltd', owner: first })).body.id as string;
+    expect((await api('DELETE', `/tenants/demo/organizations/${org}/members/${first}`)).body).toMatchObject({ error: 'organization.last_owner' });
+    expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${first}`, { roles: ['admin'] })).status).toBe(409);
+    expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${second}`, { roles: ['owner'] })).status).toBe(200);
+    const statuses = (await Promise.all([api('DELETE', `/tenants/demo/organizations/${org}/members/${first}`), api('DELETE', `/tenants/demo/organizations/${org}/members/${second}`)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([204, 409]);
+    const left = (await api('GET', `/tenants/demo/organizations/${org}/members`)).body.items;
+    expect(left).toHaveLength(1);
+    expect(left[0].roles).toEqual(['owner']);
+  });
+
+  it('refuses bad input, and finds nothing of another organization or tenant', async () => {
+    const owner = await user();
+    const org = (await api('POST', '/tenants/demo/organizations', { name: 'Here Inc', owner })).body.id as string;
+    const other = (await api('POST', '/tenants/demo/organizations', { name: 'There Inc', owner })).body.id as string;
+    const stranger = await user();
+    expect((await api('POST', '/tenants/demo/organizations', { name: 'X', owner: 'usr_nobody' })).status).toBe(404);
+    expect((await api('POST', '/tenants/demo/organizations', { name: 'X', owner, settings: { join_domains: ['not a domain'] } })).status).toBe(400);
+    expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${stranger}`, { roles: ['Not Valid'] })).status).toBe(400);
+    expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${stranger}`, { roles: [] })).status).toBe(400);
+    // A member of one organization is not one of another.
+    expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${stranger}`, { roles: ['member'] })).status).toBe(200);
+    expect((await api('DELETE', `/tenants/demo/organizations/${other}/members/${stranger}`)).body).toMatchObject({ error: 'organization.member_not_found' });
+    // Another tenant: neither its organizations nor its users through this one.
+    expect((await api('POST', '/tenants', { id: `orgs-${engine}`, name: 'Elsewhere' })).status).toBe(201);
+    const foreignUser = await user(`orgs-${engine}`);
+    expect((await api('GET', `/tenants/orgs-${engine}/organizations/${org}`)).status).toBe(404);
+    expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${foreignUser}`, { roles: ['member'] })).status).toBe(404);
+    expect((await api('PUT', `/tenants/orgs-${engine}/organizations/${org}/members/${foreignUser}`, { roles: ['member'] })).status).toBe(404);
+  });
+});
