@@ -315,6 +315,10 @@ export interface OrganizationRepository {
   countWithRole(tenantId: TenantId, orgId: string, role: string): Promise<number>;
   /** The user's memberships. */
   ofUser(tenantId: TenantId, userId: string): Promise<OrganizationMember[]>;
+  /** The organization the user last signed in to this app for; null for none. */
+  chosenFor(tenantId: TenantId, userId: string, clientId: string): Promise<string | null>;
+  /** Records (or with null, clears) that choice. */
+  choose(tenantId: TenantId, userId: string, clientId: string, orgId: string | null, now: number): Promise<void>;
 }
 
 /** An API that accepts access tokens (RFC 8707 resource indicator = `identifier`). */

@@ -5,7 +5,8 @@ import { consentStates } from '../core/consent/consent.ts';
 import type { Store, TenantId, User } from '../core/ports.ts';
 
 export const CLAIMS_BY_SCOPE = {
-  openid: ['sub', 'acr', 'amr', 'auth_time'],
+  // org_id and org_roles only when the app signed the user in for an organization (`organization`).
+  openid: ['sub', 'acr', 'amr', 'auth_time', 'org_id', 'org_roles'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   address: ['address'],
@@ -34,7 +35,13 @@ export interface OidcAccount {
   claims(use: string, scope: string): Promise<{ sub: string; [claim: string]: unknown }>;
 }
 
-export async function findAccount(store: Store, tenantId: TenantId, accountId: string, rolesOf: (userId: string) => Promise<string[]>): Promise<OidcAccount | undefined> {
+/** Claims that come from outside the account row: roles (`roles` scope), and the organization the user signed in to this app for. */
+export interface AccountClaimSources {
+  rolesOf(userId: string): Promise<string[]>;
+  organizationOf(userId: string): Promise<{ org_id: string; org_roles: string[] } | null>;
+}
+
+export async function findAccount(store: Store, tenantId: TenantId, accountId: string, sources: AccountClaimSources): Promise<OidcAccount | undefined> {
   const user = await store.users.get(tenantId, accountId);
   if (!user || user.status !== 'active') return undefined;
   return {
@@ -45,7 +52,8 @@ export async function findAccount(store: Store, tenantId: TenantId, accountId: s
       if (scope.split(' ').includes('consents')) {
         claims.consents = Object.fromEntries((await consentStates(store, tenantId, user.id)).map((state) => [state.purpose.id, state.granted]));
       }
-      if (scope.split(' ').includes('roles')) claims.roles = await rolesOf(user.id);
+      if (scope.split(' ').includes('roles')) claims.roles = await sources.rolesOf(user.id);
+      Object.assign(claims, await sources.organizationOf(user.id));
       return claims;
     },
   };

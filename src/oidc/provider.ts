@@ -14,6 +14,7 @@ import { hmac, safeEqual } from '../core/secrets.ts';
 import { secretMatches } from '../core/apps/app-admin.ts';
 import type { SessionService } from '../core/sessions/session-service.ts';
 import type { AccessService } from '../core/authz/access.ts';
+import { chooseOrganization, organizationClaims } from '../core/orgs/organizations.ts';
 import type { Database } from '../storage/schema.ts';
 import { findAccount, CLAIMS_BY_SCOPE } from './account.ts';
 import { clientMetadata } from './clients.ts';
@@ -204,9 +205,15 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     adapter: TenantAdapter,
     clients: [],
     jwks: jwks as Configuration['jwks'],
-    findAccount: (_ctx, sub) => findAccount(store, tenantId, sub, async (userId) => (await deps.access.accessOf(tenant, userId))?.roles ?? []),
+    findAccount: (ctx, sub) =>
+      findAccount(store, tenantId, sub, {
+        rolesOf: async (userId) => (await deps.access.accessOf(tenant, userId))?.roles ?? [],
+        organizationOf: async (userId) => (ctx.oidc.client ? organizationClaims(store, tenantId, userId, ctx.oidc.client.clientId) : null),
+      }),
     claims: { ...Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])) },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'consents', 'roles'],
+    // `organization=<org id>`: sign in for one of the user's organizations (org_id and org_roles in the tokens).
+    extraParams: ['organization'],
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
@@ -261,6 +268,9 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       const { client, session } = ctx.oidc;
       const accountId = ctx.oidc.result?.login?.accountId ?? session?.accountId;
       if (!client || !accountId) return undefined;
+      // The organization the app asked to sign in for: a member's only; its tokens name it from now on.
+      const organization = typeof ctx.oidc.params?.organization === 'string' ? ctx.oidc.params.organization : undefined;
+      if (!(await chooseOrganization(deps, tenantId, accountId, client.clientId, organization))) throw new errors.AccessDenied('the user is not a member of the requested organization');
       const resultGrantId = ctx.oidc.result?.consent?.grantId;
       const remembered = resultGrantId ? null : await store.rememberedGrants.get(tenantId, accountId, client.clientId);
       const grantId = resultGrantId ?? session?.grantIdFor(client.clientId) ?? remembered?.grantId;
@@ -291,15 +301,16 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     // Per app: the user's role names and their permissions for the token's API, beside `scope`.
     extraTokenClaims: async (ctx, token) => {
       const t = token as unknown as { kind?: string; accountId?: string; clientId?: string; acr?: string; amr?: string[]; resourceServer?: { identifier(): string } };
-      if (t.kind !== 'AccessToken' || !t.accountId || !t.clientId || !t.resourceServer) return undefined;
+      if (t.kind !== 'AccessToken' || !t.accountId || !t.clientId) return undefined;
       const app = appsByClientId.get(t.clientId) ?? (await store.apps.findByClientId(tenantId, t.clientId));
       const wanted = app?.oidc.accessTokenClaims ?? [];
-      if (wanted.length === 0) return undefined;
+      const organization = await organizationClaims(store, tenantId, t.accountId, t.clientId);
+      if (wanted.length === 0) return organization ? { ...organization } : undefined;
       const access = await deps.access.accessOf(tenant, t.accountId);
       if (!access) return undefined;
-      const claims: Record<string, unknown> = {};
+      const claims: Record<string, unknown> = { ...organization };
       if (wanted.includes('roles')) claims.roles = access.roles;
-      if (wanted.includes('permissions')) {
+      if (wanted.includes('permissions') && t.resourceServer) {
         const user = tokenUser(ctx);
         claims.permissions = [...(await deps.access.tokenScopes(tenant, t.accountId, t.resourceServer.identifier(), { acr: user?.acr ?? t.acr ?? null, amr: user?.amr ?? t.amr ?? [] }))].sort();
       }

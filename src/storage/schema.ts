@@ -475,6 +475,14 @@ export interface OrganizationMembersTable {
   updated_at: number;
 }
 
+export interface OidcAppOrganizationsTable {
+  tenant_id: string;
+  user_id: string;
+  client_id: string;
+  org_id: string;
+  updated_at: number;
+}
+
 export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -514,6 +522,7 @@ export interface Database {
   group_roles: GroupRolesTable;
   organizations: OrganizationsTable;
   organization_members: OrganizationMembersTable;
+  oidc_app_organizations: OidcAppOrganizationsTable;
   risk_events: RiskEventsTable;
   signing_keys: SigningKeysTable;
 }

@@ -113,3 +113,29 @@ export async function removeMember(deps: Deps, tenantId: TenantId, orgId: string
   });
   await deps.audit.record(ctx, { tenantId, action: 'admin.organization_member_removed', result: 'success', subject: userId, details: { orgId } });
 }
+
+/** What an app's tokens say about the organization the user signed in for: its id and the user's roles there. */
+export interface OrganizationClaims {
+  org_id: string;
+  org_roles: string[];
+}
+
+/**
+ * At an authorization: records the organization the app asked for (the `organization` parameter) as
+ * the one this app's tokens name, or clears it when none was asked. False when the user is not a
+ * member of it: the authorization must fail.
+ */
+export async function chooseOrganization(deps: { store: Store; clock: Clock }, tenantId: TenantId, userId: string, clientId: string, orgId: string | undefined): Promise<boolean> {
+  if (orgId !== undefined && !(await deps.store.organizations.member(tenantId, orgId, userId))) return false;
+  const current = await deps.store.organizations.chosenFor(tenantId, userId, clientId);
+  if ((orgId ?? null) !== current) await deps.store.organizations.choose(tenantId, userId, clientId, orgId ?? null, deps.clock.now());
+  return true;
+}
+
+/** The organization claims for a user's tokens to an app; null when none was chosen or they are no longer a member. */
+export async function organizationClaims(store: Store, tenantId: TenantId, userId: string, clientId: string): Promise<OrganizationClaims | null> {
+  const orgId = await store.organizations.chosenFor(tenantId, userId, clientId);
+  if (!orgId) return null;
+  const member = await store.organizations.member(tenantId, orgId, userId);
+  return member ? { org_id: orgId, org_roles: member.roles } : null;
+}

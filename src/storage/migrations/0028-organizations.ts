@@ -30,6 +30,18 @@ export const organizationsMigration: Migration = {
       .execute();
     // A user's organizations, covering (org_id in it).
     await db.schema.createIndex('organization_members_user_idx').on('organization_members').columns(['tenant_id', 'user_id', 'org_id']).execute();
+
+    // The organization a user signed in to an app for (the `organization` authorization parameter),
+    // which that app's tokens name until the next authorization.
+    await db.schema
+      .createTable('oidc_app_organizations')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('oidc_app_organizations_pk', ['tenant_id', 'user_id', 'client_id'])
+      .execute();
   },
   async down() {
     throw new Error('down migrations are not supported; restore from backup');

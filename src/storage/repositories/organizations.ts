@@ -69,6 +69,21 @@ export function organizationRepository(db: Db): OrganizationRepository {
       const rows = await db.selectFrom('organization_members').select('roles').where('tenant_id', '=', tenantId).where('org_id', '=', orgId).execute();
       return rows.filter((r) => parseJson<string[]>(r.roles, []).includes(role)).length;
     },
+    async chosenFor(tenantId, userId, clientId) {
+      const row = await db.selectFrom('oidc_app_organizations').select('org_id').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
+      return row?.org_id ?? null;
+    },
+    async choose(tenantId, userId, clientId, orgId, now) {
+      if (orgId === null) {
+        await db.deleteFrom('oidc_app_organizations').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+        return;
+      }
+      await db
+        .insertInto('oidc_app_organizations')
+        .values({ tenant_id: tenantId, user_id: userId, client_id: clientId, org_id: orgId, updated_at: now })
+        .onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'client_id']).doUpdateSet({ org_id: orgId, updated_at: now }))
+        .execute();
+    },
     async ofUser(tenantId, userId) {
       const rows = await db.selectFrom('organization_members').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).orderBy('org_id').execute();
       return rows.map(toMember);

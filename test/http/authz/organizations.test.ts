@@ -1,8 +1,14 @@
 // Organizations through the admin API, on both engines: created with a first owner, members with
 // their roles there, an owner always kept (also when two removals race), bad input refused, another
-// organization's or tenant's ids not found, memberships in the data export and gone with the user.
+// organization's or tenant's ids not found, memberships in the data export and gone with the user;
+// and signing in to an app for one of them (`organization`), its tokens naming it (org_id, org_roles),
+// checked with openid-client and jose.
+import * as jose from 'jose';
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FormClient } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
+import { authorize, discover, issuerOf, makeApp, makeUser } from '../../support/oidc.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { adminApi, type Api } from '../admin/admin-client.ts';
 
@@ -76,5 +82,45 @@ describe.each(engines)('organizations (%s)', (engine) => {
     expect((await api('GET', `/tenants/orgs-${engine}/organizations/${org}`)).status).toBe(404);
     expect((await api('PUT', `/tenants/demo/organizations/${org}/members/${foreignUser}`, { roles: ['member'] })).status).toBe(404);
     expect((await api('PUT', `/tenants/orgs-${engine}/organizations/${org}/members/${foreignUser}`, { roles: ['member'] })).status).toBe(404);
+  });
+
+  it('signs in to an app for one of the user’s organizations: the tokens name it, another is refused', async () => {
+    const API = `https://org-api.${engine}.example`;
+    const REDIRECT = 'https://org-app.example/cb';
+    expect((await api('POST', '/tenants/demo/api-resources', { identifier: API, name: 'Org API', scopes: [{ name: 'read:things' }] })).status).toBe(201);
+    const reader = await api('POST', '/tenants/demo/roles', { name: `org-reader-${engine}`, permissions: [{ api: API, permission: 'read:things' }] });
+    const member = await makeUser(server, `org.signin.${engine}@example.com`);
+    await api('PUT', `/tenants/demo/users/${member.id}/roles/${reader.body.id}`);
+    const mine = (await api('POST', '/tenants/demo/organizations', { name: 'Mine', owner: member.id })).body.id as string;
+    const notMine = (await api('POST', '/tenants/demo/organizations', { name: 'Not mine', owner: await user() })).body.id as string;
+    const { app, clientSecret } = await makeApp(server, { name: 'Org app', redirectUris: [REDIRECT] });
+    const config = await discover(server, app.clientId, clientSecret);
+    const jwks = jose.createRemoteJWKSet(new URL(`${issuerOf(server)}/jwks`));
+    const browser = new FormClient(server.baseUrl);
+    const signIn = async (organization?: string) => {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid offline_access read:things', resource: API, prompt: 'consent', state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...(organization ? { organization } : {}) });
+      const { callbackUrl } = await authorize(browser, url, { email: member.email, consent: 'allow' });
+      return { callbackUrl: callbackUrl!, verifier, state };
+    };
+
+    const first = await signIn(mine);
+    const tokens = await oidc.authorizationCodeGrant(config, first.callbackUrl, { pkceCodeVerifier: first.verifier, expectedState: first.state });
+    const id = (await jose.jwtVerify(tokens.id_token!, jwks, { audience: app.clientId })).payload;
+    expect(id).toMatchObject({ org_id: mine, org_roles: ['owner'] });
+    const access = (await jose.jwtVerify(tokens.access_token, jwks, { audience: API, typ: 'at+jwt' })).payload;
+    expect(access).toMatchObject({ org_id: mine, org_roles: ['owner'], scope: 'read:things' });
+
+    // An organization the user is not a member of: the app gets access_denied, and nothing changes.
+    const refused = await signIn(notMine);
+    expect(refused.callbackUrl.searchParams.get('error')).toBe('access_denied');
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { resource: API });
+    expect((await jose.jwtVerify(refreshed.access_token, jwks, { audience: API })).payload.org_id).toBe(mine);
+
+    // Signing in without one: the app's tokens name none from then on.
+    const plain = await signIn();
+    const plainTokens = await oidc.authorizationCodeGrant(config, plain.callbackUrl, { pkceCodeVerifier: plain.verifier, expectedState: plain.state });
+    expect((await jose.jwtVerify(plainTokens.id_token!, jwks, { audience: app.clientId })).payload.org_id).toBeUndefined();
   });
 });
