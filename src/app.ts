@@ -94,6 +94,7 @@ export function linkBuilder(baseUrl: URL): LinkBuilder {
     reportSignIn: (tenantId, token) => at(`/t/${tenantId}/report-sign-in?token=${encodeURIComponent(token)}`),
     cancelDeletion: (tenantId, token) => at(`/t/${tenantId}/account/keep?token=${encodeURIComponent(token)}`),
     confirmEmailChange: (tenantId, token) => at(`/t/${tenantId}/account/email/confirm?token=${encodeURIComponent(token)}`),
+    organizationInvitation: (tenantId, token) => at(`/t/${tenantId}/invitation?token=${encodeURIComponent(token)}`),
   };
 }
 

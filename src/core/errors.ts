@@ -69,7 +69,8 @@ export type ErrorCode =
   | 'group.exists'
   | 'organization.not_found'
   | 'organization.member_not_found'
-  | 'organization.last_owner';
+  | 'organization.last_owner'
+  | 'organization.invitation_other_address';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -97,6 +98,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   'organization.not_found': 404,
   'organization.member_not_found': 404,
   'organization.last_owner': 409,
+  'organization.invitation_other_address': 403,
   'password.too_short': 400,
   'password.too_long': 400,
   'password.common': 400,

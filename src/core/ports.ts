@@ -299,6 +299,23 @@ export interface OrganizationMember {
   updatedAt: number;
 }
 
+/** An invitation by email to join an organization: single use, expiring, for that address only. */
+export interface OrganizationInvitation {
+  id: string;
+  tenantId: TenantId;
+  orgId: string;
+  /** Normalized address. */
+  email: string;
+  roles: string[];
+  tokenHash: string;
+  /** Who invited: `admin:<id>`, `cli`, … */
+  invitedBy: string;
+  createdAt: number;
+  expiresAt: number;
+  acceptedAt: number | null;
+  acceptedBy: string | null;
+}
+
 export interface OrganizationRepository {
   create(org: Organization): Promise<void>;
   get(tenantId: TenantId, id: string): Promise<Organization | null>;
@@ -319,6 +336,13 @@ export interface OrganizationRepository {
   chosenFor(tenantId: TenantId, userId: string, clientId: string): Promise<string | null>;
   /** Records (or with null, clears) that choice. */
   choose(tenantId: TenantId, userId: string, clientId: string, orgId: string | null, now: number): Promise<void>;
+  createInvitation(invitation: OrganizationInvitation): Promise<void>;
+  findInvitation(tenantId: TenantId, tokenHash: string): Promise<OrganizationInvitation | null>;
+  /** The organization's invitations not accepted yet, newest first. */
+  pendingInvitations(tenantId: TenantId, orgId: string): Promise<OrganizationInvitation[]>;
+  /** Marks it accepted if it is still open at `now`: true for exactly one caller. */
+  acceptInvitation(tenantId: TenantId, id: string, userId: string, now: number): Promise<boolean>;
+  deleteInvitation(tenantId: TenantId, orgId: string, id: string): Promise<boolean>;
 }
 
 /** An API that accepts access tokens (RFC 8707 resource indicator = `identifier`). */
@@ -1174,7 +1198,8 @@ export type MailTemplate =
   | 'account_deletion_scheduled'
   | 'inactive_account_warning'
   | 'confirm_email_change'
-  | 'email_changed';
+  | 'email_changed'
+  | 'organization_invitation';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed' | 'phone_changed';

@@ -23,6 +23,7 @@ import { registerPageRoutes } from './public/pages.ts';
 import { renderPageError } from './public/page-support.ts';
 import { registerAssetRoutes } from './public/assets.ts';
 import { registerDevMailbox } from './public/dev-mailbox.ts';
+import { registerInvitationPages } from './public/invitations.ts';
 import { registerAdminApi } from './admin/index.ts';
 import { createOidc } from '../oidc/index.ts';
 import { registerOidcRoutes } from './oidc/mount.ts';
@@ -112,6 +113,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerOpsRoutes(app, services, metrics);
   registerAssetRoutes(app, services);
   registerPageRoutes(app, services, metrics);
+  registerInvitationPages(app, services);
   registerSecondFactorRoutes(app, services, metrics);
   registerPasskeyRoutes(app, services, metrics);
   registerEmailSignInRoutes(app, services, metrics);

@@ -39,6 +39,7 @@ const TEMPLATE_LINKS = {
   inactive_account_warning: ['loginLink'],
   confirm_email_change: ['link'],
   email_changed: ['resetLink'],
+  organization_invitation: ['link'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

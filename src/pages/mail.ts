@@ -211,6 +211,14 @@ function content(template: MailTemplate, locale: Locale, tenant: string, tenantI
         blocks: [text('mail.email_changed.intro', { email: masked }), text('mail.email_changed.not_you'), ...button('mail.email_changed.action', linkParam(params, 'resetLink', 'link'))],
       };
     }
+    case 'organization_invitation': {
+      const organization = (params.organization ?? '').slice(0, 100);
+      const days = /^\d{1,3}$/.test(params.days ?? '') ? params.days! : '7';
+      return {
+        subject: say('mail.org_invite.subject', { organization }),
+        blocks: [text('mail.org_invite.intro', { organization }), ...button('mail.org_invite.action', linkParam(params, 'link')), text('mail.org_invite.expiry', { days }), text('mail.org_invite.ignore', { organization })],
+      };
+    }
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

@@ -57,7 +57,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     riskEvents: riskEventRepository(db, vault),
     consent: consentRepository(db, vault),
     authorization: authorizationRepository(db),
-    organizations: organizationRepository(db),
+    organizations: organizationRepository(db, vault),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

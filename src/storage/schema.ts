@@ -475,6 +475,23 @@ export interface OrganizationMembersTable {
   updated_at: number;
 }
 
+export interface OrganizationInvitationsTable {
+  id: string;
+  tenant_id: string;
+  org_id: string;
+  /** Sealed under the outbox key, bound to the invitation id. */
+  email: string;
+  email_index: string;
+  /** JSON: role names. */
+  roles: string;
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_by: string | null;
+}
+
 export interface OidcAppOrganizationsTable {
   tenant_id: string;
   user_id: string;
@@ -523,6 +540,7 @@ export interface Database {
   organizations: OrganizationsTable;
   organization_members: OrganizationMembersTable;
   oidc_app_organizations: OidcAppOrganizationsTable;
+  organization_invitations: OrganizationInvitationsTable;
   risk_events: RiskEventsTable;
   signing_keys: SigningKeysTable;
 }

@@ -20,6 +20,7 @@ export interface LinkBuilder {
   reportSignIn(tenantId: TenantId, token: string): string;
   cancelDeletion(tenantId: TenantId, token: string): string;
   confirmEmailChange(tenantId: TenantId, token: string): string;
+  organizationInvitation(tenantId: TenantId, token: string): string;
 }
 
 export interface FlowDeps {

@@ -31,7 +31,8 @@ function checkSettings(input: OrganizationSettings | undefined): OrganizationSet
   return settings;
 }
 
-function checkRoles(input: unknown): string[] {
+/** 1 to 20 role names of a member, sorted, once each. */
+export function checkMemberRoles(input: unknown): string[] {
   if (!Array.isArray(input) || input.length === 0 || input.length > MAX_ROLES || input.some((r) => typeof r !== 'string' || !ROLE_NAME.test(r))) {
     throw new FrontdoorError('request.invalid', { field: 'roles', detail: `1 to ${MAX_ROLES} role names` });
   }
@@ -87,7 +88,7 @@ async function lockOrganization(tx: Store, tenantId: TenantId, orgId: string, no
 export async function putMember(deps: Deps, tenantId: TenantId, orgId: string, userId: string, roles: unknown, ctx: RequestContext): Promise<OrganizationMember> {
   await requireOrganization(deps.store, tenantId, orgId);
   if (!(await deps.store.users.get(tenantId, userId))) throw new FrontdoorError('user.not_found');
-  const wanted = checkRoles(roles);
+  const wanted = checkMemberRoles(roles);
   const now = deps.clock.now();
   const member = await deps.store.transaction(async (tx) => {
     await lockOrganization(tx, tenantId, orgId, now);

@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { createOrganization, deleteOrganization, putMember, removeMember, requireOrganization, updateOrganization } from '../../core/orgs/organizations.ts';
-import type { Organization, OrganizationMember, OrganizationSettings } from '../../core/ports.ts';
+import { inviteToOrganization } from '../../core/orgs/invitations.ts';
+import type { Organization, OrganizationInvitation, OrganizationMember, OrganizationSettings } from '../../core/ports.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { adminContext } from './auth.ts';
 import { closed, errorResponses, NoContent, opaqueId, TenantParams, text, timestamp, UserParams, type AdminApp } from './schemas.ts';
@@ -28,6 +29,13 @@ const MemberParams = Type.Object({ ...OrgParams.properties, userId: UserParams.p
 const CreateBody = Type.Object({ name: text(100, { minLength: 1 }), owner: Type.String({ maxLength: 100, description: 'The user id of its first owner.' }), settings: Type.Optional(Settings) }, closed);
 const UpdateBody = Type.Object({ name: Type.Optional(text(100, { minLength: 1 })), settings: Type.Optional(Settings) }, { ...closed, minProperties: 1 });
 const MemberBody = Type.Object({ roles: Type.Array(roleName, { minItems: 1, maxItems: 20, description: '`owner`, `admin`, `member`, or names of the tenant’s roles.' }) }, closed);
+const InvitationWire = Type.Object(
+  { id: Type.String({ description: 'Invitation id (`inv_…`).' }), email: Type.String(), roles: Type.Array(Type.String()), created_at: timestamp('When it was sent.'), expires_at: timestamp('Until when its link works.') },
+  closed,
+);
+const InviteBody = Type.Object({ email: text(320, { minLength: 3 }), roles: Type.Optional(Type.Array(roleName, { minItems: 1, maxItems: 20, description: 'Default `member`.' })) }, closed);
+const InvitationParams = Type.Object({ ...OrgParams.properties, invitationId: opaqueId('Invitation id (`inv_…`).') }, closed);
+const invitationToWire = (i: OrganizationInvitation) => ({ id: i.id, email: i.email, roles: i.roles, created_at: iso(i.createdAt), expires_at: iso(i.expiresAt) });
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]*$' })) }, closed);
 
 function settingsFromWire(settings: { require_mfa?: boolean; join_domains?: string[] } | undefined): OrganizationSettings | undefined {
@@ -113,6 +121,46 @@ export function registerOrganizationRoutes(app: AdminApp, services: Services): v
     async (request, reply) => {
       const tenant = await requireTenant(store, request.params.tenantId);
       await removeMember(services, tenant.id, request.params.orgId, request.params.userId, adminContext(request));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/organizations/:orgId/invitations',
+    {
+      schema: {
+        tags,
+        summary: 'Invite an address to join',
+        description: 'Mails a link that works once, for 7 days, for an account signed in with that address (verified). The link is never returned here.',
+        params: OrgParams,
+        body: InviteBody,
+        response: { 201: InvitationWire, ...errorResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const tenant = await requireTenant(store, request.params.tenantId);
+      const invitation = await inviteToOrganization({ ...services, mailer: services.flows.mailer }, tenant, request.params.orgId, request.body, adminContext(request));
+      return reply.status(201).send(invitationToWire(invitation));
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/organizations/:orgId/invitations',
+    { schema: { tags, summary: 'Invitations not accepted yet', params: OrgParams, response: { 200: Type.Object({ items: Type.Array(InvitationWire) }, closed), ...errorResponses(404) } } },
+    async (request) => {
+      const tenant = await requireTenant(store, request.params.tenantId);
+      await requireOrganization(store, tenant.id, request.params.orgId);
+      return { items: (await store.organizations.pendingInvitations(tenant.id, request.params.orgId)).map(invitationToWire) };
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/organizations/:orgId/invitations/:invitationId',
+    { schema: { tags, summary: 'Withdraw an invitation', params: InvitationParams, response: { 204: NoContent, ...errorResponses(404) } } },
+    async (request, reply) => {
+      const tenant = await requireTenant(store, request.params.tenantId);
+      if (!(await store.organizations.deleteInvitation(tenant.id, request.params.orgId, request.params.invitationId))) throw new FrontdoorError('request.not_found');
+      await services.audit.record(adminContext(request), { tenantId: tenant.id, action: 'admin.organization_invitation_withdrawn', result: 'success', subject: request.params.orgId, details: { invitation: request.params.invitationId } });
       return reply.status(204).send(null);
     },
   );

@@ -77,6 +77,7 @@ const ERROR_CODES = Object.keys({
   'organization.not_found': true,
   'organization.member_not_found': true,
   'organization.last_owner': true,
+  'organization.invitation_other_address': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

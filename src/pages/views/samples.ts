@@ -15,6 +15,7 @@ import type { FormErrors } from './types.ts';
 import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
 import { renderMfaNudgePage, renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
 import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.ts';
+import { renderInvitationPage } from './invitation.ts';
 import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from './email-sign-in.ts';
 
 export interface SampleValues {
@@ -139,6 +140,10 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
           { kind: 'support_reset_second_factor', at: SAMPLE_NOW - 3_600_000, from: null, bySupport: true },
         ],
       }),
+    },
+    {
+      name: 'invitation',
+      html: renderInvitationPage(ctx, options.withErrors ? { state: 'other_account', organization: values.device, token: values.token, email: values.email } : { state: 'accept', organization: values.device, token: values.token, email: values.email }),
     },
     {
       name: 'second-factor',

@@ -25,6 +25,7 @@ export type Notice =
   | 'phone_added'
   | 'phone_removed'
   | 'phone_changed'
+  | 'invitation_accepted'
   | 'device_forgotten'
   | 'reauthenticated'
   | 'verified_elsewhere'
@@ -55,6 +56,7 @@ export const NOTICES: readonly Notice[] = [
   'phone_added',
   'phone_removed',
   'phone_changed',
+  'invitation_accepted',
   'device_forgotten',
   'reauthenticated',
   'verified_elsewhere',

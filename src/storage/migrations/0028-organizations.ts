@@ -31,6 +31,24 @@ export const organizationsMigration: Migration = {
     // A user's organizations, covering (org_id in it).
     await db.schema.createIndex('organization_members_user_idx').on('organization_members').columns(['tenant_id', 'user_id', 'org_id']).execute();
 
+    // Invitations by email: single use, expiring, for one address (kept sealed, found by its blind index).
+    await db.schema
+      .createTable('organization_invitations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addColumn('email_index', 'text', (c) => c.notNull())
+      .addColumn('roles', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('invited_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('accepted_at', 'bigint')
+      .addColumn('accepted_by', 'text')
+      .execute();
+    await db.schema.createIndex('organization_invitations_org_idx').on('organization_invitations').columns(['tenant_id', 'org_id', 'created_at']).execute();
+
     // The organization a user signed in to an app for (the `organization` authorization parameter),
     // which that app's tokens name until the next authorization.
     await db.schema

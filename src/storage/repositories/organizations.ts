@@ -1,7 +1,8 @@
 // Organizations and their members (migration 0028).
 import { sql } from 'kysely';
-import type { Organization, OrganizationMember, OrganizationRepository, OrganizationSettings } from '../../core/ports.ts';
-import type { OrganizationMembersTable, OrganizationsTable } from '../schema.ts';
+import type { Organization, OrganizationInvitation, OrganizationMember, OrganizationRepository, OrganizationSettings } from '../../core/ports.ts';
+import type { PersonalDataVault } from '../personal-data-vault.ts';
+import type { OrganizationInvitationsTable, OrganizationMembersTable, OrganizationsTable } from '../schema.ts';
 import { decodeCursor, encodeCursor, isStorableText, parseJson, type Db } from './rows.ts';
 
 function toOrganization(row: OrganizationsTable): Organization {
@@ -12,8 +13,69 @@ function toMember(row: OrganizationMembersTable): OrganizationMember {
   return { orgId: row.org_id, userId: row.user_id, roles: parseJson<string[]>(row.roles, []), createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
 }
 
-export function organizationRepository(db: Db): OrganizationRepository {
+function toInvitation(vault: PersonalDataVault, row: OrganizationInvitationsTable): OrganizationInvitation {
   return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    orgId: row.org_id,
+    email: vault.open(vault.outboxKey, row.email, 'invitation.email', row.tenant_id, row.id),
+    roles: parseJson<string[]>(row.roles, []),
+    tokenHash: row.token_hash,
+    invitedBy: row.invited_by,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    acceptedAt: row.accepted_at === null ? null : Number(row.accepted_at),
+    acceptedBy: row.accepted_by,
+  };
+}
+
+// The invited address is personal data of someone who may have no account (so no data key): it is
+// sealed under the root-derived outbox key, and matched through the blind index.
+export function organizationRepository(db: Db, vault: PersonalDataVault): OrganizationRepository {
+  return {
+    async createInvitation(i) {
+      await db
+        .insertInto('organization_invitations')
+        .values({
+          id: i.id,
+          tenant_id: i.tenantId,
+          org_id: i.orgId,
+          email: vault.seal(vault.outboxKey, i.email, 'invitation.email', i.tenantId, i.id),
+          email_index: vault.emailIndex(i.tenantId, i.email),
+          roles: JSON.stringify(i.roles),
+          token_hash: i.tokenHash,
+          invited_by: i.invitedBy,
+          created_at: i.createdAt,
+          expires_at: i.expiresAt,
+          accepted_at: null,
+          accepted_by: null,
+        })
+        .execute();
+    },
+    async findInvitation(tenantId, tokenHash) {
+      const row = await db.selectFrom('organization_invitations').selectAll().where('tenant_id', '=', tenantId).where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row ? toInvitation(vault, row) : null;
+    },
+    async pendingInvitations(tenantId, orgId) {
+      const rows = await db.selectFrom('organization_invitations').selectAll().where('tenant_id', '=', tenantId).where('org_id', '=', orgId).where('accepted_at', 'is', null).orderBy('created_at', 'desc').limit(1000).execute();
+      return rows.map((row) => toInvitation(vault, row));
+    },
+    async acceptInvitation(tenantId, id, userId, now) {
+      const result = await db
+        .updateTable('organization_invitations')
+        .set({ accepted_at: now, accepted_by: userId })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('accepted_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async deleteInvitation(tenantId, orgId, id) {
+      if (!isStorableText(id)) return false;
+      const result = await db.deleteFrom('organization_invitations').where('tenant_id', '=', tenantId).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
     async create(org) {
       await db.insertInto('organizations').values({ id: org.id, tenant_id: org.tenantId, name: org.name, settings: JSON.stringify(org.settings), created_at: org.createdAt, updated_at: org.updatedAt }).execute();
     },

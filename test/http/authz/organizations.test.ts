@@ -8,7 +8,9 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../../support/client.ts';
 import { engines } from '../../support/engines.ts';
-import { authorize, discover, issuerOf, makeApp, makeUser } from '../../support/oidc.ts';
+import { authorize, discover, issuerOf, makeApp, makeUser, PASSWORD } from '../../support/oidc.ts';
+import { linkIn } from '../../support/client.ts';
+import { signIn as pageSignIn } from '../self-service/flows.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { adminApi, type Api } from '../admin/admin-client.ts';
 
@@ -16,8 +18,10 @@ describe.each(engines)('organizations (%s)', (engine) => {
   let server: TestServer;
   let api: Api;
   let seq = 0;
+  // Real time, moved forward on demand (an invitation expiring).
+  let offset = 0;
   beforeAll(async () => {
-    server = await startTestServer(engine);
+    server = await startTestServer(engine, { services: { clock: { now: () => Date.now() + offset } } });
     api = adminApi(server);
   });
   afterAll(async () => {
@@ -122,5 +126,59 @@ describe.each(engines)('organizations (%s)', (engine) => {
     const plain = await signIn();
     const plainTokens = await oidc.authorizationCodeGrant(config, plain.callbackUrl, { pkceCodeVerifier: plain.verifier, expectedState: plain.state });
     expect((await jose.jwtVerify(plainTokens.id_token!, jwks, { audience: app.clientId })).payload.org_id).toBeUndefined();
+  });
+
+  it('invites by email: the link joins only the invited address, once, before it expires or is withdrawn', async () => {
+    const owner = await user();
+    const org = (await api('POST', '/tenants/demo/organizations', { name: 'Invites & Co', owner })).body.id as string;
+    const invitedEmail = `invited.${engine}@example.com`;
+    const invited = await makeUser(server, invitedEmail);
+    const someoneElse = await makeUser(server, `someone.${engine}@example.com`);
+    const seen = new Set<string>();
+    const invite = async (email: string) => {
+      const created = await api('POST', `/tenants/demo/organizations/${org}/invitations`, { email, roles: ['admin'] });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const fresh = (await server.mailTo(invitedEmail)).filter((m) => !seen.has(m.id));
+      expect(fresh).toHaveLength(1);
+      const mail = fresh[0]!;
+      seen.add(mail.id);
+      expect(mail.subject).toBe('You are invited to join Invites & Co on Demo');
+      return { id: created.body.id as string, link: new URL(linkIn(mail.text, '/t/demo/invitation')) };
+    };
+    const first = await invite(invitedEmail.toUpperCase());
+    expect((await api('GET', `/tenants/demo/organizations/${org}/invitations`)).body.items.map((i: { email: string }) => i.email)).toEqual([invitedEmail]);
+    const path = first.link.pathname + first.link.search;
+
+    // Not signed in: sign in first, with the (masked) address.
+    const anonymous = await new FormClient(server.baseUrl).get(path);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.text).toContain('i***@example.com');
+    // Signed in with another address: it is not theirs to take.
+    const { client: other } = await pageSignIn(server, 'demo', someoneElse.email, PASSWORD);
+    expect((await other.get(path)).text).toContain('This invitation is for i***@example.com');
+    expect((await other.post('/t/demo/invitation', { token: first.link.searchParams.get('token')! })).status).toBe(403);
+    expect((await api('GET', `/tenants/demo/organizations/${org}/members`)).body.items.map((m: { user_id: string }) => m.user_id)).not.toContain(someoneElse.id);
+    // The invited address joins, once.
+    const { client: mine } = await pageSignIn(server, 'demo', invitedEmail, PASSWORD);
+    expect((await mine.get(path)).text).toContain('Join Invites &amp; Co');
+    const joined = await mine.post('/t/demo/invitation', { token: first.link.searchParams.get('token')! });
+    expect(joined.location).toBe('/t/demo/account?notice=invitation_accepted');
+    expect((await api('GET', `/tenants/demo/users/${invited.id}/organizations`)).body.items).toEqual([{ organization: expect.objectContaining({ id: org }), roles: ['admin'] }]);
+    expect((await mine.post('/t/demo/invitation', { token: first.link.searchParams.get('token')! })).status).toBe(410);
+    expect((await mine.get(path)).status).toBe(410);
+
+    // Expired after seven days.
+    const second = await invite(invitedEmail);
+    offset = 7 * 86_400_000 + 1000;
+    try {
+      expect((await new FormClient(server.baseUrl).get(second.link.pathname + second.link.search)).status).toBe(410);
+    } finally {
+      offset = 0;
+    }
+    // Withdrawn.
+    const third = await invite(invitedEmail);
+    expect((await api('DELETE', `/tenants/demo/organizations/${org}/invitations/${third.id}`)).status).toBe(204);
+    expect((await new FormClient(server.baseUrl).get(third.link.pathname + third.link.search)).status).toBe(410);
+    expect((await api('POST', `/tenants/demo/organizations/${org}/invitations`, { email: 'not an address' })).status).toBe(400);
   });
 });
