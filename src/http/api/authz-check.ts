@@ -61,8 +61,15 @@ async function callingApp(services: Services, request: FastifyRequest, tenant: T
   const colon = decoded.indexOf(':');
   if (colon < 1) throw new FrontdoorError('auth.unauthorized', { detail: 'client credentials (HTTP Basic) required' });
   // RFC 6749 2.3.1: both parts are form-urlencoded inside Basic.
-  const clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-  const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+  const formDecode = (value: string) => {
+    try {
+      return decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      throw new FrontdoorError('auth.unauthorized', { detail: 'malformed client credentials' });
+    }
+  };
+  const clientId = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
   const app = await services.store.apps.findByClientId(tenant.id, clientId);
   if (!app || app.secretHash === null || !secretMatches(app, secret, services.clock.now(), safeEqual)) throw new FrontdoorError('auth.unauthorized', { detail: 'invalid client credentials' });
   return app;

@@ -149,6 +149,7 @@ describe.each(engines)('roles and permissions (%s)', (engine) => {
 
     expect((await check({ subject: user.id, action: 'read:orders' }, null)).status).toBe(401);
     expect((await check({ subject: user.id, action: 'read:orders' }, `Basic ${Buffer.from(`${checker.clientId}:wrong`).toString('base64')}`)).status).toBe(401);
+    expect((await check({ subject: user.id, action: 'read:orders' }, `Basic ${Buffer.from(`${checker.clientId}:%E0%A4%A`).toString('base64')}`)).status).toBe(401);
 
     expect((await check({ subject: user.id, action: 'read:orders', api: API })).body).toEqual({ allowed: true, reason: 'granted by role customer', role: 'customer' });
     expect((await check({ subject: user.id, action: 'write:orders' })).body).toMatchObject({ allowed: false, reason: 'no role of the user grants write:orders' });
