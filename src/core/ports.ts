@@ -336,6 +336,8 @@ export interface OrganizationRepository {
   chosenFor(tenantId: TenantId, userId: string, clientId: string): Promise<string | null>;
   /** Records (or with null, clears) that choice. */
   choose(tenantId: TenantId, userId: string, clientId: string, orgId: string | null, now: number): Promise<void>;
+  /** The organizations whose members may join with a verified address at `domain`. */
+  withJoinDomain(tenantId: TenantId, domain: string): Promise<Organization[]>;
   createInvitation(invitation: OrganizationInvitation): Promise<void>;
   findInvitation(tenantId: TenantId, tokenHash: string): Promise<OrganizationInvitation | null>;
   /** The organization's invitations not accepted yet, newest first. */

@@ -492,6 +492,12 @@ export interface OrganizationInvitationsTable {
   accepted_by: string | null;
 }
 
+export interface OrganizationDomainsTable {
+  tenant_id: string;
+  domain: string;
+  org_id: string;
+}
+
 export interface OidcAppOrganizationsTable {
   tenant_id: string;
   user_id: string;
@@ -541,6 +547,7 @@ export interface Database {
   organization_members: OrganizationMembersTable;
   oidc_app_organizations: OidcAppOrganizationsTable;
   organization_invitations: OrganizationInvitationsTable;
+  organization_domains: OrganizationDomainsTable;
   risk_events: RiskEventsTable;
   signing_keys: SigningKeysTable;
 }

@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { ROLE_NAME } from '../authz/roles.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Clock, Organization, OrganizationMember, OrganizationSettings, Store, TenantId } from '../ports.ts';
+import type { Clock, Organization, OrganizationMember, OrganizationSettings, Store, TenantId, User } from '../ports.ts';
 import { newId } from '../secrets.ts';
 
 type Deps = { store: Store; clock: Clock; audit: AuditLog };
@@ -139,4 +139,31 @@ export async function organizationClaims(store: Store, tenantId: TenantId, userI
   if (!orgId) return null;
   const member = await store.organizations.member(tenantId, orgId, userId);
   return member ? { org_id: orgId, org_roles: member.roles } : null;
+}
+
+/** The domain of a verified address, or null (an unverified address joins nothing by its domain). */
+function verifiedDomain(user: User): string | null {
+  return user.emailVerified ? (user.email.split('@')[1] ?? null) : null;
+}
+
+/** The organizations this account may join by its verified address's domain, not a member yet. */
+export async function joinableOrganizations(store: Store, tenantId: TenantId, user: User): Promise<Organization[]> {
+  const domain = verifiedDomain(user);
+  if (!domain) return [];
+  const [orgs, memberships] = await Promise.all([store.organizations.withJoinDomain(tenantId, domain), store.organizations.ofUser(tenantId, user.id)]);
+  const mine = new Set(memberships.map((m) => m.orgId));
+  return orgs.filter((org) => !mine.has(org.id));
+}
+
+/** Joins as `member` an organization that admits the account's verified domain. */
+export async function joinByDomain(deps: Deps, tenantId: TenantId, user: User, orgId: string, ctx: RequestContext): Promise<Organization> {
+  const org = await deps.store.organizations.get(tenantId, orgId);
+  const domain = verifiedDomain(user);
+  // Not found rather than forbidden: which organizations exist is not for every customer to learn.
+  if (!org || !domain || !(org.settings.joinDomains ?? []).includes(domain)) throw new FrontdoorError('organization.not_found');
+  if (await deps.store.organizations.member(tenantId, orgId, user.id)) return org;
+  const now = deps.clock.now();
+  await deps.store.organizations.putMember(tenantId, { orgId, userId: user.id, roles: ['member'], createdAt: now, updatedAt: now });
+  await deps.audit.record(ctx, { tenantId, action: 'user.organization_joined', result: 'success', subject: user.id, details: { orgId, via: 'domain' } });
+  return org;
 }

@@ -43,6 +43,7 @@ import { exportUserData } from '../../core/users/data-export.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
 import { RECENT_SIGN_INS } from './sign-ins.ts';
 import { recentSecurityActivity } from '../../core/users/security-activity.ts';
+import { joinableOrganizations, joinByDomain } from '../../core/orgs/organizations.ts';
 import {
   accountPasskeys,
   afterPasswordSignIn,
@@ -330,6 +331,15 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     return redirect(reply, tenant, '/account?notice=device_forgotten');
   });
 
+  // Joining an organization that admits the customer's verified address's domain.
+  app.post('/t/:tenant/account/organizations/:orgId/join', page, async (request, reply) => {
+    const found = await signedInPost(services, request, reply);
+    if (!found) return reply;
+    const { tenant, current } = found;
+    await joinByDomain(services, tenant.id, current.user, (request.params as { orgId: string }).orgId, requestContext(request, `user:${current.user.id}`));
+    return redirect(reply, tenant, '/account?notice=organization_joined');
+  });
+
   // A new sign-in address: sensitive (a session thief would move the account to their own mailbox).
   app.post('/t/:tenant/account/email', page, async (request, reply) => {
     const found = await signedInPost(services, request, reply, { sensitive: true });
@@ -483,7 +493,7 @@ export async function sendAccountPage(
   extra: { errors?: FormErrors; status?: number; profile?: Record<string, unknown> } = {},
 ) {
   const ctx = pageContext(services, request, reply, tenant);
-  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns, consents, activity] = await Promise.all([
+  const [sessions, connectedApps, totpEnrolled, recoveryCodesLeft, passkeys, phone, devices, signIns, consents, activity, memberships, joinable] = await Promise.all([
     services.sessions.listForUser(tenant.id, current.user.id),
     listConnectedApps(services, tenant.id, current.user.id),
     services.flows.totp.isEnrolled(tenant.id, current.user.id),
@@ -494,7 +504,10 @@ export async function sendAccountPage(
     services.flows.risk.recentSignIns(tenant, current.user.id, RECENT_SIGN_INS),
     accountConsents(services, tenant.id, current.user.id),
     recentSecurityActivity(services.store, tenant.id, current.user.id, RECENT_SECURITY_ACTIVITY),
+    services.store.organizations.ofUser(tenant.id, current.user.id),
+    joinableOrganizations(services.store, tenant.id, current.user),
   ]);
+  const memberOf = await Promise.all(memberships.map(async (m) => ({ id: m.orgId, name: (await services.store.organizations.get(tenant.id, m.orgId))?.name ?? m.orgId, roles: m.roles })));
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
     reply,
@@ -528,6 +541,7 @@ export async function sendAccountPage(
         from: a.userAgent || a.ip ? [a.userAgent ? describeUserAgent(a.userAgent, ctx.locale) : null, a.ip].filter(Boolean).join(', ') : null,
         bySupport: a.bySupport,
       })),
+      organizations: { memberships: memberOf, joinable: joinable.map((org) => ({ id: org.id, name: org.name })) },
       consents,
       deletionGraceDays: tenant.settings.accountDeletionGraceDays ?? 0,
       profile: accountProfile(ctx.locale, tenant, extra.profile ?? current.user.profile, extra.errors),

@@ -69,6 +69,8 @@ export interface AccountPageModel {
   /** The account's recent sign-ins, newest first. */
   recentSignIns?: RecentSignIn[];
   securityActivity?: SecurityActivityView[];
+  /** The organizations the customer belongs to, and those their verified address's domain lets them join. */
+  organizations?: { memberships: { id: string; name: string; roles: string[] }[]; joinable: { id: string; name: string }[] };
   /** The tenant's consent purposes with the customer's current choice, and every choice made, newest first. */
   consents?: { choices: ConsentChoiceView[]; history: { purpose: string; granted: boolean; version: number; at: number; channel: ConsentChannel }[] };
   /** The tenant's grace period before a deleted account is erased (0: at once). */
@@ -262,6 +264,23 @@ ${csrfInput(ctx)}
 </li>`;
 }
 
+function renderOrganizationsSection(ctx: PageContext, tenantId: string, orgs: NonNullable<AccountPageModel['organizations']>): SafeHtml | null {
+  if (orgs.memberships.length === 0 && orgs.joinable.length === 0) return null;
+  return html`<section class="fd-section" aria-labelledby="orgs-title">
+<h2 id="orgs-title">${t(ctx.locale, 'account.orgs_heading')}</h2>
+${orgs.memberships.length > 0 && html`<ul class="fd-list" id="my-organizations">${orgs.memberships.map((m) => html`<li>${m.name} <span class="fd-muted">(${m.roles.join(', ')})</span></li>`)}</ul>`}
+${orgs.joinable.length > 0 &&
+  html`<p class="fd-muted">${t(ctx.locale, 'account.orgs_joinable')}</p>
+<ul class="fd-sessions">${orgs.joinable.map(
+    (org) => html`<li class="fd-session"><div class="fd-session__head"><span class="fd-session__device">${org.name}</span></div>
+<form method="post" action="${tenantPath(tenantId, `/account/organizations/${encodeURIComponent(org.id)}/join`)}" class="fd-session__action">
+${csrfInput(ctx)}
+<button class="fd-button fd-button--secondary fd-button--small" type="submit" aria-label="${t(ctx.locale, 'account.orgs_join_label', { organization: org.name })}">${t(ctx.locale, 'account.orgs_join')}</button>
+</form></li>`,
+  )}</ul>`}
+</section>`;
+}
+
 function renderConnectedAppsSection(ctx: PageContext, tenantId: string, apps: readonly AccountConnectedApp[]): SafeHtml {
   const list = apps.length > 0 ? html`<ul class="fd-sessions">${apps.map((app) => renderConnectedApp(ctx, tenantId, app))}</ul>` : html`<p>${t(ctx.locale, 'account.apps_empty')}</p>`;
   return html`<section class="fd-section" aria-labelledby="apps-title">
@@ -292,6 +311,7 @@ ${model.profile && renderProfileSection(ctx, tenant.id, model.profile)}
 ${renderSessionsSection(ctx, tenant.id, model.sessions)}
 ${model.recentSignIns && renderRecentSignIns(ctx, tenant.id, model.recentSignIns)}
 ${model.securityActivity && renderSecurityActivity(ctx, model.securityActivity)}
+${model.organizations && renderOrganizationsSection(ctx, tenant.id, model.organizations)}
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}

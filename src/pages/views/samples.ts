@@ -135,6 +135,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         connectedApps: options.withErrors
           ? []
           : [{ clientId: 'photo-app', name: 'Photo <Print> & Co', scopes: ['openid', 'email', 'offline_access'], apiScopes: [{ resource: 'Orders API', scope: 'read:orders', description: 'Read your orders' }], grantedAt: 1_760_000_000_000 }],
+        organizations: { memberships: [{ id: values.token, name: values.device, roles: ['owner'] }], joinable: options.withErrors ? [] : [{ id: values.token, name: values.device }] },
         securityActivity: [
           { kind: 'wrong_password', at: SAMPLE_NOW - 60_000, from: `${values.device}, ${values.ip}`, bySupport: false },
           { kind: 'support_reset_second_factor', at: SAMPLE_NOW - 3_600_000, from: null, bySupport: true },

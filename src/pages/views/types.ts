@@ -26,6 +26,7 @@ export type Notice =
   | 'phone_removed'
   | 'phone_changed'
   | 'invitation_accepted'
+  | 'organization_joined'
   | 'device_forgotten'
   | 'reauthenticated'
   | 'verified_elsewhere'
@@ -57,6 +58,7 @@ export const NOTICES: readonly Notice[] = [
   'phone_removed',
   'phone_changed',
   'invitation_accepted',
+  'organization_joined',
   'device_forgotten',
   'reauthenticated',
   'verified_elsewhere',

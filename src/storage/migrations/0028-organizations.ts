@@ -31,6 +31,15 @@ export const organizationsMigration: Migration = {
     // A user's organizations, covering (org_id in it).
     await db.schema.createIndex('organization_members_user_idx').on('organization_members').columns(['tenant_id', 'user_id', 'org_id']).execute();
 
+    // The email domains whose verified addresses may join an organization (settings.joinDomains), by domain.
+    await db.schema
+      .createTable('organization_domains')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('domain', 'text', (c) => c.notNull())
+      .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('organization_domains_pk', ['tenant_id', 'domain', 'org_id'])
+      .execute();
+
     // Invitations by email: single use, expiring, for one address (kept sealed, found by its blind index).
     await db.schema
       .createTable('organization_invitations')

@@ -29,6 +29,12 @@ function toInvitation(vault: PersonalDataVault, row: OrganizationInvitationsTabl
   };
 }
 
+/** Replaces an organization's join domains in their lookup table. */
+async function writeDomains(db: Db, tenantId: string, orgId: string, domains: readonly string[]): Promise<void> {
+  await db.deleteFrom('organization_domains').where('tenant_id', '=', tenantId).where('org_id', '=', orgId).execute();
+  if (domains.length > 0) await db.insertInto('organization_domains').values(domains.map((domain) => ({ tenant_id: tenantId, domain, org_id: orgId }))).execute();
+}
+
 // The invited address is personal data of someone who may have no account (so no data key): it is
 // sealed under the root-derived outbox key, and matched through the blind index.
 export function organizationRepository(db: Db, vault: PersonalDataVault): OrganizationRepository {
@@ -78,6 +84,18 @@ export function organizationRepository(db: Db, vault: PersonalDataVault): Organi
     },
     async create(org) {
       await db.insertInto('organizations').values({ id: org.id, tenant_id: org.tenantId, name: org.name, settings: JSON.stringify(org.settings), created_at: org.createdAt, updated_at: org.updatedAt }).execute();
+      await writeDomains(db, org.tenantId, org.id, org.settings.joinDomains ?? []);
+    },
+    async withJoinDomain(tenantId, domain) {
+      const rows = await db
+        .selectFrom('organizations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', db.selectFrom('organization_domains').select('org_id').where('tenant_id', '=', tenantId).where('domain', '=', domain))
+        .orderBy('name')
+        .limit(50)
+        .execute();
+      return rows.map(toOrganization);
     },
     async get(tenantId, id) {
       if (!isStorableText(id)) return null;
@@ -99,7 +117,9 @@ export function organizationRepository(db: Db, vault: PersonalDataVault): Organi
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.settings !== undefined) values.settings = JSON.stringify(patch.settings);
       const result = await db.updateTable('organizations').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-      return Number(result.numUpdatedRows) === 0 ? null : this.get(tenantId, id);
+      if (Number(result.numUpdatedRows) === 0) return null;
+      if (patch.settings !== undefined) await writeDomains(db, tenantId, id, patch.settings.joinDomains ?? []);
+      return this.get(tenantId, id);
     },
     async delete(tenantId, id) {
       if (!isStorableText(id)) return false;

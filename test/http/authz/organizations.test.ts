@@ -181,4 +181,33 @@ describe.each(engines)('organizations (%s)', (engine) => {
     expect((await new FormClient(server.baseUrl).get(third.link.pathname + third.link.search)).status).toBe(410);
     expect((await api('POST', `/tenants/demo/organizations/${org}/invitations`, { email: 'not an address' })).status).toBe(400);
   });
+
+  it('lets a verified address at a join domain join from the account page, and no one else', async () => {
+    const owner = await user();
+    const org = (await api('POST', '/tenants/demo/organizations', { name: `Domain Org ${engine}`, owner, settings: { join_domains: [`corp-${engine}.example`] } })).body.id as string;
+    const employee = await makeUser(server, `worker@corp-${engine}.example`);
+    const outsider = await makeUser(server, `outsider.${engine}@elsewhere.example`);
+    const { client: staff } = await pageSignIn(server, 'demo', employee.email, PASSWORD);
+    const page = await staff.get('/t/demo/account');
+    expect(page.text).toContain(`Join Domain Org ${engine}`);
+    const joined = await staff.post(`/t/demo/account/organizations/${org}/join`, {});
+    expect(joined.location).toBe('/t/demo/account?notice=organization_joined');
+    expect((await api('GET', `/tenants/demo/users/${employee.id}/organizations`)).body.items).toEqual([{ organization: expect.objectContaining({ id: org }), roles: ['member'] }]);
+    const after = await staff.get('/t/demo/account');
+    expect(after.text).not.toContain(`Join Domain Org ${engine}`);
+    expect(after.text).toContain('(member)');
+
+    // Another domain: not offered, and posting the id anyway changes nothing.
+    const { client: other } = await pageSignIn(server, 'demo', outsider.email, PASSWORD);
+    expect((await other.get('/t/demo/account')).text).not.toContain(`Domain Org ${engine}`);
+    await other.get('/t/demo/account');
+    expect((await other.post(`/t/demo/account/organizations/${org}/join`, {})).status).toBe(404);
+    expect((await api('GET', `/tenants/demo/users/${outsider.id}/organizations`)).body.items).toEqual([]);
+
+    // The domain taken off the organization: no one joins by it any more.
+    await api('PATCH', `/tenants/demo/organizations/${org}`, { settings: { join_domains: [] } });
+    const late = await makeUser(server, `late@corp-${engine}.example`);
+    const { client: lateClient } = await pageSignIn(server, 'demo', late.email, PASSWORD);
+    expect((await lateClient.get('/t/demo/account')).text).not.toContain(`Join Domain Org ${engine}`);
+  });
 });
