@@ -24,6 +24,7 @@ import { renderPageError } from './public/page-support.ts';
 import { registerAssetRoutes } from './public/assets.ts';
 import { registerDevMailbox } from './public/dev-mailbox.ts';
 import { registerInvitationPages } from './public/invitations.ts';
+import { registerOrganizationAdminPages } from './public/organization-admin.ts';
 import { registerAdminApi } from './admin/index.ts';
 import { createOidc } from '../oidc/index.ts';
 import { registerOidcRoutes } from './oidc/mount.ts';
@@ -114,6 +115,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerAssetRoutes(app, services);
   registerPageRoutes(app, services, metrics);
   registerInvitationPages(app, services);
+  registerOrganizationAdminPages(app, services);
   registerSecondFactorRoutes(app, services, metrics);
   registerPasskeyRoutes(app, services, metrics);
   registerEmailSignInRoutes(app, services, metrics);

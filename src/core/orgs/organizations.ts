@@ -167,3 +167,26 @@ export async function joinByDomain(deps: Deps, tenantId: TenantId, user: User, o
   await deps.audit.record(ctx, { tenantId, action: 'user.organization_joined', result: 'success', subject: user.id, details: { orgId, via: 'domain' } });
   return org;
 }
+
+/** Roles that manage an organization's members from the account page. */
+const MANAGERS = new Set([OWNER, 'admin']);
+
+/**
+ * The signed-in customer's roles in an organization they manage (owner or admin); otherwise
+ * organization.not_found, so a member of one organization learns nothing of another by its id.
+ */
+export async function requireOrganizationManager(store: Store, tenantId: TenantId, orgId: string, user: User): Promise<{ org: Organization; roles: string[] }> {
+  const [org, member] = await Promise.all([store.organizations.get(tenantId, orgId), store.organizations.member(tenantId, orgId, user.id)]);
+  if (!org || !member || !member.roles.some((role) => MANAGERS.has(role))) throw new FrontdoorError('organization.not_found');
+  return { org, roles: member.roles };
+}
+
+/**
+ * What a manager may give: an admin gives `member` or `admin`; only an owner gives or takes `owner`
+ * (an admin cannot make themselves owner, nor demote one).
+ */
+export function mayAssign(managerRoles: readonly string[], currentRoles: readonly string[], wanted: readonly string[]): boolean {
+  if (managerRoles.includes(OWNER)) return true;
+  const touchesOwner = currentRoles.includes(OWNER) || wanted.includes(OWNER);
+  return !touchesOwner && wanted.every((role) => role === 'member' || role === 'admin');
+}

@@ -268,7 +268,11 @@ function renderOrganizationsSection(ctx: PageContext, tenantId: string, orgs: No
   if (orgs.memberships.length === 0 && orgs.joinable.length === 0) return null;
   return html`<section class="fd-section" aria-labelledby="orgs-title">
 <h2 id="orgs-title">${t(ctx.locale, 'account.orgs_heading')}</h2>
-${orgs.memberships.length > 0 && html`<ul class="fd-list" id="my-organizations">${orgs.memberships.map((m) => html`<li>${m.name} <span class="fd-muted">(${m.roles.join(', ')})</span></li>`)}</ul>`}
+${orgs.memberships.length > 0 &&
+  html`<ul class="fd-list" id="my-organizations">${orgs.memberships.map(
+    (m) =>
+      html`<li>${m.name} <span class="fd-muted">(${m.roles.join(', ')})</span>${(m.roles.includes('owner') || m.roles.includes('admin')) && html` <a href="${tenantPath(tenantId, `/account/organizations/${encodeURIComponent(m.id)}`)}">${t(ctx.locale, 'account.orgs_manage')}</a>`}</li>`,
+  )}</ul>`}
 ${orgs.joinable.length > 0 &&
   html`<p class="fd-muted">${t(ctx.locale, 'account.orgs_joinable')}</p>
 <ul class="fd-sessions">${orgs.joinable.map(

@@ -16,6 +16,7 @@ import { renderVerifyPage, renderVerifyResultPage } from './verify.ts';
 import { renderMfaNudgePage, renderPhoneConfirmPage, renderRecoveryCodesPage, renderSecondFactorPage, renderTotpSetupPage } from './second-factor.ts';
 import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.ts';
 import { renderInvitationPage } from './invitation.ts';
+import { renderOrganizationAdminPage } from './organization-admin.ts';
 import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from './email-sign-in.ts';
 
 export interface SampleValues {
@@ -140,6 +141,15 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
           { kind: 'wrong_password', at: SAMPLE_NOW - 60_000, from: `${values.device}, ${values.ip}`, bySupport: false },
           { kind: 'support_reset_second_factor', at: SAMPLE_NOW - 3_600_000, from: null, bySupport: true },
         ],
+      }),
+    },
+    {
+      name: 'organization-admin',
+      html: renderOrganizationAdminPage(ctx, {
+        org: { id: values.token, name: values.device },
+        members: [{ userId: values.token, email: values.email, roles: ['owner', values.token], self: true }],
+        managerIsOwner: !options.withErrors,
+        ...(options.withErrors ? { errors: { fields: { invitee: 'email.invalid' } } } : {}),
       }),
     },
     {

@@ -27,6 +27,9 @@ export type Notice =
   | 'phone_changed'
   | 'invitation_accepted'
   | 'organization_joined'
+  | 'member_updated'
+  | 'member_removed'
+  | 'invitation_sent'
   | 'device_forgotten'
   | 'reauthenticated'
   | 'verified_elsewhere'
@@ -59,6 +62,9 @@ export const NOTICES: readonly Notice[] = [
   'phone_changed',
   'invitation_accepted',
   'organization_joined',
+  'member_updated',
+  'member_removed',
+  'invitation_sent',
   'device_forgotten',
   'reauthenticated',
   'verified_elsewhere',

@@ -77,7 +77,7 @@ describe('every page', () => {
   const pages = everyPage();
 
   it('renders each page in each locale', () => {
-    expect(pages.length).toBe(2 * 2 * 30);
+    expect(pages.length).toBe(2 * 2 * 31);
     for (const { html, label } of pages) {
       expect(html.startsWith('<!doctype html>'), label).toBe(true);
       expect(html, label).toContain('<main id="main"');

@@ -210,4 +210,57 @@ describe.each(engines)('organizations (%s)', (engine) => {
     const { client: lateClient } = await pageSignIn(server, 'demo', late.email, PASSWORD);
     expect((await lateClient.get('/t/demo/account')).text).not.toContain(`Join Domain Org ${engine}`);
   });
+
+  it("lets an organization's owners and admins manage its members on the account page, and nothing of another organization", async () => {
+    const people = Object.fromEntries(await Promise.all(['owner', 'admin', 'member', 'otherOwner', 'otherMember'].map(async (who) => [who, await makeUser(server, `${who.toLowerCase()}.portal.${engine}@example.com`)] as const)));
+    const a = (await api('POST', '/tenants/demo/organizations', { name: `Portal A ${engine}`, owner: people.owner!.id })).body.id as string;
+    const b = (await api('POST', '/tenants/demo/organizations', { name: `Portal B ${engine}`, owner: people.otherOwner!.id })).body.id as string;
+    await api('PUT', `/tenants/demo/organizations/${a}/members/${people.admin!.id}`, { roles: ['admin'] });
+    await api('PUT', `/tenants/demo/organizations/${a}/members/${people.member!.id}`, { roles: ['member'] });
+    await api('PUT', `/tenants/demo/organizations/${b}/members/${people.otherMember!.id}`, { roles: ['member'] });
+    const session = async (who: string) => (await pageSignIn(server, 'demo', people[who]!.email, PASSWORD)).client;
+    const admin = await session('admin');
+
+    // The admin manages A: the members with their addresses.
+    const account = await admin.get('/t/demo/account');
+    expect(account.text).toContain(`href="/t/demo/account/organizations/${a}"`);
+    const pageA = await admin.get(`/t/demo/account/organizations/${a}`);
+    expect(pageA.status).toBe(200);
+    for (const who of ['owner', 'admin', 'member']) expect(pageA.text).toContain(people[who]!.email);
+    // Nothing of B, by any of its ids, through any route.
+    expect((await admin.get(`/t/demo/account/organizations/${b}`)).status).toBe(404);
+    expect((await admin.post(`/t/demo/account/organizations/${b}/members/${people.otherMember!.id}/role`, { role: 'admin' })).status).toBe(404);
+    await admin.get(`/t/demo/account/organizations/${a}`);
+    expect((await admin.post(`/t/demo/account/organizations/${a}/members/${people.otherMember!.id}/role`, { role: 'admin' })).status).toBe(404);
+    await admin.get(`/t/demo/account/organizations/${a}`);
+    expect((await admin.post(`/t/demo/account/organizations/${b}/members/${people.otherMember!.id}/remove`, {})).status).toBe(404);
+    await admin.get(`/t/demo/account/organizations/${a}`);
+    expect((await admin.post(`/t/demo/account/organizations/${b}/invitations`, { invitee: 'x@example.com', role: 'member' })).status).toBe(404);
+    expect((await api('GET', `/tenants/demo/organizations/${b}/members`)).body.items.map((m: { user_id: string; roles: string[] }) => m.roles)).toEqual(expect.arrayContaining([['owner'], ['member']]));
+
+    // An admin makes a member admin, but cannot make or unmake an owner.
+    await admin.get(`/t/demo/account/organizations/${a}`);
+    expect((await admin.post(`/t/demo/account/organizations/${a}/members/${people.member!.id}/role`, { role: 'admin' })).location).toBe(`/t/demo/account/organizations/${a}?notice=member_updated`);
+    await admin.get(`/t/demo/account/organizations/${a}`);
+    expect((await admin.post(`/t/demo/account/organizations/${a}/members/${people.member!.id}/role`, { role: 'owner' })).status).toBe(403);
+    await admin.get(`/t/demo/account/organizations/${a}`);
+    expect((await admin.post(`/t/demo/account/organizations/${a}/members/${people.owner!.id}/remove`, {})).status).toBe(403);
+    // A plain member manages nothing.
+    const member = await session('otherMember');
+    expect((await member.get(`/t/demo/account/organizations/${b}`)).status).toBe(404);
+
+    // The owner invites, removes, and cannot leave the organization without an owner.
+    const owner = await session('owner');
+    await owner.get(`/t/demo/account/organizations/${a}`);
+    expect((await owner.post(`/t/demo/account/organizations/${a}/invitations`, { invitee: `new.portal.${engine}@example.com`, role: 'member' })).location).toBe(`/t/demo/account/organizations/${a}?notice=invitation_sent`);
+    expect((await server.mailTo(`new.portal.${engine}@example.com`))[0]?.subject).toBe(`You are invited to join Portal A ${engine} on Demo`);
+    await owner.get(`/t/demo/account/organizations/${a}`);
+    expect((await owner.post(`/t/demo/account/organizations/${a}/invitations`, { invitee: 'not an address', role: 'member' })).status).toBe(400);
+    await owner.get(`/t/demo/account/organizations/${a}`);
+    expect((await owner.post(`/t/demo/account/organizations/${a}/members/${people.member!.id}/remove`, {})).location).toBe(`/t/demo/account/organizations/${a}?notice=member_removed`);
+    await owner.get(`/t/demo/account/organizations/${a}`);
+    const lastOwner = await owner.post(`/t/demo/account/organizations/${a}/members/${people.owner!.id}/role`, { role: 'member' });
+    expect(lastOwner.status).toBe(409);
+    expect(lastOwner.text).toContain('keeps at least one owner');
+  });
 });
