@@ -100,7 +100,6 @@ function eventContext(ctx: KoaContextWithOIDC): RequestContext {
   return { ip: ctx.ip ?? null, userAgent: ctx.get('user-agent') || null, requestId: ctx.get('x-request-id') || null, locale: 'en', actor: 'anonymous' };
 }
 
-/** The provider of one tenant, signing with the tenant's keys as they are at build time. */
 /** The user a token is being made for, and how they signed in, wherever the request knows it. */
 function tokenUser(ctx: KoaContextWithOIDC): { accountId: string; acr?: string | undefined; amr?: string[] | undefined } | null {
   const { oidc } = ctx;
@@ -113,6 +112,7 @@ function tokenUser(ctx: KoaContextWithOIDC): { accountId: string; acr?: string |
   return null;
 }
 
+/** The provider of one tenant, signing with the tenant's keys as they are at build time. */
 export async function createTenantProvider(deps: TenantProviderDeps, tenant: Tenant): Promise<Provider> {
   const { store, settings } = deps;
   const tenantId = tenant.id;
@@ -298,7 +298,8 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       if (remembered?.grantId !== savedId) await store.rememberedGrants.put({ tenantId, userId: accountId, clientId: client.clientId, grantId: savedId, createdAt: now, updatedAt: now });
       return grant;
     },
-    // Per app: the user's role names and their permissions for the token's API, beside `scope`.
+    // The organization the user signed in for (org_id, org_roles), and per app the user's role
+    // names and their permissions for the token's API, beside `scope`.
     extraTokenClaims: async (ctx, token) => {
       const t = token as unknown as { kind?: string; accountId?: string; clientId?: string; acr?: string; amr?: string[]; resourceServer?: { identifier(): string } };
       if (t.kind !== 'AccessToken' || !t.accountId || !t.clientId) return undefined;
