@@ -95,6 +95,7 @@ export function linkBuilder(baseUrl: URL): LinkBuilder {
     cancelDeletion: (tenantId, token) => at(`/t/${tenantId}/account/keep?token=${encodeURIComponent(token)}`),
     confirmEmailChange: (tenantId, token) => at(`/t/${tenantId}/account/email/confirm?token=${encodeURIComponent(token)}`),
     organizationInvitation: (tenantId, token) => at(`/t/${tenantId}/invitation?token=${encodeURIComponent(token)}`),
+    householdInvitation: (tenantId, token) => at(`/t/${tenantId}/household/invitation?token=${encodeURIComponent(token)}`),
   };
 }
 

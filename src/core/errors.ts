@@ -70,7 +70,21 @@ export type ErrorCode =
   | 'organization.not_found'
   | 'organization.member_not_found'
   | 'organization.last_owner'
-  | 'organization.invitation_other_address';
+  | 'organization.invitation_other_address'
+  | 'household.not_found'
+  | 'household.plan_required'
+  | 'household.already_member'
+  | 'household.member_not_found'
+  | 'household.profile_not_found'
+  | 'household.member_limit'
+  | 'household.profile_limit'
+  | 'household.session_limit'
+  | 'household.device_limit'
+  | 'household.pin_invalid'
+  | 'household.pin_format'
+  | 'household.owner_required'
+  | 'household.invitation_other_address'
+  | 'household.confirmation_required';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -99,6 +113,20 @@ const defaultStatus: Record<ErrorCode, number> = {
   'organization.member_not_found': 404,
   'organization.last_owner': 409,
   'organization.invitation_other_address': 403,
+  'household.not_found': 404,
+  'household.plan_required': 409,
+  'household.already_member': 409,
+  'household.member_not_found': 404,
+  'household.profile_not_found': 404,
+  'household.member_limit': 409,
+  'household.profile_limit': 409,
+  'household.session_limit': 409,
+  'household.device_limit': 409,
+  'household.pin_invalid': 400,
+  'household.pin_format': 400,
+  'household.owner_required': 403,
+  'household.invitation_other_address': 403,
+  'household.confirmation_required': 403,
   'password.too_short': 400,
   'password.too_long': 400,
   'password.common': 400,

@@ -33,6 +33,20 @@ export interface RetentionSettings {
 export interface PlanSettings {
   /** Names of the roles a user on this plan holds while on it. */
   roles?: string[];
+  /** A user on this plan may own a household within these bounds (core/households). */
+  household?: HouseholdLimits;
+}
+
+/** What a household's plan allows; a bound left out is the default of core/households/households.ts. */
+export interface HouseholdLimits {
+  /** Adult members besides the owner. */
+  maxMembers?: number;
+  /** Profiles in all: every member's own and the managed ones. */
+  maxProfiles?: number;
+  /** Devices (browsers) registered to the household; none given: no bound. */
+  maxDevices?: number;
+  /** Signed-in sessions of the household's members at once; none given: no bound. */
+  maxConcurrentSessions?: number;
 }
 
 export interface TenantSettings {
@@ -347,6 +361,110 @@ export interface OrganizationRepository {
   deleteInvitation(tenantId: TenantId, orgId: string, id: string): Promise<boolean>;
 }
 
+/** A shared account: the paying owner, adult members with their own sign-in, managed profiles. */
+export interface Household {
+  id: string;
+  tenantId: TenantId;
+  ownerId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type HouseholdRole = 'owner' | 'adult';
+
+export interface HouseholdMember {
+  householdId: string;
+  userId: string;
+  role: HouseholdRole;
+  createdAt: number;
+}
+
+/** `adult` or `child`; a child profile carries restrictions and cannot leave itself without a PIN or the account's owner. */
+export type HouseholdProfileKind = 'adult' | 'child';
+export type PurchasePolicy = 'allowed' | 'pin' | 'blocked';
+
+/** Who is using the account: a member's own profile (`userId` set) or a managed one without credentials. */
+export interface HouseholdProfile {
+  id: string;
+  tenantId: TenantId;
+  householdId: string;
+  userId: string | null;
+  name: string;
+  kind: HouseholdProfileKind;
+  /** The highest age rating of content this profile may see (e.g. 12); null: no bound. */
+  maxAgeRating: number | null;
+  purchases: PurchasePolicy;
+  /** argon2id hash of the profile's PIN; null: none. */
+  pinHash: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface HouseholdInvitation {
+  id: string;
+  tenantId: TenantId;
+  householdId: string;
+  /** Normalized address. */
+  email: string;
+  tokenHash: string;
+  invitedBy: string;
+  createdAt: number;
+  expiresAt: number;
+  acceptedAt: number | null;
+  acceptedBy: string | null;
+}
+
+/** A browser a member of the household signed in on (its device cookie, as an HMAC). */
+export interface HouseholdDevice {
+  householdId: string;
+  deviceHash: string;
+  userId: string;
+  name: string;
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+export interface HouseholdRepository {
+  create(household: Household, owner: HouseholdMember): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<Household | null>;
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+  /**
+   * Inside a transaction: takes the household's row lock (PostgreSQL; SQLite's write lock), so
+   * two changes bounded by the plan (a member, a profile, a session) cannot both see room for one.
+   */
+  lock(tenantId: TenantId, id: string, now: number): Promise<boolean>;
+  /** The household the user belongs to, with their membership; null for none. */
+  membershipOf(tenantId: TenantId, userId: string): Promise<HouseholdMember | null>;
+  members(tenantId: TenantId, householdId: string): Promise<HouseholdMember[]>;
+  addMember(tenantId: TenantId, member: HouseholdMember): Promise<void>;
+  removeMember(tenantId: TenantId, householdId: string, userId: string): Promise<boolean>;
+  createProfile(profile: HouseholdProfile, ownerId: string): Promise<void>;
+  profile(tenantId: TenantId, householdId: string, id: string): Promise<HouseholdProfile | null>;
+  profiles(tenantId: TenantId, householdId: string): Promise<HouseholdProfile[]>;
+  updateProfile(profile: HouseholdProfile, ownerId: string): Promise<void>;
+  deleteProfile(tenantId: TenantId, householdId: string, id: string): Promise<boolean>;
+  createInvitation(invitation: HouseholdInvitation): Promise<void>;
+  findInvitation(tenantId: TenantId, tokenHash: string): Promise<HouseholdInvitation | null>;
+  pendingInvitations(tenantId: TenantId, householdId: string, now: number): Promise<HouseholdInvitation[]>;
+  /** Marks it accepted if still open at `now`: true for exactly one caller. */
+  acceptInvitation(tenantId: TenantId, id: string, userId: string, now: number): Promise<boolean>;
+  deleteInvitation(tenantId: TenantId, householdId: string, id: string): Promise<boolean>;
+  devices(tenantId: TenantId, householdId: string): Promise<HouseholdDevice[]>;
+  /** Registers the device or refreshes its last use. */
+  putDevice(tenantId: TenantId, device: HouseholdDevice): Promise<void>;
+  deleteDevice(tenantId: TenantId, householdId: string, deviceHash: string): Promise<boolean>;
+  /** Live (unrevoked, unexpired) sessions of the household's members, most recently used first. */
+  liveSessions(tenantId: TenantId, householdId: string, now: number): Promise<Session[]>;
+  /** Sets the profile an OIDC provider session (`sessionUid`) of the Frontdoor session `sessionId` acts as. */
+  linkProviderSession(tenantId: TenantId, link: { sessionUid: string; sessionId: string; profileId: string | null; expiresAt: number }): Promise<void>;
+  /** The profile a provider session acts as: undefined when not linked, null when linked to none. */
+  providerSessionProfile(tenantId: TenantId, sessionUid: string, now: number): Promise<string | null | undefined>;
+  /** A Frontdoor session switched profile: its provider sessions (and their tokens) follow. */
+  relinkSessionProfile(tenantId: TenantId, sessionId: string, profileId: string | null): Promise<void>;
+  /** Deletes links past their expiry (the longest refresh-token lifetime). */
+  deleteExpiredLinks(now: number): Promise<number>;
+}
+
 /** An API that accepts access tokens (RFC 8707 resource indicator = `identifier`). */
 export interface ApiResource {
   id: string;
@@ -421,6 +539,10 @@ export interface Session {
   amr: string[];
   /** The authentication context class those methods reach (core/auth/acr.ts). */
   acr: string;
+  /** The household profile this session acts as (core/households); null: the account itself. */
+  profileId?: string | null;
+  /** HMAC of the device cookie it started with, for household device limits. */
+  deviceHash?: string | null;
 }
 
 /** An authenticator-app credential; one per user. Pending until a first code confirms it. */
@@ -672,7 +794,7 @@ export interface SignInFlowRepository {
   deleteExpired(now: number): Promise<number>;
 }
 
-export type ActionTokenPurpose = 'verify_email' | 'reset_password' | 'report_sign_in' | 'cancel_deletion' | 'change_email';
+export type ActionTokenPurpose = 'verify_email' | 'reset_password' | 'report_sign_in' | 'cancel_deletion' | 'change_email' | 'household_admission';
 
 export interface ActionToken {
   tokenHash: string;
@@ -838,6 +960,8 @@ export interface SessionRepository {
   /** The user proved who they are again in this session: a new authentication time and methods. */
   reauthenticate(tenantId: TenantId, id: string, authenticatedAt: number, amr: string[], acr: string): Promise<void>;
   revoke(tenantId: TenantId, id: string, now: number): Promise<boolean>;
+  /** The household profile the session acts as from now on. */
+  setProfile(tenantId: TenantId, id: string, profileId: string | null): Promise<void>;
   /** Revokes every live session of the user except `exceptId`; returns how many. */
   revokeAllForUser(tenantId: TenantId, userId: string, now: number, exceptId?: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
@@ -1127,6 +1251,7 @@ export interface Store {
   consent: ConsentRepository;
   authorization: AuthorizationRepository;
   organizations: OrganizationRepository;
+  households: HouseholdRepository;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */
@@ -1201,7 +1326,8 @@ export type MailTemplate =
   | 'inactive_account_warning'
   | 'confirm_email_change'
   | 'email_changed'
-  | 'organization_invitation';
+  | 'organization_invitation'
+  | 'household_invitation';
 
 /** What `sign_in_method_changed` tells the user (its `change` parameter). */
 export type SignInMethodChange = 'passkey_added' | 'passkey_removed' | 'totp_enabled' | 'totp_disabled' | 'phone_added' | 'phone_removed' | 'phone_changed';

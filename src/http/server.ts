@@ -25,6 +25,7 @@ import { registerAssetRoutes } from './public/assets.ts';
 import { registerDevMailbox } from './public/dev-mailbox.ts';
 import { registerInvitationPages } from './public/invitations.ts';
 import { registerOrganizationAdminPages } from './public/organization-admin.ts';
+import { registerHouseholdPages } from './public/household.ts';
 import { registerAdminApi } from './admin/index.ts';
 import { createOidc } from '../oidc/index.ts';
 import { registerOidcRoutes } from './oidc/mount.ts';
@@ -116,6 +117,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerPageRoutes(app, services, metrics);
   registerInvitationPages(app, services);
   registerOrganizationAdminPages(app, services);
+  registerHouseholdPages(app, services);
   registerSecondFactorRoutes(app, services, metrics);
   registerPasskeyRoutes(app, services, metrics);
   registerEmailSignInRoutes(app, services, metrics);

@@ -14,6 +14,8 @@ export const CLAIMS_BY_SCOPE = {
   consents: ['consents'],
   // The customer's role names (core/authz), for apps that show or hide by role.
   roles: ['roles'],
+  // The household profile acting (core/households): who is using the shared account, and its restrictions.
+  household: ['household_id', 'profile_id', 'profile_name', 'profile_kind', 'profile_restrictions'],
   profile: ['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
 } as const;
 
@@ -39,6 +41,8 @@ export interface OidcAccount {
 export interface AccountClaimSources {
   rolesOf(userId: string): Promise<string[]>;
   organizationOf(userId: string): Promise<{ org_id: string; org_roles: string[] } | null>;
+  /** The household profile the token or session acts as (`household` scope). */
+  householdProfileOf(userId: string): Promise<Record<string, unknown> | null>;
 }
 
 export async function findAccount(store: Store, tenantId: TenantId, accountId: string, sources: AccountClaimSources): Promise<OidcAccount | undefined> {
@@ -53,6 +57,7 @@ export async function findAccount(store: Store, tenantId: TenantId, accountId: s
         claims.consents = Object.fromEntries((await consentStates(store, tenantId, user.id)).map((state) => [state.purpose.id, state.granted]));
       }
       if (scope.split(' ').includes('roles')) claims.roles = await sources.rolesOf(user.id);
+      if (scope.split(' ').includes('household')) Object.assign(claims, await sources.householdProfileOf(user.id));
       Object.assign(claims, await sources.organizationOf(user.id));
       return claims;
     },

@@ -2,7 +2,7 @@
 // provider implements the protocol; this module decides what Frontdoor allows (code flow with
 // PKCE only, no implicit or password grant, JWT access tokens for API resources, DPoP, device
 // flow, PAR) and connects it to our users, apps, sessions and pages.
-import { acrSatisfies, ACR_VALUES } from '../core/auth/acr.ts';
+import { ACR, acrSatisfies, ACR_VALUES } from '../core/auth/acr.ts';
 import Provider, { errors, interactionPolicy, type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
@@ -14,7 +14,10 @@ import { hmac, safeEqual } from '../core/secrets.ts';
 import { secretMatches } from '../core/apps/app-admin.ts';
 import type { SessionService } from '../core/sessions/session-service.ts';
 import type { AccessService } from '../core/authz/access.ts';
-import { chooseOrganization, organizationClaims } from '../core/orgs/organizations.ts';
+import { chooseOrganization, organizationClaims, organizationRequiresMfa } from '../core/orgs/organizations.ts';
+import { actingProfile, profileClaims, profileFacts } from '../core/households/profile-sessions.ts';
+import { householdOf, profilesFor } from '../core/households/households.ts';
+import type { HouseholdProfile } from '../core/ports.ts';
 import type { Database } from '../storage/schema.ts';
 import { findAccount, CLAIMS_BY_SCOPE } from './account.ts';
 import { clientMetadata } from './clients.ts';
@@ -74,6 +77,8 @@ export interface TenantProviderDeps {
 export const STEP_UP_REASON = 'frontdoor_acr';
 /** The consent-prompt reason the interaction sees when the profile lacks what a rule asks for here. */
 export const PROFILE_PROMPT_REASON = 'frontdoor_profile';
+/** The consent-prompt reason the interaction sees when the app asks who of the household is using it. */
+export const HOUSEHOLD_PROFILE_REASON = 'frontdoor_household_profile';
 
 /** A first-party grant with nothing new to add is written again at most this often (seconds). */
 const GRANT_RESAVE_SECONDS = 24 * 3600;
@@ -100,15 +105,22 @@ function eventContext(ctx: KoaContextWithOIDC): RequestContext {
   return { ip: ctx.ip ?? null, userAgent: ctx.get('user-agent') || null, requestId: ctx.get('x-request-id') || null, locale: 'en', actor: 'anonymous' };
 }
 
-/** The user a token is being made for, and how they signed in, wherever the request knows it. */
-function tokenUser(ctx: KoaContextWithOIDC): { accountId: string; acr?: string | undefined; amr?: string[] | undefined } | null {
+type TokenSource = { accountId?: string; acr?: string; amr?: string[]; sessionUid?: string };
+
+/**
+ * The user a token is being made for, how they signed in, and the provider session it comes from
+ * (`sessionUid`: which Frontdoor session, so which household profile), wherever the request knows it.
+ */
+function tokenUser(ctx: KoaContextWithOIDC): { accountId: string; acr?: string | undefined; amr?: string[] | undefined; sessionUid?: string | undefined } | null {
   const { oidc } = ctx;
-  const refresh = oidc.entities.RefreshToken as { accountId?: string; acr?: string; amr?: string[] } | undefined;
-  if (oidc.entities.Account && refresh?.accountId) return { accountId: refresh.accountId, acr: refresh.acr, amr: refresh.amr };
+  const entities = oidc.entities as { RefreshToken?: TokenSource; AuthorizationCode?: TokenSource; DeviceCode?: TokenSource };
+  // A refresh, a code or a device code being redeemed (once the provider has loaded its account).
+  const source = entities.RefreshToken ?? entities.AuthorizationCode ?? entities.DeviceCode;
+  if (oidc.entities.Account && source?.accountId) return { accountId: source.accountId, acr: source.acr, amr: source.amr, sessionUid: source.sessionUid };
   const login = oidc.result?.login as { accountId?: string; acr?: string; amr?: string[] } | undefined;
-  if (login?.accountId) return { accountId: login.accountId, acr: login.acr, amr: login.amr };
-  const session = oidc.entities.Session as { accountId?: string; acr?: string; amr?: string[] } | undefined;
-  if (session?.accountId) return { accountId: session.accountId, acr: session.acr, amr: session.amr };
+  if (login?.accountId) return { accountId: login.accountId, acr: login.acr, amr: login.amr, sessionUid: (oidc as { session?: { uid?: string } }).session?.uid };
+  const session = oidc.entities.Session as { accountId?: string; acr?: string; amr?: string[]; uid?: string } | undefined;
+  if (session?.accountId) return { accountId: session.accountId, acr: session.acr, amr: session.amr, sessionUid: session.uid };
   return null;
 }
 
@@ -174,11 +186,16 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     }),
   );
   // Step-up: an app that asks for a stronger class with acr_values (e.g. urn:frontdoor:acr:mfa)
-  // than the session has gets a login prompt; the interaction asks for the missing factor.
+  // than the session has gets a login prompt; the interaction asks for the missing factor. So does
+  // signing a member in for an organization that requires a second factor (`organization=`).
   policy.get('login')!.checks.add(
     new interactionPolicy.Check(STEP_UP_REASON, 'a stronger authentication was asked for', async (ctx) => {
       const session = ctx.oidc.session;
       if (!session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      // The organization's requirement has no escape: a member without a second factor is not let
+      // through as they are, the interaction has them set one up (or refuses the sign-in).
+      const organization = typeof ctx.oidc.params?.organization === 'string' ? ctx.oidc.params.organization : undefined;
+      if (!acrSatisfies(session.acr, [ACR.mfa]) && (await organizationRequiresMfa(store, tenantId, session.accountId, organization))) return interactionPolicy.Check.REQUEST_PROMPT;
       const acrValues = ctx.oidc.params?.acr_values;
       const asked = typeof acrValues === 'string' ? acrValues.split(' ') : [];
       if (acrSatisfies(session.acr, asked)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
@@ -201,6 +218,50 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     }),
   );
 
+  // Households: which profile an app's tokens act as. At each authorization the provider session is
+  // linked to the browser's Frontdoor session and the profile it acts as (switching profile there
+  // moves the link); codes and refresh tokens carry the provider session's uid, so every token of
+  // that sign-in, refreshes included, names the same profile and gets only what that profile may.
+  async function frontdoorSession(ctx: KoaContextWithOIDC) {
+    return deps.sessions.resolve(tenantId, ctx.cookies.get(deps.sessionCookieName(tenantId), { signed: false }) ?? undefined);
+  }
+  async function tokenProfile(ctx: KoaContextWithOIDC, accountId: string, sessionUid: string | undefined): Promise<HouseholdProfile | null> {
+    if (!(await store.households.membershipOf(tenantId, accountId))) return null;
+    const linked = sessionUid ? await store.households.providerSessionProfile(tenantId, sessionUid, deps.clock.now()) : undefined;
+    let profileId = linked;
+    // During an authorization, before the link is written: the browser's own session says.
+    if (profileId === undefined && ctx.oidc.session?.uid === sessionUid && ctx.path !== '/token') {
+      const current = await frontdoorSession(ctx);
+      if (current?.user.id === accountId) profileId = current.session.profileId ?? null;
+    }
+    return actingProfile(store, tenantId, accountId, profileId);
+  }
+  async function linkProfile(ctx: KoaContextWithOIDC, accountId: string): Promise<void> {
+    const sessionUid = ctx.oidc.session?.uid;
+    if (!sessionUid) return;
+    const current = await frontdoorSession(ctx);
+    if (!current || current.user.id !== accountId || !current.session.profileId) return;
+    if ((await store.households.providerSessionProfile(tenantId, sessionUid, deps.clock.now())) === current.session.profileId) return;
+    await store.households.linkProviderSession(tenantId, { sessionUid, sessionId: current.session.id, profileId: current.session.profileId, expiresAt: deps.clock.now() + settings.refreshTokenAbsoluteSeconds * 1000 });
+  }
+
+  // "Who is using this app?": an app asking for the `household` scope (or `select_profile=1`)
+  // gets the household's profile picker once per browser session, or again when it asks for it.
+  policy.get('consent')!.checks.add(
+    new interactionPolicy.Check(HOUSEHOLD_PROFILE_REASON, 'the app asks which household profile is using it', async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      const scope = ctx.oidc.params?.scope;
+      const asks = ctx.oidc.params?.select_profile === '1' || (typeof scope === 'string' && scope.split(' ').includes('household'));
+      if (!accountId || !asks) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const found = await householdOf(store, tenantId, accountId);
+      if (!found) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      if (profilesFor(await store.households.profiles(tenantId, found.household.id), accountId).length < 2) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const current = await frontdoorSession(ctx);
+      const chosen = current?.user.id === accountId && Boolean(current.session.profileId);
+      return chosen && ctx.oidc.params?.select_profile !== '1' ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+
   const configuration: Configuration = {
     adapter: TenantAdapter,
     clients: [],
@@ -209,11 +270,17 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       findAccount(store, tenantId, sub, {
         rolesOf: async (userId) => (await deps.access.accessOf(tenant, userId))?.roles ?? [],
         organizationOf: async (userId) => (ctx.oidc.client ? organizationClaims(store, tenantId, userId, ctx.oidc.client.clientId) : null),
+        householdProfileOf: async (userId) => {
+          const token = (ctx.oidc.entities as { AccessToken?: TokenSource }).AccessToken;
+          const profile = await tokenProfile(ctx, userId, token?.sessionUid ?? tokenUser(ctx)?.sessionUid);
+          return profile ? { ...profileClaims(profile), profile_name: profile.name } : null;
+        },
       }),
     claims: { ...Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])) },
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'consents', 'roles'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'consents', 'roles', 'household'],
     // `organization=<org id>`: sign in for one of the user's organizations (org_id and org_roles in the tokens).
-    extraParams: ['organization'],
+    // `select_profile=1`: show the household's profile picker even when this session has chosen one.
+    extraParams: ['organization', 'select_profile'],
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
@@ -271,6 +338,7 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       // The organization the app asked to sign in for: a member's only; its tokens name it from now on.
       const organization = typeof ctx.oidc.params?.organization === 'string' ? ctx.oidc.params.organization : undefined;
       if (!(await chooseOrganization(deps, tenantId, accountId, client.clientId, organization))) throw new errors.AccessDenied('the user is not a member of the requested organization');
+      await linkProfile(ctx, accountId);
       const resultGrantId = ctx.oidc.result?.consent?.grantId;
       const remembered = resultGrantId ? null : await store.rememberedGrants.get(tenantId, accountId, client.clientId);
       const grantId = resultGrantId ?? session?.grantIdFor(client.clientId) ?? remembered?.grantId;
@@ -305,15 +373,17 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       if (t.kind !== 'AccessToken' || !t.accountId || !t.clientId) return undefined;
       const app = appsByClientId.get(t.clientId) ?? (await store.apps.findByClientId(tenantId, t.clientId));
       const wanted = app?.oidc.accessTokenClaims ?? [];
-      const organization = await organizationClaims(store, tenantId, t.accountId, t.clientId);
-      if (wanted.length === 0) return organization ? { ...organization } : undefined;
+      const user = tokenUser(ctx);
+      const [organization, profile] = await Promise.all([organizationClaims(store, tenantId, t.accountId, t.clientId), tokenProfile(ctx, t.accountId, (t as TokenSource).sessionUid ?? user?.sessionUid)]);
+      // The household profile acting, and its restrictions, in every access token of a member.
+      const base: Record<string, unknown> = { ...organization, ...(profile ? profileClaims(profile) : {}) };
+      if (wanted.length === 0) return Object.keys(base).length ? base : undefined;
       const access = await deps.access.accessOf(tenant, t.accountId);
       if (!access) return undefined;
-      const claims: Record<string, unknown> = { ...organization };
+      const claims: Record<string, unknown> = base;
       if (wanted.includes('roles')) claims.roles = access.roles;
       if (wanted.includes('permissions') && t.resourceServer) {
-        const user = tokenUser(ctx);
-        claims.permissions = [...(await deps.access.tokenScopes(tenant, t.accountId, t.resourceServer.identifier(), { acr: user?.acr ?? t.acr ?? null, amr: user?.amr ?? t.amr ?? [] }))].sort();
+        claims.permissions = [...(await deps.access.tokenScopes(tenant, t.accountId, t.resourceServer.identifier(), { acr: user?.acr ?? t.acr ?? null, amr: user?.amr ?? t.amr ?? [] }, profile ? profileFacts(profile) : {}))].sort();
       }
       return claims;
     },
@@ -345,7 +415,9 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
             // the app is authorized (the grant holds no more) and again at every refresh.
             const user = tokenUser(ctx);
             if (user) {
-              const held = await deps.access.tokenScopes(tenant, user.accountId, resource.identifier, { acr: user.acr ?? null, amr: user.amr ?? [] });
+              // What the household profile acting may do, too (a child profile: no mature content).
+              const profile = await tokenProfile(ctx, user.accountId, user.sessionUid);
+              const held = await deps.access.tokenScopes(tenant, user.accountId, resource.identifier, { acr: user.acr ?? null, amr: user.amr ?? [] }, profile ? profileFacts(profile) : {});
               scopes = scopes.filter((scope) => held.has(scope));
             }
           }

@@ -40,6 +40,7 @@ const TEMPLATE_LINKS = {
   confirm_email_change: ['link'],
   email_changed: ['resetLink'],
   organization_invitation: ['link'],
+  household_invitation: ['link'],
 } satisfies Record<MailTemplate, Array<keyof typeof LINKS>>;
 
 const request = (template: MailTemplate, locale: string, overrides: Partial<MailRequest> = {}): MailRequest => ({

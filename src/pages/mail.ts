@@ -219,6 +219,14 @@ function content(template: MailTemplate, locale: Locale, tenant: string, tenantI
         blocks: [text('mail.org_invite.intro', { organization }), ...button('mail.org_invite.action', linkParam(params, 'link')), text('mail.org_invite.expiry', { days }), text('mail.org_invite.ignore', { organization })],
       };
     }
+    case 'household_invitation': {
+      const inviter = (params.inviter ?? '').slice(0, 100);
+      const days = /^\d{1,3}$/.test(params.days ?? '') ? params.days! : '7';
+      return {
+        subject: say('mail.household_invite.subject', {}),
+        blocks: [text('mail.household_invite.intro', { inviter }), ...button('mail.household_invite.action', linkParam(params, 'link')), text('mail.household_invite.expiry', { days }), text('mail.household_invite.ignore', {})],
+      };
+    }
     default: {
       const unknown: never = template;
       throw new Error(`Unknown mail template: ${String(unknown)}`);

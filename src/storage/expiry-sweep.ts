@@ -13,6 +13,7 @@ export interface SweepResult {
   smsCodes: number;
   trustedDevices: number;
   apiFlows: number;
+  householdSessionLinks: number;
 }
 
 export async function sweepExpired(store: Store, now: number): Promise<SweepResult> {
@@ -24,6 +25,7 @@ export async function sweepExpired(store: Store, now: number): Promise<SweepResu
     smsCodes: await store.smsCodes.deleteExpired(now),
     trustedDevices: await store.trustedDevices.deleteExpired(now),
     apiFlows: await store.apiFlows.deleteExpired(now),
+    householdSessionLinks: await store.households.deleteExpiredLinks(now),
   };
 }
 

@@ -23,6 +23,7 @@ import { riskEventRepository, signInEventRepository } from './repositories/risk.
 import { consentRepository } from './repositories/consent.ts';
 import { authorizationRepository } from './repositories/authorization.ts';
 import { organizationRepository } from './repositories/organizations.ts';
+import { householdRepository } from './repositories/households.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -58,6 +59,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     consent: consentRepository(db, vault),
     authorization: authorizationRepository(db),
     organizations: organizationRepository(db, vault),
+    households: householdRepository(db, vault),
     async transaction(work) {
       // Nested calls join the outer transaction.
       if (inTransaction) return work(this);

@@ -27,6 +27,7 @@ import { phoneChangeMigration } from './migrations/0025-phone-change.ts';
 import { userLocaleMigration } from './migrations/0026-user-locale.ts';
 import { authorizationMigration } from './migrations/0027-authorization.ts';
 import { organizationsMigration } from './migrations/0028-organizations.ts';
+import { householdsMigration } from './migrations/0029-households.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -246,6 +247,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0026_user_locale': userLocaleMigration,
     '0027_authorization': authorizationMigration,
     '0028_organizations': organizationsMigration,
+    '0029_households': householdsMigration,
   };
 }
 

@@ -112,6 +112,10 @@ export interface SessionsTable {
   /** JSON array of RFC 8176 method references. */
   amr: string;
   acr: string;
+  /** The household profile the session acts as (migration 0029). */
+  profile_id: string | null;
+  /** HMAC of the device cookie the session started with (household device limits). */
+  device_hash: string | null;
 }
 
 export interface TotpCredentialsTable {
@@ -506,6 +510,74 @@ export interface OidcAppOrganizationsTable {
   updated_at: number;
 }
 
+export interface HouseholdsTable {
+  id: string;
+  tenant_id: string;
+  owner_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HouseholdMembersTable {
+  tenant_id: string;
+  user_id: string;
+  household_id: string;
+  /** `owner` or `adult`. */
+  role: string;
+  created_at: number;
+}
+
+export interface HouseholdProfilesTable {
+  id: string;
+  tenant_id: string;
+  household_id: string;
+  /** The member whose own profile this is; null for a managed profile. */
+  user_id: string | null;
+  /** Sealed under the owner's data key, bound to the profile id. */
+  name: string;
+  /** `adult` or `child`. */
+  kind: string;
+  max_age_rating: number | null;
+  /** `allowed`, `pin` or `blocked`. */
+  purchases: string;
+  pin_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HouseholdInvitationsTable {
+  id: string;
+  tenant_id: string;
+  household_id: string;
+  /** Sealed under the outbox key, bound to the invitation id. */
+  email: string;
+  email_index: string;
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_by: string | null;
+}
+
+export interface HouseholdDevicesTable {
+  tenant_id: string;
+  household_id: string;
+  device_hash: string;
+  user_id: string;
+  name: string;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+export interface OidcSessionProfilesTable {
+  tenant_id: string;
+  session_uid: string;
+  session_id: string;
+  profile_id: string | null;
+  expires_at: number;
+}
+
 export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -548,6 +620,12 @@ export interface Database {
   oidc_app_organizations: OidcAppOrganizationsTable;
   organization_invitations: OrganizationInvitationsTable;
   organization_domains: OrganizationDomainsTable;
+  households: HouseholdsTable;
+  household_members: HouseholdMembersTable;
+  household_profiles: HouseholdProfilesTable;
+  household_invitations: HouseholdInvitationsTable;
+  household_devices: HouseholdDevicesTable;
+  oidc_session_profiles: OidcSessionProfilesTable;
   risk_events: RiskEventsTable;
   signing_keys: SigningKeysTable;
 }

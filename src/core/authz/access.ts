@@ -39,6 +39,8 @@ export interface CheckInput {
   resource?: Record<string, unknown>;
   /** The request's circumstances, e.g. `{ "acr": "phr", "risk": "low" }`. */
   context?: Record<string, unknown>;
+  /** What conditions read as `profile.*`: the household profile acting (core/households), if any. */
+  profile?: Record<string, unknown>;
 }
 
 export interface Decision {
@@ -54,8 +56,11 @@ export interface Decision {
 export interface AccessService {
   /** The user's roles and grants; null for no such user. */
   accessOf(tenant: Tenant, userId: string): Promise<UserAccess | null>;
-  /** The scopes of `api` the user may have in a token now (user and session facts, no resource). */
-  tokenScopes(tenant: Tenant, userId: string, api: string, context: Record<string, unknown>): Promise<Set<string>>;
+  /**
+   * The scopes of `api` the user may have in a token now (user and session facts, no resource);
+   * `profile` is the household profile the session acts as (`profile.*`), empty for none.
+   */
+  tokenScopes(tenant: Tenant, userId: string, api: string, context: Record<string, unknown>, profile?: Record<string, unknown>): Promise<Set<string>>;
   check(tenant: Tenant, input: CheckInput): Promise<Decision>;
   /** Drops what this node keeps about the tenant (after a change here). */
   invalidate(tenantId: TenantId): void;
@@ -130,10 +135,10 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
 
   const service: AccessService = {
     accessOf: load,
-    async tokenScopes(tenant, userId, api, context) {
+    async tokenScopes(tenant, userId, api, context, profile = {}) {
       const access = await service.accessOf(tenant, userId);
       if (!access || access.user.status !== 'active') return new Set();
-      const facts: Facts = { user: userFacts(access), profile: {}, context };
+      const facts: Facts = { user: userFacts(access), profile, context };
       const scopes = new Set<string>();
       for (const grant of access.grants) {
         if (grant.api !== api || scopes.has(grant.permission)) continue;
@@ -147,7 +152,7 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
       if (access.user.status !== 'active') return { allowed: false, reason: `the account is ${access.user.status}` };
       const candidates = access.grants.filter((g) => g.permission === input.action && (input.api === undefined || g.api === input.api));
       if (candidates.length === 0) return { allowed: false, reason: `no role of the user grants ${input.action}` };
-      const facts: Facts = { user: userFacts(access), profile: {}, context: { time: Math.floor(deps.clock.now() / 1000), ...input.context }, ...(input.resource ? { resource: input.resource } : {}) };
+      const facts: Facts = { user: userFacts(access), profile: input.profile ?? {}, context: { time: Math.floor(deps.clock.now() / 1000), ...input.context }, ...(input.resource ? { resource: input.resource } : {}) };
       const missing = new Set<string>();
       const undecided: string[] = [];
       const unmet: string[] = [];

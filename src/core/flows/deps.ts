@@ -21,6 +21,7 @@ export interface LinkBuilder {
   cancelDeletion(tenantId: TenantId, token: string): string;
   confirmEmailChange(tenantId: TenantId, token: string): string;
   organizationInvitation(tenantId: TenantId, token: string): string;
+  householdInvitation(tenantId: TenantId, token: string): string;
 }
 
 export interface FlowDeps {

@@ -108,11 +108,21 @@ export async function flowUser(deps: FlowDeps, tenant: Tenant, token: unknown) {
   return { flow, user };
 }
 
-/** The authenticator-app set-up a `required` policy asks for in the middle of a sign-in. */
+/**
+ * Whether this flow's user sets the authenticator app up now: a `required` policy and no second
+ * factor yet, or a flow that must reach `mfa` (an organization that requires it) for a user who has
+ * none to give. An app's `acr_values` never asks for this: its step-up is capped at what the user has.
+ */
+export async function enrollmentDue(deps: Pick<FlowDeps, 'totp' | 'store' | 'sms'>, tenant: Tenant, user: User, flow: Pick<SignInFlow, 'requiredAcr'>): Promise<boolean> {
+  if ((await secondFactorStep(deps, tenant, user)) === 'enroll') return true;
+  return flow.requiredAcr === ACR.mfa && authenticatorAppOffered(tenant) && !(await hasSecondFactor(deps, tenant, user));
+}
+
+/** The authenticator-app set-up a `required` policy (or an organization's `require_mfa`) asks for in the middle of a sign-in. */
 export async function secondFactorEnrollment(deps: FlowDeps, input: { tenant: Tenant; token: unknown }, ctx: RequestContext) {
-  const { user } = await flowUser(deps, input.tenant, input.token);
+  const { flow, user } = await flowUser(deps, input.tenant, input.token);
   // Only a user with no second factor at all (no app, no passkey) sets one up here.
-  if ((await secondFactorStep(deps, input.tenant, user)) !== 'enroll') return null;
+  if (!(await enrollmentDue(deps, input.tenant, user, flow))) return null;
   return (await deps.totp.pendingEnrollment(input.tenant, user)) ?? (await deps.totp.beginEnrollment(input.tenant, user, ctx));
 }
 

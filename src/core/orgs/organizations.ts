@@ -141,6 +141,18 @@ export async function organizationClaims(store: Store, tenantId: TenantId, userI
   return member ? { org_id: orgId, org_roles: member.roles } : null;
 }
 
+/**
+ * Whether signing in for organization `orgId` needs a second factor from this user: the
+ * organization says `require_mfa` and the user is its member. A non-member is not asked (the
+ * sign-in refuses them); no organization asked for, nothing required.
+ */
+export async function organizationRequiresMfa(store: Store, tenantId: TenantId, userId: string, orgId: string | undefined): Promise<boolean> {
+  if (orgId === undefined || orgId === '') return false;
+  const org = await store.organizations.get(tenantId, orgId);
+  if (!org?.settings.requireMfa) return false;
+  return (await store.organizations.member(tenantId, orgId, userId)) !== null;
+}
+
 /** The domain of a verified address, or null (an unverified address joins nothing by its domain). */
 function verifiedDomain(user: User): string | null {
   return user.emailVerified ? (user.email.split('@')[1] ?? null) : null;

@@ -14,9 +14,16 @@ export interface SessionSettings {
 /** Writing last-seen on every request would make each page view a write; once a minute is enough. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** What a new session may depend on: the device it starts on, and a check in the same transaction. */
+export interface SessionStartOptions {
+  deviceHash?: string | null;
+  /** Runs in the transaction that creates the session (core/households: within the plan's bounds?); throwing creates no session. */
+  admit?: (tx: Store) => Promise<void>;
+}
+
 export interface SessionService {
   /** A new session; `amr` says how the user signed in (default: password). */
-  start(tenantId: TenantId, userId: string, ctx: RequestContext, amr?: readonly string[]): Promise<{ token: string; session: Session }>;
+  start(tenantId: TenantId, userId: string, ctx: RequestContext, amr?: readonly string[], options?: SessionStartOptions): Promise<{ token: string; session: Session }>;
   resolve(tenantId: TenantId, token: string | undefined): Promise<{ session: Session; user: User } | null>;
   end(tenantId: TenantId, token: string | undefined): Promise<Session | null>;
   listForUser(tenantId: TenantId, userId: string): Promise<Session[]>;
@@ -51,7 +58,7 @@ export function createSessionService(deps: { store: Store; clock: Clock; setting
       await store.sessions.reauthenticate(session.tenantId, session.id, now, finalAmr, acr);
       return { ...session, authenticatedAt: now, amr: finalAmr, acr };
     },
-    async start(tenantId, userId, ctx, amr = PASSWORD_AMR) {
+    async start(tenantId, userId, ctx, amr = PASSWORD_AMR, options = {}) {
       const now = clock.now();
       const token = randomToken();
       const session: Session = {
@@ -69,8 +76,16 @@ export function createSessionService(deps: { store: Store; clock: Clock; setting
         revokedAt: null,
         amr: [...amr],
         acr: acrFor(amr),
+        profileId: null,
+        deviceHash: options.deviceHash ?? null,
       };
-      await store.sessions.create(session);
+      const admit = options.admit;
+      if (admit) {
+        await store.transaction(async (tx) => {
+          await admit(tx);
+          await tx.sessions.create(session);
+        });
+      } else await store.sessions.create(session);
       return { token, session };
     },
 

@@ -9,6 +9,7 @@ import { registerApplicationRoutes } from './applications.ts';
 import { registerApiResourceRoutes } from './api-resources.ts';
 import { registerAuthorizationRoutes } from './authorization.ts';
 import { registerOrganizationRoutes } from './organizations.ts';
+import { registerHouseholdRoutes } from './households.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerConsentRoutes } from './consent.ts';
 import { registerProfileSchemaRoutes } from './profile-schema.ts';
@@ -88,6 +89,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
       registerApiResourceRoutes(admin, services);
       registerAuthorizationRoutes(admin, services);
       registerOrganizationRoutes(admin, services);
+      registerHouseholdRoutes(admin, services);
       registerUserRoutes(admin, services);
       registerAuditRoutes(admin, services);
       registerConsentRoutes(admin, services);

@@ -84,10 +84,24 @@ const retentionSettings = Type.Object(
 );
 const roleNameRef = Type.String({ maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.:-]{0,63}$', description: 'A role name of this tenant.' });
 const defaultRoles = Type.Array(roleNameRef, { maxItems: 50, uniqueItems: true, description: 'Roles every new account gets (e.g. `customer`).' });
-const plans = Type.Record(Type.String({ maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), Type.Object({ roles: Type.Optional(Type.Array(roleNameRef, { maxItems: 50, uniqueItems: true })) }, closed), {
-  maxProperties: 50,
-  description: "Subscription plans by key (e.g. `premium`): a user on a plan (`PUT …/users/{id}/plan`) holds its roles.",
-});
+const bound = (description: string) => Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description }));
+const householdLimits = Type.Object(
+  {
+    max_members: bound('Adult members besides the owner (default 5).'),
+    max_profiles: bound("Profiles in all, every member's own and the managed ones (default 6)."),
+    max_devices: bound('Devices (browsers) registered to the household; left out: no bound.'),
+    max_concurrent_sessions: bound("Members' sessions signed in at once; left out: no bound. The next sign-in is offered to sign out another device."),
+  },
+  { ...closed, description: 'A user on this plan may own a household (shared account) within these bounds.' },
+);
+const plans = Type.Record(
+  Type.String({ maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }),
+  Type.Object({ roles: Type.Optional(Type.Array(roleNameRef, { maxItems: 50, uniqueItems: true })), household: Type.Optional(householdLimits) }, closed),
+  {
+    maxProperties: 50,
+    description: "Subscription plans by key (e.g. `premium`): a user on a plan (`PUT …/users/{id}/plan`) holds its roles, and may own a household when the plan has one.",
+  },
+);
 const accountDeletionGraceDays = Type.Integer({ minimum: 0, maximum: 90, description: 'Days between a customer deleting their account and its erasure, during which a mailed link keeps it; 0 (the default) erases at once.' });
 const recentAuthMinutes = Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes a sign-in counts as recent for sensitive account actions (adding or removing a passkey or phone, setting up an authenticator app); default 5.' });
 const emailSignInOffered = Type.Boolean({ description: 'Sign-in by a one-time code and magic link sent by email offered (default true).' });

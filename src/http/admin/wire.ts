@@ -3,7 +3,7 @@
 // application's secret hash and a user's password hash cannot be serialized by construction.
 import { clientAuthMethod } from '../../core/apps/app-admin.ts';
 import type { EndpointGroup } from '../../core/risk/request-limits.ts';
-import type { ApiResource, Application, AuditEvent, RiskEvent, MfaPolicy, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
+import type { ApiResource, Application, AuditEvent, RiskEvent, MfaPolicy, PlanSettings, Session, Tenant, TenantBranding, TenantSettings, User } from '../../core/ports.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -24,7 +24,7 @@ export interface WireSettings {
   recent_auth_minutes?: number;
   account_deletion_grace_days?: number;
   default_roles?: string[];
-  plans?: Record<string, { roles?: string[] }>;
+  plans?: Record<string, { roles?: string[]; household?: { max_members?: number; max_profiles?: number; max_devices?: number; max_concurrent_sessions?: number } }>;
   retention?: { unverified_account_days?: number; inactive_account_days?: number; inactive_warning_days?: number; risk_event_days?: number; sign_in_history_days?: number; audit_event_days?: number };
   sms_second_factor?: boolean;
   phone_default_country?: string;
@@ -71,7 +71,7 @@ export function settingsToWire(settings: TenantSettings): WireSettings {
     recent_auth_minutes: settings.recentAuthMinutes,
     account_deletion_grace_days: settings.accountDeletionGraceDays,
     default_roles: settings.defaultRoles,
-    plans: settings.plans,
+    plans: settings.plans ? plansToWire(settings.plans) : undefined,
     retention: settings.retention
       ? defined({
           unverified_account_days: settings.retention.unverifiedAccountDays,
@@ -124,7 +124,7 @@ export function settingsFromWire(settings: WireSettings): TenantSettings {
     recentAuthMinutes: settings.recent_auth_minutes,
     accountDeletionGraceDays: settings.account_deletion_grace_days,
     defaultRoles: settings.default_roles,
-    plans: settings.plans,
+    plans: settings.plans ? plansFromWire(settings.plans) : undefined,
     retention: settings.retention
       ? defined({
           unverifiedAccountDays: settings.retention.unverified_account_days,
@@ -263,4 +263,32 @@ export function auditEventToWire(event: AuditEvent) {
     request_id: event.requestId,
     details: event.details,
   };
+}
+
+function plansToWire(plans: Record<string, PlanSettings>): NonNullable<WireSettings["plans"]> {
+  return Object.fromEntries(
+    Object.entries(plans).map(([key, plan]) => [
+      key,
+      defined({
+        roles: plan.roles,
+        household: plan.household
+          ? defined({ max_members: plan.household.maxMembers, max_profiles: plan.household.maxProfiles, max_devices: plan.household.maxDevices, max_concurrent_sessions: plan.household.maxConcurrentSessions })
+          : undefined,
+      }),
+    ]),
+  );
+}
+
+function plansFromWire(plans: NonNullable<WireSettings["plans"]>): Record<string, PlanSettings> {
+  return Object.fromEntries(
+    Object.entries(plans).map(([key, plan]) => [
+      key,
+      defined({
+        roles: plan.roles,
+        household: plan.household
+          ? defined({ maxMembers: plan.household.max_members, maxProfiles: plan.household.max_profiles, maxDevices: plan.household.max_devices, maxConcurrentSessions: plan.household.max_concurrent_sessions })
+          : undefined,
+      }) as PlanSettings,
+    ]),
+  );
 }

@@ -14,7 +14,8 @@ import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
 import { login } from '../../core/flows/login.ts';
 import type { Session, Tenant, User } from '../../core/ports.ts';
-import { interactionPath, PROFILE_PROMPT_REASON, STEP_UP_REASON } from '../../oidc/provider.ts';
+import { HOUSEHOLD_PROFILE_REASON, interactionPath, PROFILE_PROMPT_REASON, STEP_UP_REASON } from '../../oidc/provider.ts';
+import { householdPickerDue, registerHouseholdPickerRoute, showHouseholdPicker } from './household-picker.ts';
 import { cspWithFormTargets } from '../../pages/csp.ts';
 import type { ProviderRegistry } from '../../oidc/registry.ts';
 import { renderLoginPage } from '../../pages/views/login.ts';
@@ -52,8 +53,11 @@ import { completeEmailCode, openEmailSignIn, requestEmailSignIn } from '../../co
 import { renderEmailCodePage } from '../../pages/views/email-sign-in.ts';
 import { completeSecondFactorWithPasskey, signInWithPasskey } from '../../core/flows/passkey.ts';
 import type { PasskeySignal } from '../../pages/views/passkeys.ts';
-import { beginSecondFactor, needsSecondFactor, openSecondFactor, strongestReachableAcr } from '../../core/flows/second-factor.ts';
-import { ACR_VALUES, acrSatisfies } from '../../core/auth/acr.ts';
+import { authenticatorAppOffered, beginSecondFactor, needsSecondFactor, openSecondFactor, strongestReachableAcr } from '../../core/flows/second-factor.ts';
+import { ACR, ACR_VALUES, acrSatisfies } from '../../core/auth/acr.ts';
+import { organizationRequiresMfa } from '../../core/orgs/organizations.ts';
+import { isRecentlyAuthenticated } from '../../core/flows/reauthentication.ts';
+import { tenantPath } from '../../pages/layout.ts';
 import { renderSecondFactorPage } from '../../pages/views/second-factor.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -173,13 +177,44 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     );
   }
 
-  /** What a step-up should reach: the weakest class in `acr_values`, but no more than the user can give. */
-  async function stepUpTarget(tenant: Tenant, user: User, details: Details): Promise<string | null> {
+  /**
+   * What a step-up should reach: the weakest class in `acr_values`, but no more than the user can
+   * give — and at least mfa when signing a member in for an organization that requires it, which
+   * is not capped (`organizationMfa`).
+   */
+  async function stepUpTarget(tenant: Tenant, user: User, details: Details, organizationMfa: boolean): Promise<string | null> {
+    const floor = organizationMfa ? ACR.mfa : null;
     const asked = (typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ') : []).filter((v) => ACR_VALUES.includes(v));
-    if (asked.length === 0) return null;
+    if (asked.length === 0) return floor;
     const weakestAsked = asked.reduce((a, b) => (acrSatisfies(a, [b]) ? b : a));
     const reachable = await strongestReachableAcr(services.flows, tenant, user);
-    return acrSatisfies(reachable, [weakestAsked]) ? weakestAsked : reachable;
+    const target = acrSatisfies(reachable, [weakestAsked]) ? weakestAsked : reachable;
+    return floor && !acrSatisfies(target, [floor]) ? floor : target;
+  }
+
+  /** The organization the app signs the user in for (`organization=`), if any. */
+  function organizationOf(details: Details): string | undefined {
+    return typeof details.params.organization === 'string' ? details.params.organization : undefined;
+  }
+
+  /**
+   * Signing a member in for an organization that requires a second factor, and they have none:
+   * they set the authenticator app up now (the hosted set-up of policy `required`, which then comes
+   * back to this interaction). Setting a factor up is a sensitive change, so only a sign-in of the
+   * last few minutes goes straight there; an older session gives the password first. A tenant that
+   * offers no app cannot satisfy the organization: the app gets access_denied.
+   */
+  async function enrollForOrganization(request: FastifyRequest, reply: FastifyReply, provider: Provider, tenant: Tenant, details: Details, current: { session: Session; user: User }) {
+    const { user, session } = current;
+    if (!authenticatorAppOffered(tenant)) {
+      await services.audit.record(requestContext(request, `user:${user.id}`), { tenantId: tenant.id, action: 'oidc.organization_sign_in', result: 'failure', reason: 'second_factor_required', subject: user.id, details: { clientId: String(details.params.client_id), organization: organizationOf(details) ?? null } });
+      return finish(request, reply, provider, { error: 'access_denied', error_description: 'the organization requires a second factor' });
+    }
+    if (!isRecentlyAuthenticated(services.flows, tenant, session)) return showLogin(request, reply, provider, tenant, details, { email: user.email });
+    const { token } = await beginSecondFactor(services.flows, { tenant, user, returnTo: interactionPath(tenant.id, details.uid), amr: session.amr, requiredAcr: ACR.mfa });
+    setFlowCookie(reply, tenant.id, token);
+    metrics.secondFactors.inc({ method: 'any', result: 'started' });
+    return reply.redirect(tenantPath(tenant.id, '/login/second-factor'), 303);
   }
 
   app.get('/t/:tenant/interaction/:uid', page, async (request, reply) => {
@@ -195,13 +230,18 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
         // tokens say so — the app decides what a password-only sign-in may do.
         // The target is the weakest class the app accepts, capped at what this user can reach; a
         // session already there is finished as it is (no loop asking for what cannot be given).
-        const target = reasons.has(STEP_UP_REASON) ? await stepUpTarget(tenant, current.user, details) : null;
+        // An organization that requires a second factor is the exception: its members reach mfa,
+        // setting a factor up first if they have none.
+        const stepUp = reasons.has(STEP_UP_REASON);
+        const organizationMfa = stepUp && (await organizationRequiresMfa(services.store, tenant.id, current.user.id, organizationOf(details)));
+        const target = stepUp ? await stepUpTarget(tenant, current.user, details, organizationMfa) : null;
         if (target && !acrSatisfies(current.session.acr, [target]) && (await needsSecondFactor(services.flows, tenant, current.user))) {
           const { token } = await beginSecondFactor(services.flows, { tenant, user: current.user, returnTo: interactionPath(tenant.id, details.uid), requiredAcr: target });
           setFlowCookie(reply, tenant.id, token);
           metrics.secondFactors.inc({ method: 'any', result: 'started' });
           return reply.redirect(`${interactionPath(tenant.id, details.uid)}/second-factor`, 303);
         }
+        if (organizationMfa && !acrSatisfies(current.session.acr, [ACR.mfa])) return enrollForOrganization(request, reply, provider, tenant, details, current);
         return finish(request, reply, provider, loginResult(current.session));
       }
       return showLogin(request, reply, provider, tenant, details);
@@ -210,7 +250,11 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     if (details.prompt.name === 'consent') {
       const accountId = details.session?.accountId;
       if (!current || current.user.id !== accountId) throw new FrontdoorError('interaction.invalid', { detail: 'consent without the signed-in session' });
-      // Progressive profiling first: what the tenant asks for before this app gets its tokens.
+      // Who of the household is using the app, first; then progressive profiling: what the tenant
+      // asks for before this app gets its tokens.
+      if (details.prompt.reasons.includes(HOUSEHOLD_PROFILE_REASON) && householdPickerDue(request, tenant, details, current.session)) {
+        return showHouseholdPicker(services, request, reply, tenant, details, current, { appName: await appName(provider, details), csrfScope: csrfScope(tenant.id, details.uid) });
+      }
       if (details.prompt.reasons.includes(PROFILE_PROMPT_REASON)) {
         const prompt = await duePrompt(services.flows, tenant, current.user, promptContext(details));
         if (prompt) return showProfilePrompt(request, reply, provider, tenant, details, prompt);
@@ -218,7 +262,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       // First-party apps are consented by the tenant, even when the app asks with prompt=consent;
       // a prompt that was only about the profile has nothing left to consent to.
       const app = await services.store.apps.findByClientId(tenant.id, String(details.params.client_id));
-      if (app?.firstParty || details.prompt.reasons.every((reason) => reason === PROFILE_PROMPT_REASON)) {
+      if (app?.firstParty || details.prompt.reasons.every((reason) => reason === PROFILE_PROMPT_REASON || reason === HOUSEHOLD_PROFILE_REASON)) {
         return finish(request, reply, provider, { consent: { grantId: await grantConsent(provider, tenant, details, current.user.id) } });
       }
       const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
@@ -420,6 +464,8 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       return showSecondFactor(request, reply, tenant, details, { errors: formErrors(error), status: withRetryAfter(reply, error) });
     }
   });
+
+  registerHouseholdPickerRoute(app, services, { load, appName, csrfScope });
 
   app.post('/t/:tenant/interaction/:uid/profile', page, async (request, reply) => {
     const { provider, tenant, details } = await load(request, reply);

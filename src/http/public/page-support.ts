@@ -29,6 +29,17 @@ import type { SmsOption } from '../../pages/views/second-factor.ts';
 import { maskPhone } from '../../core/credentials/sms-otp.ts';
 import { tenantPath } from '../../pages/layout.ts';
 import { browserSignals } from '../risk-signals.ts';
+import { hmac } from '../../core/secrets.ts';
+import { householdAdmission } from '../../core/households/profile-sessions.ts';
+import { HELD_SIGN_IN_SECONDS, holdSignIn } from '../../core/households/held-sign-ins.ts';
+
+/** Errors of a sign-in held at the household's bound; the browser is sent to choose a device to sign out. */
+export const HOUSEHOLD_LIMITS: ReadonlySet<string> = new Set(['household.session_limit', 'household.device_limit']);
+
+/** The cookie of a sign-in held at the household's bound (core/households/held-sign-ins.ts). */
+export function heldSignInCookieName(tenantId: string): string {
+  return `__Host-fd-held-${tenantId}`;
+}
 
 export function sessionCookieName(tenantId: string): string {
   return `__Host-fd-session-${tenantId}`;
@@ -111,6 +122,14 @@ export function sendPage(reply: FastifyReply, html: string, status = 200): Fasti
 }
 
 export async function renderPageError(services: Services, request: FastifyRequest, reply: FastifyReply, error: FrontdoorError): Promise<FastifyReply> {
+  if (HOUSEHOLD_LIMITS.has(error.code)) {
+    // A sign-in held at the household's bound: on to the choice, then back into the app's
+    // authorization (an interaction) or to the account page.
+    const tenantId = (request.params as { tenant?: string }).tenant ?? '';
+    const interaction = /^\/t\/[^/]+\/interaction\/([^/?]+)/.exec(request.url);
+    const next = interaction ? `/t/${encodeURIComponent(tenantId)}/interaction/${interaction[1]}` : tenantPath(tenantId, '/account');
+    return reply.redirect(`${tenantPath(tenantId, '/household/limit')}?next=${encodeURIComponent(next)}`, 303);
+  }
   let tenant: Tenant | null = null;
   try {
     tenant = error.code === 'tenant.not_found' ? null : await loadTenant(services, request);
@@ -133,9 +152,9 @@ export function formErrors(error: FrontdoorError, fieldFor?: (code: string) => s
   return field ? { fields: { [field]: error.code } } : { form: error.code };
 }
 
-/** Errors a form shows in place; anything else (CSRF, server errors) goes to the error page. */
+/** Errors a form shows in place; anything else (CSRF, server errors, a sign-in held at the household's bound) goes to the error handler. */
 export function isFormError(error: unknown): error is FrontdoorError {
-  return error instanceof FrontdoorError && error.status < 500 && error.code !== 'request.csrf' && error.code !== 'tenant.not_found';
+  return error instanceof FrontdoorError && error.status < 500 && error.code !== 'request.csrf' && error.code !== 'tenant.not_found' && !HOUSEHOLD_LIMITS.has(error.code);
 }
 
 /** The `signIns` metric's result for a failed attempt. */
@@ -159,7 +178,21 @@ export async function startUserSession(services: Services, request: FastifyReque
   // and the event explains it. The method is itself the step-up a challenge would ask for.
   if (amr && !amr.includes('pwd')) await services.flows.risk.after(tenant, user, { kind: 'sign_in', passwordBreached: false, provenByMethod: true }, client, ctx);
   await services.sessions.end(tenant.id, request.cookies[sessionCookieName(tenant.id)]);
-  const { token, session } = await services.sessions.start(tenant.id, user.id, ctx, amr);
+  const device = { hash: client.deviceId ? hmac(services.riskKeys.device, `household\u0000${tenant.id}\u0000${client.deviceId}`) : null, name: describeUserAgent(request.headers['user-agent'] ?? null, 'en') };
+  let started: { token: string; session: Session };
+  try {
+    started = await services.sessions.start(tenant.id, user.id, ctx, amr, { deviceHash: device.hash, admit: householdAdmission(services, tenant, user.id, device) });
+  } catch (error) {
+    // The household is at its plan's bound: the sign-in waits while the person chooses a device
+    // to sign out (the page error handler sends the browser to that choice).
+    if (error instanceof FrontdoorError && HOUSEHOLD_LIMITS.has(error.code)) {
+      const held = await holdSignIn(services, tenant, user.id, amr ?? PASSWORD_AMR);
+      setFlowStyleCookie(reply, heldSignInCookieName(tenant.id), held, HELD_SIGN_IN_SECONDS);
+      await services.audit.record(ctx, { tenantId: tenant.id, action: 'household.sign_in_held', result: 'failure', reason: error.code, subject: user.id });
+    }
+    throw error;
+  }
+  const { token, session } = started;
   setSessionCookie(reply, services, tenant.id, token);
   // Every way in ends here: the sign-in joins the account's history (familiar devices and places).
   await noteSignIn(services.flows, { tenant, user, session }, client, ctx);

@@ -78,6 +78,20 @@ const ERROR_CODES = Object.keys({
   'organization.member_not_found': true,
   'organization.last_owner': true,
   'organization.invitation_other_address': true,
+  'household.not_found': true,
+  'household.plan_required': true,
+  'household.already_member': true,
+  'household.member_not_found': true,
+  'household.profile_not_found': true,
+  'household.member_limit': true,
+  'household.profile_limit': true,
+  'household.session_limit': true,
+  'household.device_limit': true,
+  'household.pin_invalid': true,
+  'household.pin_format': true,
+  'household.owner_required': true,
+  'household.invitation_other_address': true,
+  'household.confirmation_required': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -316,6 +316,7 @@ ${renderSessionsSection(ctx, tenant.id, model.sessions)}
 ${model.recentSignIns && renderRecentSignIns(ctx, tenant.id, model.recentSignIns)}
 ${model.securityActivity && renderSecurityActivity(ctx, model.securityActivity)}
 ${model.organizations && renderOrganizationsSection(ctx, tenant.id, model.organizations)}
+<p class="fd-alt" id="household-link"><a href="${tenantPath(tenant.id, '/household')}">${t(ctx.locale, 'account.household_link')}</a></p>
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}

@@ -42,7 +42,14 @@ export type Notice =
   | 'deletion_cancelled'
   | 'email_change_sent'
   | 'email_changed'
-  | 'profile_saved';
+  | 'profile_saved'
+  | 'household_created'
+  | 'household_joined'
+  | 'profile_switched'
+  | 'household_profile_saved'
+  | 'household_member_removed'
+  | 'household_device_removed'
+  | 'household_invitation_sent';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -78,6 +85,13 @@ export const NOTICES: readonly Notice[] = [
   'email_change_sent',
   'email_changed',
   'profile_saved',
+  'household_created',
+  'household_joined',
+  'profile_switched',
+  'household_profile_saved',
+  'household_member_removed',
+  'household_device_removed',
+  'household_invitation_sent',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

@@ -28,6 +28,8 @@ async function toSession(vault: PersonalDataVault, row: SessionRow): Promise<Ses
     revokedAt: row.revoked_at,
     amr: parseJson(row.amr, ['pwd']),
     acr: row.acr,
+    profileId: row.profile_id,
+    deviceHash: row.device_hash,
   };
 }
 
@@ -38,6 +40,8 @@ function selectSessions(db: Db) {
     .selectAll('sessions')
     .select((eb) => wrappedKeyColumns(eb, 'sessions.tenant_id', 'sessions.user_id'));
 }
+
+export { toSession, selectSessions };
 
 export function sessionRepository(db: Db, vault: PersonalDataVault): SessionRepository {
   return {
@@ -61,6 +65,8 @@ export function sessionRepository(db: Db, vault: PersonalDataVault): SessionRepo
           revoked_at: s.revokedAt,
           amr: JSON.stringify(s.amr),
           acr: s.acr,
+          profile_id: s.profileId ?? null,
+          device_hash: s.deviceHash ?? null,
         })
         .execute();
     },
@@ -94,6 +100,9 @@ export function sessionRepository(db: Db, vault: PersonalDataVault): SessionRepo
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+    async setProfile(tenantId, id, profileId) {
+      await db.updateTable('sessions').set({ profile_id: profileId }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
     async revokeAllForUser(tenantId, userId, now, exceptId) {
       let query = db.updateTable('sessions').set({ revoked_at: now }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('revoked_at', 'is', null);
