@@ -9,6 +9,7 @@
 // for every decision, so an admin's edit counts at once.
 import type { Clock, Role, RolePermission, Store, Tenant, TenantId, User } from '../ports.ts';
 import { evaluateRule, missingFacts, type Facts, type Rule } from './conditions.ts';
+import { actingProfile, profileFacts } from '../households/profile-sessions.ts';
 
 const FRESH_MS = 1000;
 const MAX_CACHED_USERS = 50_000;
@@ -41,6 +42,8 @@ export interface CheckInput {
   context?: Record<string, unknown>;
   /** What conditions read as `profile.*`: the household profile acting (core/households), if any. */
   profile?: Record<string, unknown>;
+  /** The household profile acting, by id (`profile_id` of its token): its facts become `profile.*`. */
+  profileId?: string;
 }
 
 export interface Decision {
@@ -152,7 +155,14 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
       if (access.user.status !== 'active') return { allowed: false, reason: `the account is ${access.user.status}` };
       const candidates = access.grants.filter((g) => g.permission === input.action && (input.api === undefined || g.api === input.api));
       if (candidates.length === 0) return { allowed: false, reason: `no role of the user grants ${input.action}` };
-      const facts: Facts = { user: userFacts(access), profile: input.profile ?? {}, context: { time: Math.floor(deps.clock.now() / 1000), ...input.context }, ...(input.resource ? { resource: input.resource } : {}) };
+      let profile = input.profile ?? {};
+      if (input.profileId !== undefined) {
+        // Only a profile this user may act as (their own or a managed one of their household).
+        const acting = await actingProfile(deps.store, tenant.id, access.user.id, input.profileId);
+        if (!acting || acting.id !== input.profileId) return { allowed: false, reason: 'the user has no such household profile' };
+        profile = profileFacts(acting);
+      }
+      const facts: Facts = { user: userFacts(access), profile, context: { time: Math.floor(deps.clock.now() / 1000), ...input.context }, ...(input.resource ? { resource: input.resource } : {}) };
       const missing = new Set<string>();
       const undecided: string[] = [];
       const unmet: string[] = [];

@@ -49,6 +49,7 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
     store.authorization.listGroups(tenantId),
     store.organizations.ofUser(tenantId, user.id),
   ]);
+  const household = await householdExport(store, tenantId, user.id);
   const organizations = await Promise.all(memberships.map(async (m) => ({ id: m.orgId, name: (await store.organizations.get(tenantId, m.orgId))?.name ?? null, roles: m.roles, joined_at: iso(m.createdAt) })));
   const roleName = new Map(roles.map((r) => [r.id, r.name]));
   return {
@@ -97,6 +98,7 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
       roles: heldRoles.map((r) => ({ role: roleName.get(r.roleId) ?? r.roleId, via: r.source.kind === 'group' ? `group:${r.source.groupId}` : r.source.kind })),
       groups: groups.filter((g) => groupIds.includes(g.id)).map((g) => ({ id: g.id, name: g.name })),
       organizations,
+      household,
     },
     connected_apps: connectedApps.map((a) => ({ client_id: a.clientId, name: a.name, scopes: a.scopes, api_access: a.apiScopes.map((s) => ({ api: s.resource, scope: s.scope })), granted_at: iso(a.grantedAt) })),
     consents: {
@@ -125,5 +127,24 @@ export async function exportUserData(deps: { store: Store; clock: Clock }, tenan
       country: e.country,
     })),
     audit_events: auditEvents.map((e) => ({ id: e.id, at: iso(e.at), action: e.action, result: e.result, reason: e.reason, actor: e.actor, ip: e.ip, user_agent: e.userAgent, details: e.details })),
+  };
+}
+
+/**
+ * The household the account belongs to: its role there and the profiles it may use (its own and
+ * the managed ones, with their restrictions); as owner, also the devices registered. PIN hashes never.
+ */
+async function householdExport(store: Store, tenantId: TenantId, userId: string) {
+  const member = await store.households.membershipOf(tenantId, userId);
+  if (!member) return null;
+  const [profiles, devices] = await Promise.all([store.households.profiles(tenantId, member.householdId), member.role === 'owner' ? store.households.devices(tenantId, member.householdId) : Promise.resolve([])]);
+  return {
+    id: member.householdId,
+    role: member.role,
+    joined_at: iso(member.createdAt),
+    profiles: profiles
+      .filter((p) => p.userId === null || p.userId === userId)
+      .map((p) => ({ id: p.id, name: p.name, own: p.userId === userId, kind: p.kind, max_age_rating: p.maxAgeRating, purchases: p.purchases, has_pin: p.pinHash !== null })),
+    devices: devices.map((d) => ({ name: d.name, first_seen_at: iso(d.firstSeenAt), last_seen_at: iso(d.lastSeenAt) })),
   };
 }

@@ -281,13 +281,16 @@ export function registerHouseholdPages(app: FastifyInstance, services: Services)
 
   async function showLimit(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, household: Household, next: string, reason: 'household.session_limit' | 'household.device_limit') {
     const now = services.clock.now();
-    const [sessions, devices, limits, members] = await Promise.all([
+    const [sessions, devices, limits, profiles] = await Promise.all([
       store.households.liveSessions(tenant.id, household.id, now),
       store.households.devices(tenant.id, household.id),
       householdLimits(store, tenant, household),
-      store.households.members(tenant.id, household.id),
+      store.households.profiles(tenant.id, household.id),
     ]);
-    const who = new Map(await Promise.all(members.map(async (m) => [m.userId, maskEmail((await store.users.get(tenant.id, m.userId))?.email ?? '')] as const)));
+    // Who is on each: the profile a session acts as, else the member's own profile name.
+    const names = new Map(profiles.map((p) => [p.id, p.name]));
+    const ownName = new Map(profiles.flatMap((p) => (p.userId ? [[p.userId, p.name] as const] : [])));
+    const sessionWho = (s: Session) => (s.profileId ? names.get(s.profileId) : undefined) ?? ownName.get(s.userId) ?? '';
     const ctx = pageContext(services, request, reply, tenant);
     return sendPage(
       reply,
@@ -295,8 +298,8 @@ export function registerHouseholdPages(app: FastifyInstance, services: Services)
         reason,
         limit: (reason === 'household.session_limit' ? limits.maxConcurrentSessions : limits.maxDevices) ?? null,
         next,
-        sessions: sessions.map((s) => ({ id: s.id, device: describeUserAgent(s.userAgent, ctx.locale), who: who.get(s.userId) ?? '', lastSeenAt: s.lastSeenAt })),
-        devices: devices.map((d) => ({ id: d.deviceHash, name: d.name, who: who.get(d.userId) ?? '', lastSeenAt: d.lastSeenAt })),
+        sessions: sessions.map((s) => ({ id: s.id, device: describeUserAgent(s.userAgent, ctx.locale), who: sessionWho(s), lastSeenAt: s.lastSeenAt })),
+        devices: devices.map((d) => ({ id: d.deviceHash, name: d.name, who: ownName.get(d.userId) ?? '', lastSeenAt: d.lastSeenAt })),
       }),
       409,
     );

@@ -47,14 +47,15 @@ function restrictionFields(ctx: PageContext, prefix: string, p: ProfileView | nu
   return html`<label class="fd-label" for="${prefix}-kind">${t(ctx.locale, 'household.kind')}</label>
 <select class="fd-input" id="${prefix}-kind" name="kind">${(['child', 'adult'] as const).map((k) => html`<option value="${k}"${k === kind ? html` selected` : ''}>${t(ctx.locale, `household.kind_${k}`)}</option>`)}</select>
 <label class="fd-label" for="${prefix}-rating">${t(ctx.locale, 'household.max_age_rating')}</label>
-<input class="fd-input" id="${prefix}-rating" name="max_age_rating" type="number" min="0" max="21" inputmode="numeric" value="${p ? (p.maxAgeRating === null ? '' : String(p.maxAgeRating)) : '12'}">
+<input class="fd-input" id="${prefix}-rating" name="max_age_rating" type="number" min="0" max="21" inputmode="numeric" value="${p ? (p.maxAgeRating === null ? '' : String(p.maxAgeRating)) : '12'}" data-optional>
 <label class="fd-label" for="${prefix}-purchases">${t(ctx.locale, 'household.purchases')}</label>
 <select class="fd-input" id="${prefix}-purchases" name="purchases">${PURCHASES.map((v) => html`<option value="${v}"${v === (p?.purchases ?? 'blocked') ? html` selected` : ''}>${t(ctx.locale, `household.purchases_${v}`)}</option>`)}</select>`;
 }
 
-function pinField(ctx: PageContext, id: string, label: string): SafeHtml {
+/** A PIN input: never offered to a password manager (the device may be shared); optional where it sets one. */
+function pinField(ctx: PageContext, id: string, label: string, required = false): SafeHtml {
   return html`<label class="fd-label" for="${id}">${label}</label>
-<input class="fd-input" id="${id}" name="pin" type="password" inputmode="numeric" autocomplete="off" pattern="[0-9]{4,8}" maxlength="8">`;
+<input class="fd-input" id="${id}" name="pin" type="password" inputmode="numeric" autocomplete="off" pattern="[0-9]{4,8}" maxlength="8"${required ? html` required` : html` data-optional`}>`;
 }
 
 export function renderHouseholdPage(ctx: PageContext, model: HouseholdPageModel): string {
@@ -76,7 +77,7 @@ ${model.state === 'can_start'
     const editable = model.isOwner || p.own;
     return html`<li class="fd-session" data-profile="${p.id}">
 <div class="fd-session__head"><span class="fd-session__device">${p.name}</span>${model.acting?.id === p.id && html` <span class="fd-badge">${t(ctx.locale, 'household.acting')}</span>`}</div>
-<p class="fd-muted">${restrictionText(ctx, p)}</p>
+<div class="fd-session__body"><p class="fd-muted">${restrictionText(ctx, p)}</p>
 ${editable &&
   html`<details><summary>${t(ctx.locale, 'household.edit_profile', { name: p.name })}</summary>
 <form method="post" action="${path(`/profiles/${encodeURIComponent(p.id)}`)}" class="fd-form">
@@ -84,7 +85,7 @@ ${csrfInput(ctx)}
 ${inputField(ctx, { name: 'name', id: `profile-${index}-name`, label: t(ctx.locale, 'household.profile_name'), type: 'text', autocomplete: 'off', value: p.name })}
 ${model.isOwner && p.managed && restrictionFields(ctx, `profile-${index}`, p)}
 ${pinField(ctx, `profile-${index}-pin`, t(ctx.locale, 'household.new_pin'))}
-${p.hasPin && html`<label class="fd-check"><input type="checkbox" name="remove_pin" value="1"> ${t(ctx.locale, 'household.remove_pin')}</label>`}
+${p.hasPin && html`<label class="fd-check" for="profile-${index}-remove-pin"><input type="checkbox" id="profile-${index}-remove-pin" name="remove_pin" value="1"> ${t(ctx.locale, 'household.remove_pin')}</label>`}
 ${submitButton(t(ctx.locale, 'household.save_profile'), 'secondary')}
 </form>
 ${model.isOwner && p.managed &&
@@ -92,7 +93,7 @@ ${model.isOwner && p.managed &&
 ${csrfInput(ctx)}
 <button class="fd-button fd-button--secondary fd-button--small" type="submit" aria-label="${t(ctx.locale, 'household.remove_profile_label', { name: p.name })}">${t(ctx.locale, 'household.remove')}</button>
 </form>`}
-</details>`}
+</details>`}</div>
 </li>`;
   };
   const member = (m: HouseholdPageModel['members'][number]): SafeHtml =>
@@ -174,7 +175,7 @@ export function renderProfilePickerPage(ctx: PageContext, model: ProfilePickerMo
 ${csrfInput(ctx)}
 <input type="hidden" name="profile_id" value="${p.id}">
 <p><strong>${p.name}</strong>${p.id === model.actingId && html` <span class="fd-badge">${t(ctx.locale, 'household.acting')}</span>`} <span class="fd-muted">${t(ctx.locale, `household.kind_${p.kind}`)}</span></p>
-${p.hasPin && pinField(ctx, `pin-${index}`, t(ctx.locale, 'household.pin_for', { name: p.name }))}
+${p.hasPin && pinField(ctx, `pin-${index}`, t(ctx.locale, 'household.pin_for', { name: p.name }), true)}
 ${model.failedProfileId === p.id && model.errors?.fields?.pin && html`<p class="fd-error" role="alert">${t(ctx.locale, `error.${model.errors.fields.pin}`)}</p>`}
 <button class="fd-button" type="submit" aria-label="${t(ctx.locale, 'household.use_label', { name: p.name })}">${t(ctx.locale, 'household.use')}</button>
 </form>

@@ -17,6 +17,7 @@ import { renderMfaNudgePage, renderPhoneConfirmPage, renderRecoveryCodesPage, re
 import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.ts';
 import { renderInvitationPage } from './invitation.ts';
 import { renderOrganizationAdminPage } from './organization-admin.ts';
+import { renderHouseholdInvitationPage, renderHouseholdLimitPage, renderHouseholdPage, renderProfilePickerPage } from './household.ts';
 import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from './email-sign-in.ts';
 
 export interface SampleValues {
@@ -156,6 +157,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
       name: 'invitation',
       html: renderInvitationPage(ctx, options.withErrors ? { state: 'other_account', organization: values.device, token: values.token, email: values.email } : { state: 'accept', organization: values.device, token: values.token, email: values.email }),
     },
+    ...householdPages(ctx, values, options.withErrors),
     {
       name: 'second-factor',
       html: renderSecondFactorPage(ctx, {
@@ -188,5 +190,49 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     { name: 'recovery-codes', html: renderRecoveryCodesPage(ctx, { codes: [values.token, 'abcd-efgh-jkmn-pqrs-tvwx-yz01'] }) },
     { name: 'error', html: renderErrorPage(ctx, { status: 404, code: 'request.not_found' }) },
     { name: 'mailbox', html: renderMailboxPage({ ...ctx, tenant: null }, { mails, texts: [{ id: 'sms-1', to: values.ip, text: values.mailText, createdAt: SAMPLE_NOW }] }) },
+  ];
+}
+
+/** The household pages, every name and id a hostile value. */
+function householdPages(ctx: PageContext, values: SampleValues, withErrors: boolean): RenderedPage[] {
+  const profiles = [
+    { id: values.token, name: values.device, kind: 'adult' as const, maxAgeRating: null, purchases: 'allowed' as const, hasPin: true, own: true, managed: false },
+    { id: `${values.token}-kid`, name: values.email, kind: 'child' as const, maxAgeRating: 12, purchases: 'blocked' as const, hasPin: false, own: false, managed: true },
+  ];
+  return [
+    {
+      name: 'household',
+      html: renderHouseholdPage(ctx, {
+        state: 'member',
+        isOwner: !withErrors,
+        acting: profiles[0]!,
+        profiles,
+        members: [{ userId: values.token, email: values.email, role: 'owner', self: true }, { userId: values.sessionId, email: values.mailTo, role: 'adult', self: false }],
+        devices: [{ id: values.token, name: values.device, who: values.email, lastSeenAt: SAMPLE_NOW }],
+        limits: { maxMembers: 4, maxProfiles: 6, maxDevices: null, maxConcurrentSessions: 4 },
+        ...(withErrors ? { errors: { fields: { invitee: 'email.invalid' } } } : {}),
+      }),
+    },
+    {
+      name: 'household-picker',
+      html: renderProfilePickerPage(ctx, {
+        appName: values.device,
+        action: '/t/acme/household/switch',
+        profiles,
+        actingId: values.token,
+        ...(withErrors ? { errors: { fields: { pin: 'household.pin_invalid' } }, failedProfileId: values.token } : {}),
+      }),
+    },
+    { name: 'household-invitation', html: renderHouseholdInvitationPage(ctx, withErrors ? { state: 'other_account', token: values.token, email: values.email } : { state: 'accept', token: values.token, email: values.email }) },
+    {
+      name: 'household-limit',
+      html: renderHouseholdLimitPage(ctx, {
+        reason: withErrors ? 'household.device_limit' : 'household.session_limit',
+        limit: 4,
+        next: '/t/acme/account',
+        sessions: [{ id: values.sessionId, device: values.device, who: values.email, lastSeenAt: SAMPLE_NOW }],
+        devices: [{ id: values.token, name: values.device, who: values.email, lastSeenAt: SAMPLE_NOW }],
+      }),
+    },
   ];
 }

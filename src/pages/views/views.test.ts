@@ -77,7 +77,7 @@ describe('every page', () => {
   const pages = everyPage();
 
   it('renders each page in each locale', () => {
-    expect(pages.length).toBe(2 * 2 * 31);
+    expect(pages.length).toBe(2 * 2 * 35);
     for (const { html, label } of pages) {
       expect(html.startsWith('<!doctype html>'), label).toBe(true);
       expect(html, label).toContain('<main id="main"');
@@ -120,8 +120,9 @@ describe('every page', () => {
         expect(id, `${label}: input without id`).toBeTruthy();
         expect(labelled.has(id), `${label}: no label for #${id}`).toBe(true);
         // Text inputs are required; a checkbox is a choice (e.g. "Remember this device"); a
-        // profile attribute is required only where the tenant's schema says so.
-        if (attr(input, 'type') !== 'checkbox' && !attr(input, 'name')?.startsWith('profile.')) expect(input.attrs.has('required'), `${label}: #${id} required`).toBe(true);
+        // profile attribute is required only where the tenant's schema says so; a field the form
+        // marks optional (`data-optional`: a PIN to set, an age bound left empty for none) may be empty.
+        if (attr(input, 'type') !== 'checkbox' && !attr(input, 'name')?.startsWith('profile.') && !input.attrs.has('data-optional')) expect(input.attrs.has('required'), `${label}: #${id} required`).toBe(true);
       }
       for (const tag of tags) {
         for (const ref of (attr(tag, 'aria-describedby') ?? '').split(' ').filter(Boolean)) {
@@ -144,7 +145,8 @@ describe('every page', () => {
         if (type === 'password') {
           expect(input.attrs.has('value'), `${label}: password value`).toBe(false);
           const signsIn = name === 'current_password' || (name === 'password' && /^(login|verify) /.test(label));
-          const expected = signsIn ? 'current-password' : 'new-password';
+          // A household profile's PIN is typed on shared devices: never offered to a password manager.
+          const expected = name === 'pin' ? 'off' : signsIn ? 'current-password' : 'new-password';
           expect(attr(input, 'autocomplete'), `${label}: ${name}`).toBe(expected);
         }
       }

@@ -14,6 +14,8 @@ import { engines } from '../../support/engines.ts';
 import { discover, follow, issuerOf, makeApp, makeUser, PASSWORD } from '../../support/oidc.ts';
 import { setTenantSettings, startTestServer, type TestServer } from '../../support/server.ts';
 import { adminApi, type Api } from '../admin/admin-client.ts';
+import { cliContext } from '../../../src/core/context.ts';
+import { householdAdmission } from '../../../src/core/households/profile-sessions.ts';
 
 const API = 'https://media.example/api';
 const REDIRECT = 'https://tv.example/cb';
@@ -266,6 +268,48 @@ describe.each(engines)('households (%s)', (engine) => {
     const refused = await browser.post(action, { profile_id: own, pin: '1111' });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('That PIN is not right.');
+
+    // The check API decides for a profile too; one the user cannot act as is denied.
+    const worker = await makeApp(server, { name: 'Media backend', redirectUris: [], grantTypes: ['client_credentials'] });
+    const check = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${server.baseUrl}/t/demo/authz/check`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${worker.app.clientId}:${worker.clientSecret}`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { allowed: boolean; reason: string };
+    };
+    expect(await check({ subject: owner.id, action: 'view:mature-content', profile_id: own })).toMatchObject({ allowed: true });
+    expect(await check({ subject: owner.id, action: 'view:mature-content', profile_id: kid.id })).toMatchObject({ allowed: false });
+    const stranger = await person('family');
+    const theirs = (await household(stranger)).profiles[0]!.id;
+    expect(await check({ subject: owner.id, action: 'watch', profile_id: theirs })).toEqual({ allowed: false, reason: 'the user has no such household profile' });
+
+    // The data export holds the household, its profiles and restrictions; never a PIN.
+    const exported = (await api('GET', `/tenants/demo/users/${owner.id}/export`)).body.access.household;
+    expect(exported).toMatchObject({ id: hh.id, role: 'owner', profiles: expect.arrayContaining([expect.objectContaining({ id: kid.id, name: 'Mia', kind: 'child', has_pin: false }), expect.objectContaining({ id: own, own: true, has_pin: true })]) });
+    expect(JSON.stringify(exported)).not.toContain('argon2');
+  });
+
+  it('two sign-ins racing for the last place of the plan: one gets in, the other is offered the choice', async () => {
+    const owner = await person('family');
+    await household(owner);
+    await browserFor(owner.email);
+    const racers = [new FormClient(server.baseUrl), new FormClient(server.baseUrl)];
+    for (const racer of racers) await racer.get('/t/demo/login');
+    const answers = await Promise.all(racers.map((racer) => racer.post('/t/demo/login', { email: owner.email, password: PASSWORD })));
+    expect(answers.map((a) => a.location).sort()).toEqual(['/t/demo/account', `/t/demo/household/limit?next=${encodeURIComponent('/t/demo/account')}`]);
+    expect(await server.services.store.sessions.listActiveForUser('demo', owner.id, Date.now() + offset)).toHaveLength(2);
+
+    // Without the password's hashing between them: five session starts at once for a household
+    // with one place left (the admission takes the household's lock), exactly one gets it.
+    const other = await person('family');
+    await household(other);
+    await browserFor(other.email);
+    const tenant = (await server.services.store.tenants.get('demo'))!;
+    const starts = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => server.services.sessions.start('demo', other.id, cliContext, ['pwd'], { admit: householdAdmission(server.services, tenant, other.id, { hash: null, name: `racer ${i}` }) })),
+    );
+    expect(starts.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    expect(starts.filter((s) => s.status === 'rejected').map((s) => ((s as PromiseRejectedResult).reason as { code?: string }).code)).toEqual(Array(4).fill('household.session_limit'));
+    expect(await server.services.store.sessions.listActiveForUser('demo', other.id, Date.now() + offset)).toHaveLength(2);
   });
 
   it('the plan bounds sessions at once: the next sign-in is offered to sign out another device, then goes on', async () => {
