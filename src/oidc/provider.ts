@@ -245,6 +245,17 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     await store.households.linkProviderSession(tenantId, { sessionUid, sessionId: current.session.id, profileId: current.session.profileId, expiresAt: deps.clock.now() + settings.refreshTokenAbsoluteSeconds * 1000 });
   }
 
+  // The user's roles in the organization an app's token is for: during an authorization, the
+  // `organization` it asks for (none: none); afterwards, the one chosen at the app's last authorization.
+  async function organizationRolesFor(ctx: KoaContextWithOIDC, accountId: string, clientId: string): Promise<string[]> {
+    const route = (ctx.oidc as { route?: string }).route;
+    if (route === 'authorization' || route === 'resume') {
+      const asked = typeof ctx.oidc.params?.organization === 'string' ? ctx.oidc.params.organization : undefined;
+      return asked ? ((await store.organizations.member(tenantId, asked, accountId))?.roles ?? []) : [];
+    }
+    return (await organizationClaims(store, tenantId, accountId, clientId))?.org_roles ?? [];
+  }
+
   // "Who is using this app?": an app asking for the `household` scope (or `select_profile=1`)
   // gets the household's profile picker once per browser session, or again when it asks for it.
   policy.get('consent')!.checks.add(
@@ -261,6 +272,9 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       return chosen && ctx.oidc.params?.select_profile !== '1' ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
+
+  // What conditions read as `context.*` when a token is made: how the user signed in, and the time.
+  const tokenContext = (acr: string | undefined, amr: string[] | undefined) => ({ acr: acr ?? null, amr: amr ?? [], time: Math.floor(deps.clock.now() / 1000) });
 
   const configuration: Configuration = {
     adapter: TenantAdapter,
@@ -378,12 +392,12 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
       // The household profile acting, and its restrictions, in every access token of a member.
       const base: Record<string, unknown> = { ...organization, ...(profile ? profileClaims(profile) : {}) };
       if (wanted.length === 0) return Object.keys(base).length ? base : undefined;
-      const access = await deps.access.accessOf(tenant, t.accountId);
+      const access = await deps.access.accessOf(tenant, t.accountId, organization?.org_roles);
       if (!access) return undefined;
       const claims: Record<string, unknown> = base;
       if (wanted.includes('roles')) claims.roles = access.roles;
       if (wanted.includes('permissions') && t.resourceServer) {
-        claims.permissions = [...(await deps.access.tokenScopes(tenant, t.accountId, t.resourceServer.identifier(), { acr: user?.acr ?? t.acr ?? null, amr: user?.amr ?? t.amr ?? [] }, profile ? profileFacts(profile) : {}))].sort();
+        claims.permissions = [...(await deps.access.tokenScopes(tenant, t.accountId, t.resourceServer.identifier(), tokenContext(user?.acr ?? t.acr, user?.amr ?? t.amr), profile ? profileFacts(profile) : {}, organization?.org_roles))].sort();
       }
       return claims;
     },
@@ -417,7 +431,8 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
             if (user) {
               // What the household profile acting may do, too (a child profile: no mature content).
               const profile = await tokenProfile(ctx, user.accountId, user.sessionUid);
-              const held = await deps.access.tokenScopes(tenant, user.accountId, resource.identifier, { acr: user.acr ?? null, amr: user.amr ?? [] }, profile ? profileFacts(profile) : {});
+              const orgRoles = await organizationRolesFor(ctx, user.accountId, client.clientId);
+              const held = await deps.access.tokenScopes(tenant, user.accountId, resource.identifier, tokenContext(user.acr, user.amr), profile ? profileFacts(profile) : {}, orgRoles);
               scopes = scopes.filter((scope) => held.has(scope));
             }
           }

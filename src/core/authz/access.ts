@@ -44,6 +44,8 @@ export interface CheckInput {
   profile?: Record<string, unknown>;
   /** The household profile acting, by id (`profile_id` of its token): its facts become `profile.*`. */
   profileId?: string;
+  /** The organization acted in (`org_id` of its token): the user's roles there that name tenant roles count too. */
+  organizationId?: string;
 }
 
 export interface Decision {
@@ -57,13 +59,17 @@ export interface Decision {
 }
 
 export interface AccessService {
-  /** The user's roles and grants; null for no such user. */
-  accessOf(tenant: Tenant, userId: string): Promise<UserAccess | null>;
+  /**
+   * The user's roles and grants; null for no such user. `organizationRoles`: the user's roles in
+   * the organization acted in; those naming a role of the tenant are held too, there only.
+   */
+  accessOf(tenant: Tenant, userId: string, organizationRoles?: readonly string[]): Promise<UserAccess | null>;
   /**
    * The scopes of `api` the user may have in a token now (user and session facts, no resource);
-   * `profile` is the household profile the session acts as (`profile.*`), empty for none.
+   * `profile` is the household profile the session acts as (`profile.*`), empty for none;
+   * `organizationRoles` the user's roles in the organization the token is for.
    */
-  tokenScopes(tenant: Tenant, userId: string, api: string, context: Record<string, unknown>, profile?: Record<string, unknown>): Promise<Set<string>>;
+  tokenScopes(tenant: Tenant, userId: string, api: string, context: Record<string, unknown>, profile?: Record<string, unknown>, organizationRoles?: readonly string[]): Promise<Set<string>>;
   check(tenant: Tenant, input: CheckInput): Promise<Decision>;
   /** Drops what this node keeps about the tenant (after a change here). */
   invalidate(tenantId: TenantId): void;
@@ -119,7 +125,7 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
     return roleIds;
   }
 
-  async function load(tenant: Tenant, userId: string): Promise<UserAccess | null> {
+  async function load(tenant: Tenant, userId: string, organizationRoles: readonly string[] = []): Promise<UserAccess | null> {
     const [user, held, roles] = await Promise.all([deps.store.users.get(tenant.id, userId), heldRoleIds(tenant.id, userId), rolesOf(tenant.id)]);
     if (!user) return null;
     const byName = new Map<string, Role>();
@@ -127,7 +133,7 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
       const role = roles.byId.get(roleId);
       if (role) byName.set(role.name, role);
     }
-    for (const name of (user.plan ? tenant.settings.plans?.[user.plan]?.roles : undefined) ?? []) {
+    for (const name of [...((user.plan ? tenant.settings.plans?.[user.plan]?.roles : undefined) ?? []), ...organizationRoles]) {
       const role = roles.byName.get(name);
       if (role) byName.set(role.name, role);
     }
@@ -138,8 +144,8 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
 
   const service: AccessService = {
     accessOf: load,
-    async tokenScopes(tenant, userId, api, context, profile = {}) {
-      const access = await service.accessOf(tenant, userId);
+    async tokenScopes(tenant, userId, api, context, profile = {}, organizationRoles = []) {
+      const access = await service.accessOf(tenant, userId, organizationRoles);
       if (!access || access.user.status !== 'active') return new Set();
       const facts: Facts = { user: userFacts(access), profile, context };
       const scopes = new Set<string>();
@@ -150,7 +156,13 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
       return scopes;
     },
     async check(tenant, input) {
-      const access = await service.accessOf(tenant, input.subject);
+      let organizationRoles: string[] = [];
+      if (input.organizationId !== undefined) {
+        const member = await deps.store.organizations.member(tenant.id, input.organizationId, input.subject);
+        if (!member) return { allowed: false, reason: 'the user is not a member of that organization' };
+        organizationRoles = member.roles;
+      }
+      const access = await service.accessOf(tenant, input.subject, organizationRoles);
       if (!access) return { allowed: false, reason: 'no such user' };
       if (access.user.status !== 'active') return { allowed: false, reason: `the account is ${access.user.status}` };
       const candidates = access.grants.filter((g) => g.permission === input.action && (input.api === undefined || g.api === input.api));

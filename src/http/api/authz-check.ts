@@ -27,6 +27,7 @@ const Check = Type.Object(
     api: Type.Optional(Type.String({ maxLength: 500, description: 'The API resource identifier the permission belongs to (default: any of the tenant).' })),
     resource: Type.Optional(Attributes('Attributes of what is acted on, read by conditions as `resource.*`, e.g. `{"amount": 2500}`.')),
     context: Type.Optional(Attributes('The circumstances, read as `context.*`, e.g. `{"acr": "phr"}`; `context.time` defaults to now (seconds).')),
+    organization_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The organization acted in (`org_id` of the access token): the user’s roles there that name tenant roles count. A non-member is denied.' })),
     profile_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The household profile acting (`profile_id` of the access token): conditions read it as `profile.*`. One the user cannot act as is denied.' })),
   },
   closed,
@@ -47,7 +48,7 @@ const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() }, 
 type CheckBody = Static<typeof Check>;
 
 function toInput(check: CheckBody): CheckInput {
-  return { subject: check.subject, action: check.action, ...(check.api !== undefined ? { api: check.api } : {}), ...(check.resource ? { resource: check.resource } : {}), ...(check.context ? { context: check.context } : {}), ...(check.profile_id !== undefined ? { profileId: check.profile_id } : {}) };
+  return { subject: check.subject, action: check.action, ...(check.api !== undefined ? { api: check.api } : {}), ...(check.resource ? { resource: check.resource } : {}), ...(check.context ? { context: check.context } : {}), ...(check.profile_id !== undefined ? { profileId: check.profile_id } : {}), ...(check.organization_id !== undefined ? { organizationId: check.organization_id } : {}) };
 }
 
 function toWire(decision: Decision) {

@@ -128,6 +128,48 @@ describe.each(engines)('organizations (%s)', (engine) => {
     expect((await jose.jwtVerify(plainTokens.id_token!, jwks, { audience: app.clientId })).payload.org_id).toBeUndefined();
   });
 
+  it('a role held within an organization grants its permissions only in tokens and checks for that organization', async () => {
+    const API = `https://org-billing.${engine}.example`;
+    const REDIRECT = 'https://org-billing-app.example/cb';
+    expect((await api('POST', '/tenants/demo/api-resources', { identifier: API, name: 'Billing API', scopes: [{ name: 'read:invoices' }, { name: 'pay:invoices' }] })).status).toBe(201);
+    const roleName = `org-billing-${engine}`;
+    expect((await api('POST', '/tenants/demo/roles', { name: roleName, permissions: [{ api: API, permission: 'pay:invoices' }] })).status).toBe(201);
+    const member = await makeUser(server, `org.billing.${engine}@example.com`);
+    const owner = await user();
+    const acme = (await api('POST', '/tenants/demo/organizations', { name: 'Billing Acme', owner })).body.id as string;
+    const other = (await api('POST', '/tenants/demo/organizations', { name: 'Billing Other', owner })).body.id as string;
+    expect((await api('PUT', `/tenants/demo/organizations/${acme}/members/${member.id}`, { roles: ['member', roleName] })).status).toBe(200);
+    expect((await api('PUT', `/tenants/demo/organizations/${other}/members/${member.id}`, { roles: ['member'] })).status).toBe(200);
+    const { app, clientSecret } = await makeApp(server, { name: 'Billing app', redirectUris: [REDIRECT], oidc: { accessTokenClaims: ['roles', 'permissions'] } });
+    const config = await discover(server, app.clientId, clientSecret);
+    const jwks = jose.createRemoteJWKSet(new URL(`${issuerOf(server)}/jwks`));
+    const browser = new FormClient(server.baseUrl);
+    const accessFor = async (organization?: string) => {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid offline_access pay:invoices', resource: API, prompt: 'consent', state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...(organization ? { organization } : {}) });
+      const { callbackUrl } = await authorize(browser, url, { email: member.email, consent: 'allow' });
+      const tokens = await oidc.authorizationCodeGrant(config, callbackUrl!, { pkceCodeVerifier: verifier, expectedState: state });
+      return { tokens, claims: (await jose.jwtVerify(tokens.access_token, jwks, { audience: API, typ: 'at+jwt' })).payload as jose.JWTPayload & { scope?: string; roles?: string[]; permissions?: string[] } };
+    };
+    const inAcme = await accessFor(acme);
+    expect(inAcme.claims).toMatchObject({ org_id: acme, scope: 'pay:invoices', permissions: ['pay:invoices'] });
+    expect(inAcme.claims.roles).toContain(roleName);
+    // The refresh of that sign-in keeps it; in the other organization, or in none, it is not held.
+    expect((await jose.jwtVerify((await oidc.refreshTokenGrant(config, inAcme.tokens.refresh_token!, { resource: API })).access_token, jwks, { audience: API })).payload.scope).toBe('pay:invoices');
+    expect((await accessFor(other)).claims.scope ?? '').toBe('');
+    expect((await accessFor()).claims.scope ?? '').toBe('');
+
+    const worker = await makeApp(server, { name: 'Billing backend', redirectUris: [], grantTypes: ['client_credentials'] });
+    const check = async (body: Record<string, unknown>) =>
+      (await (await fetch(`${server.baseUrl}/t/demo/authz/check`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${worker.app.clientId}:${worker.clientSecret}`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { allowed: boolean; reason: string };
+    expect(await check({ subject: member.id, action: 'pay:invoices', organization_id: acme })).toMatchObject({ allowed: true, role: roleName });
+    expect((await check({ subject: member.id, action: 'pay:invoices', organization_id: other })).allowed).toBe(false);
+    expect((await check({ subject: member.id, action: 'pay:invoices' })).allowed).toBe(false);
+    expect(await check({ subject: owner, action: 'pay:invoices', organization_id: other })).toMatchObject({ allowed: false });
+    expect(await check({ subject: (await user()), action: 'pay:invoices', organization_id: acme })).toEqual({ allowed: false, reason: 'the user is not a member of that organization' });
+  });
+
   it('invites by email: the link joins only the invited address, once, before it expires or is withdrawn', async () => {
     const owner = await user();
     const org = (await api('POST', '/tenants/demo/organizations', { name: 'Invites & Co', owner })).body.id as string;
