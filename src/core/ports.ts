@@ -457,8 +457,8 @@ export interface HouseholdRepository {
   liveSessions(tenantId: TenantId, householdId: string, now: number): Promise<Session[]>;
   /** Sets the profile an OIDC provider session (`sessionUid`) of the Frontdoor session `sessionId` acts as. */
   linkProviderSession(tenantId: TenantId, link: { sessionUid: string; sessionId: string; profileId: string | null; expiresAt: number }): Promise<void>;
-  /** The profile a provider session acts as: undefined when not linked, null when linked to none. */
-  providerSessionProfile(tenantId: TenantId, sessionUid: string, now: number): Promise<string | null | undefined>;
+  /** The Frontdoor session and profile a provider session is linked to; undefined when not linked. */
+  providerSessionLink(tenantId: TenantId, sessionUid: string, now: number): Promise<{ sessionId: string; profileId: string | null } | undefined>;
   /** A Frontdoor session switched profile: its provider sessions (and their tokens) follow. */
   relinkSessionProfile(tenantId: TenantId, sessionId: string, profileId: string | null): Promise<void>;
   /** Deletes links past their expiry (the longest refresh-token lifetime). */

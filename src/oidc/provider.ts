@@ -227,8 +227,7 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
   }
   async function tokenProfile(ctx: KoaContextWithOIDC, accountId: string, sessionUid: string | undefined): Promise<HouseholdProfile | null> {
     if (!(await store.households.membershipOf(tenantId, accountId))) return null;
-    const linked = sessionUid ? await store.households.providerSessionProfile(tenantId, sessionUid, deps.clock.now()) : undefined;
-    let profileId = linked;
+    let profileId = sessionUid ? (await store.households.providerSessionLink(tenantId, sessionUid, deps.clock.now()))?.profileId : undefined;
     // During an authorization, before the link is written: the browser's own session says.
     if (profileId === undefined && ctx.oidc.session?.uid === sessionUid && ctx.path !== '/token') {
       const current = await frontdoorSession(ctx);
@@ -240,9 +239,13 @@ export async function createTenantProvider(deps: TenantProviderDeps, tenant: Ten
     const sessionUid = ctx.oidc.session?.uid;
     if (!sessionUid) return;
     const current = await frontdoorSession(ctx);
-    if (!current || current.user.id !== accountId || !current.session.profileId) return;
-    if ((await store.households.providerSessionProfile(tenantId, sessionUid, deps.clock.now())) === current.session.profileId) return;
-    await store.households.linkProviderSession(tenantId, { sessionUid, sessionId: current.session.id, profileId: current.session.profileId, expiresAt: deps.clock.now() + settings.refreshTokenAbsoluteSeconds * 1000 });
+    if (!current || current.user.id !== accountId) return;
+    const profileId = current.session.profileId ?? null;
+    const linked = await store.households.providerSessionLink(tenantId, sessionUid, deps.clock.now());
+    // Written when it changes: a profile chosen, or a new Frontdoor session (which starts with none)
+    // behind a provider session that had one.
+    if (linked ? linked.sessionId === current.session.id && linked.profileId === profileId : profileId === null) return;
+    await store.households.linkProviderSession(tenantId, { sessionUid, sessionId: current.session.id, profileId, expiresAt: deps.clock.now() + settings.refreshTokenAbsoluteSeconds * 1000 });
   }
 
   // The user's roles in the organization an app's token is for: during an authorization, the

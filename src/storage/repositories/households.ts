@@ -226,11 +226,11 @@ export function householdRepository(db: Db, vault: PersonalDataVault): Household
         .onConflict((oc) => oc.columns(['tenant_id', 'session_uid']).doUpdateSet({ session_id: link.sessionId, profile_id: link.profileId, expires_at: link.expiresAt }))
         .execute();
     },
-    async providerSessionProfile(tenantId, sessionUid, now) {
+    async providerSessionLink(tenantId, sessionUid, now) {
       if (!isStorableText(sessionUid)) return undefined;
-      const row = await db.selectFrom('oidc_session_profiles').select(['profile_id', 'expires_at']).where('tenant_id', '=', tenantId).where('session_uid', '=', sessionUid).executeTakeFirst();
+      const row = await db.selectFrom('oidc_session_profiles').select(['session_id', 'profile_id', 'expires_at']).where('tenant_id', '=', tenantId).where('session_uid', '=', sessionUid).executeTakeFirst();
       if (!row || Number(row.expires_at) <= now) return undefined;
-      return row.profile_id;
+      return { sessionId: row.session_id, profileId: row.profile_id };
     },
     async deleteExpiredLinks(now) {
       const result = await db.deleteFrom('oidc_session_profiles').where('expires_at', '<=', now).executeTakeFirst();
