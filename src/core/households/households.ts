@@ -36,15 +36,18 @@ const PURCHASES: readonly PurchasePolicy[] = ['allowed', 'pin', 'blocked'];
 /** A child profile made without saying otherwise sees content rated up to this age and buys nothing. */
 export const DEFAULT_CHILD_MAX_AGE_RATING = 12;
 
+/** A plan's household bounds with the defaults filled in (devices and sessions at once: unbounded when left out). */
+export type ResolvedHouseholdLimits = Required<Pick<HouseholdLimits, 'maxMembers' | 'maxProfiles'>> & HouseholdLimits;
+
 /** The bounds of the owner's plan; null when the plan has no household. */
-export function planLimits(tenant: Tenant, owner: Pick<User, 'plan'>): Required<Pick<HouseholdLimits, 'maxMembers' | 'maxProfiles'>> & HouseholdLimits | null {
+export function planLimits(tenant: Tenant, owner: Pick<User, 'plan'>): ResolvedHouseholdLimits | null {
   const household = owner.plan ? tenant.settings.plans?.[owner.plan]?.household : undefined;
   if (!household) return null;
   return { ...household, maxMembers: household.maxMembers ?? DEFAULT_MAX_MEMBERS, maxProfiles: household.maxProfiles ?? DEFAULT_MAX_PROFILES };
 }
 
 /** The limits in force for a household: its owner's plan now (a plan without households allows no growth). */
-export async function householdLimits(store: Store, tenant: Tenant, household: Household): Promise<ReturnType<typeof planLimits> & object> {
+export async function householdLimits(store: Store, tenant: Tenant, household: Household): Promise<ResolvedHouseholdLimits> {
   const owner = await store.users.get(tenant.id, household.ownerId);
   return (owner ? planLimits(tenant, owner) : null) ?? { maxMembers: 0, maxProfiles: 0 };
 }

@@ -133,7 +133,7 @@ describe.each(engines)('roles and permissions (%s)', (engine) => {
     ]);
     // The data export says what the user holds, and how.
     const exported = (await api('GET', `/tenants/demo/users/${user.id}/export`)).body;
-    expect(exported.access).toEqual({ plan: null, roles: expect.arrayContaining([{ role: 'banker', via: `group:${group.body.id}` }, { role: 'customer', via: 'default' }]), groups: [{ id: group.body.id, name: `bankers-${engine}` }], organizations: [] });
+    expect(exported.access).toEqual({ plan: null, roles: expect.arrayContaining([{ role: 'banker', via: `group:${group.body.id}` }, { role: 'customer', via: 'default' }]), groups: [{ id: group.body.id, name: `bankers-${engine}` }], organizations: [], household: null });
     // Its condition needs the amount, which a token does not know: the permission is in the token, the check API decides.
     tokens = await tokensFor(user.email, 'openid transfer:funds');
     expect((await accessClaims(tokens.access_token)).scope).toBe('transfer:funds');
