@@ -111,6 +111,8 @@ export function registerUserRoutes(app: AdminApp, services: Services): void {
     async (request, reply) => {
       const user = await requireUser(request.params.tenantId, request.params.userId);
       await services.audit.record(adminContext(request), { tenantId: user.tenantId, action: 'admin.user_data_exported', result: 'success', subject: user.id });
+      // This node's buffered sign-ins and assessments first, so the export holds the latest.
+      await services.flows.risk.flush();
       const document = await exportUserData(services, user.tenantId, user);
       return reply.header('content-disposition', `attachment; filename="${user.id}.json"`).send(document);
     },

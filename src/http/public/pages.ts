@@ -441,6 +441,8 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     if (!current) return redirect(reply, tenant, '/login');
     if (!(await recentEnough(services, request, reply, tenant, current, tenantPath(tenant.id, '/account/export')))) return reply;
     await services.audit.record(requestContext(request, `user:${current.user.id}`), { tenantId: tenant.id, action: 'user.data_exported', result: 'success', subject: current.user.id });
+    // This node's buffered sign-ins and assessments first, so the export holds the latest.
+    await services.flows.risk.flush();
     const document = await exportUserData(services, tenant.id, current.user);
     return reply
       .type('application/json; charset=utf-8')
