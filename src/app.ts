@@ -24,6 +24,7 @@ import { createArgon2Hasher } from './adapters/password/argon2-hasher.ts';
 import { loadPasswordBlocklist } from './adapters/password/blocklist.ts';
 import { createMemoryRateLimiter } from './adapters/rate-limit/memory-rate-limiter.ts';
 import { createRedisRateLimiter } from './adapters/rate-limit/redis-rate-limiter.ts';
+import { createRedisInvalidationBus } from './adapters/cache/redis-invalidation-bus.ts';
 import { createOutboxMailer } from './adapters/mail/outbox-mailer.ts';
 import { createSmtpDispatcher, type MailDispatcher } from './adapters/mail/smtp-dispatcher.ts';
 import { composeMail } from './pages/mail.ts';
@@ -136,6 +137,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   await hasher.verifyDummy('warm-up');
   // Limits hold across nodes when they share Redis; a single node counts in memory.
   const limiter = options.limiter ?? (redis ? createRedisRateLimiter(redis, clock, createMemoryRateLimiter(clock)) : createMemoryRateLimiter(clock));
+  // Role and assignment changes reach every node's decision cache at once through Redis.
+  const authzInvalidations = redis ? createRedisInvalidationBus(redis, 'frontdoor:authz:invalidate', (error) => process.stderr.write(`frontdoor: redis: ${error.message}\n`)) : null;
   const audit = createAuditLog({ store, clock });
   const sessions = createSessionService({ store, clock, settings: { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds } });
   const mailDispatcher = config.smtpUrl
@@ -218,12 +221,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     oidcKeys: { cookie: deriveKey(rootKey, 'oidc-cookies'), placeholder: deriveKey(rootKey, 'oidc-client-placeholder'), pairwise: deriveKey(rootKey, 'oidc-pairwise') },
     signingKeys,
     auditChain: { store, clock, signingKeys, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) },
-    access: createAccessService({ store, clock }),
+    access: createAccessService({ store, clock, ...(authzInvalidations ? { invalidations: authzInvalidations } : {}) }),
     mailDispatcher,
     async close() {
       await risk.flush();
       await recordWriter?.close();
       await mailDispatcher?.close();
+      await authzInvalidations?.close();
       await redis?.quit().catch(() => redis.disconnect());
       await store.close();
     },

@@ -1289,6 +1289,16 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
+/** Tells the other nodes that a tenant's cached entries changed (Redis pub/sub with REDIS_URL). */
+export interface CacheInvalidationBus {
+  publish(tenantId: string): void;
+  /** Called for every other node's publish. */
+  onPeerChange(handler: (tenantId: string) => void): void;
+  /** Resolves once this node receives messages. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface RateLimitResult {
   allowed: boolean;
   /** Seconds until the window frees a slot (0 when allowed). */

@@ -5,9 +5,10 @@
 //
 // Which roles a user holds directly and through groups is read in one query and kept per node for
 // at most a second (the bound on how soon a change made on another node applies); a change made on
-// this node drops it at once. The account itself (status, plan, profile attributes) is read fresh
-// for every decision, so an admin's edit counts at once.
-import type { Clock, Role, RolePermission, Store, Tenant, TenantId, User } from '../ports.ts';
+// this node drops it at once, and with Redis on every other node too (a published invalidation;
+// the second stays the bound when a message is missed). The account itself (status, plan, profile
+// attributes) is read fresh for every decision, so an admin's edit counts at once.
+import type { CacheInvalidationBus, Clock, Role, RolePermission, Store, Tenant, TenantId, User } from '../ports.ts';
 import { evaluateRule, missingFacts, type Facts, type Rule } from './conditions.ts';
 import { actingProfile, profileFacts } from '../households/profile-sessions.ts';
 
@@ -71,7 +72,7 @@ export interface AccessService {
    */
   tokenScopes(tenant: Tenant, userId: string, api: string, context: Record<string, unknown>, profile?: Record<string, unknown>, organizationRoles?: readonly string[]): Promise<Set<string>>;
   check(tenant: Tenant, input: CheckInput): Promise<Decision>;
-  /** Drops what this node keeps about the tenant (after a change here). */
+  /** Drops what this node keeps about the tenant (after a change here), and tells the other nodes to (with Redis). */
   invalidate(tenantId: TenantId): void;
 }
 
@@ -81,7 +82,7 @@ export function userFacts(access: UserAccess): Record<string, unknown> {
   return { ...user.profile, id: user.id, email_verified: user.emailVerified, plan: user.plan ?? null, roles: access.roles };
 }
 
-export function createAccessService(deps: { store: Store; clock: Clock }): AccessService {
+export function createAccessService(deps: { store: Store; clock: Clock; invalidations?: CacheInvalidationBus }): AccessService {
   const roleCache = new Map<TenantId, { byId: Map<string, Role>; byName: Map<string, Role>; at: number }>();
   const heldCache = new Map<string, { roleIds: string[]; at: number }>();
   const generation = new Map<TenantId, number>();
@@ -191,12 +192,18 @@ export function createAccessService(deps: { store: Store; clock: Clock }): Acces
       return { allowed: false, reason: `the condition of role ${unmet.join(', ')} is not met` };
     },
     invalidate(tenantId) {
-      generation.set(tenantId, (generation.get(tenantId) ?? 0) + 1);
-      roleCache.delete(tenantId);
-      loadingRoles.delete(tenantId);
-      const prefix = `${tenantId}\n`;
-      for (const key of heldCache.keys()) if (key.startsWith(prefix)) heldCache.delete(key);
+      drop(tenantId);
+      deps.invalidations?.publish(tenantId);
     },
   };
+  function drop(tenantId: TenantId) {
+    generation.set(tenantId, (generation.get(tenantId) ?? 0) + 1);
+    roleCache.delete(tenantId);
+    loadingRoles.delete(tenantId);
+    const prefix = `${tenantId}\n`;
+    for (const key of heldCache.keys()) if (key.startsWith(prefix)) heldCache.delete(key);
+  }
+  // Another node's change: dropped here at once (Redis), not only when the entry ages out.
+  deps.invalidations?.onPeerChange(drop);
   return service;
 }
