@@ -2,6 +2,7 @@
 // ever ages out, a role given on one node counts on the other as soon as its published
 // invalidation arrives — without Redis it would not count there until the entry's second passed.
 import { Redis } from 'ioredis';
+import { REDIS_URL, redisReachable } from '../support/redis.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisInvalidationBus } from '../../src/adapters/cache/redis-invalidation-bus.ts';
 import { createAccessService } from '../../src/core/authz/access.ts';
@@ -11,26 +12,9 @@ import { openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrations.ts';
 import { createTestStore } from '../support/store.ts';
 
-const REDIS_URL = process.env.FRONTDOOR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REQUIRE = process.env.FRONTDOOR_TEST_REQUIRE_SERVICES === '1';
 const API = 'https://api.example';
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch (error) {
-    if (REQUIRE) throw new Error(`Redis at ${REDIS_URL} is required (FRONTDOOR_TEST_REQUIRE_SERVICES=1) but not reachable: ${(error as Error).message}`);
-    console.warn(`[frontdoor tests] skipping the decision cache across nodes: ${REDIS_URL} not reachable`);
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const available = await redisReachable();
+const available = await redisReachable('the decision cache across nodes');
 
 describe.runIf(available)('decision cache invalidated across nodes through Redis', () => {
   const now = 1_800_000_000_000;

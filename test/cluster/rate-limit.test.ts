@@ -4,31 +4,14 @@
 // in-memory counters each node would allow the full limit again.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { REDIS_URL, redisReachable } from '../support/redis.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryRateLimiter } from '../../src/adapters/rate-limit/memory-rate-limiter.ts';
 import { createRedisRateLimiter } from '../../src/adapters/rate-limit/redis-rate-limiter.ts';
 import { FormClient } from '../support/client.ts';
 import { setTenantSettings, startTestServer, type TestServer } from '../support/server.ts';
 
-const REDIS_URL = process.env.FRONTDOOR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REQUIRE = process.env.FRONTDOOR_TEST_REQUIRE_SERVICES === '1';
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch (error) {
-    if (REQUIRE) throw new Error(`Redis at ${REDIS_URL} is required (FRONTDOOR_TEST_REQUIRE_SERVICES=1) but not reachable: ${(error as Error).message}`);
-    console.warn(`[frontdoor tests] skipping shared rate limits: ${REDIS_URL} not reachable`);
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const available = await redisReachable();
+const available = await redisReachable('shared rate limits');
 
 describe.runIf(available)('rate limits in Redis', () => {
   let redis: Redis;
