@@ -1,23 +1,28 @@
 // The Frontdoor half of `npm run bench:authz`: the `npm start` composition (logs off) on a free
 // loopback port, SQLite in a temporary data dir or a fresh PostgreSQL database (BENCH_DATABASE_URL),
-// loaded with BENCH_USERS users (100,000), 1,000 roles and 100 groups of 10 roles each: every user
-// holds two roles directly and is in one group; one role in ten grants under a condition. Then it
+// loaded with BENCH_USERS users (100,000), 1,000 roles, 100 groups of 10 roles each and 10,000
+// organizations: every user holds two roles directly, is in one group and is a member of one
+// organization (ten members each, the first its owner), and every third user after the first 10,000
+// is in a second one; one role in ten grants under a condition. Then it
 // measures the decision in-process — `access.check` for random users and actions against the plain
 // account read (`store.users.get`) each decision does anyway — and prints both as a JSON line,
-// then listens and prints the ready line. Cleans up when stdin closes.
+// then listens (with the check route also at /bench/…, deciding nothing: the route's own cost) and
+// prints the ready line. Cleans up when stdin closes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServices } from '../src/app.ts';
+import { createServices, type Services } from '../src/app.ts';
 import { firstStart } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { createApiResource } from '../src/core/apps/api-resources.ts';
 import { createApplication } from '../src/core/apps/app-admin.ts';
+import { OWNER } from '../src/core/orgs/organizations.ts';
 import { cliContext } from '../src/core/context.ts';
 import type { Role, User } from '../src/core/ports.ts';
 import { ENDPOINT_GROUPS } from '../src/core/risk/request-limits.ts';
 import { newId } from '../src/core/secrets.ts';
 import { updateTenant } from '../src/core/tenants/tenant-admin.ts';
+import { registerAuthzCheckApi } from '../src/http/api/authz-check.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createPostgresDatabase, freePort, stopWithCleanups } from './support.ts';
 
@@ -26,6 +31,7 @@ export const BENCH_TENANT = 'demo';
 const SCOPES = 50;
 const ROLES = 1000;
 const GROUPS = 100;
+const ORGANIZATIONS = 10_000;
 const BATCH = 1000;
 
 export interface AuthzReady {
@@ -37,6 +43,9 @@ export interface AuthzReady {
   scopes: string[];
   inProcess: { checks: number; check: Stats; read: Stats };
   seedSeconds: number;
+  /** Organizations and memberships loaded. */
+  organizations: number;
+  memberships: number;
 }
 
 export interface Stats {
@@ -101,6 +110,13 @@ async function main(): Promise<void> {
       await store.authorization.createGroup({ id, tenantId: BENCH_TENANT, name: `group-${g}`, description: '', createdAt: now, updatedAt: now });
       for (let k = 0; k < 10; k += 1) await store.authorization.addGroupRole(BENCH_TENANT, id, roles[(g * 10 + k) % ROLES]!.id, now);
     }
+    // Organizations as createOrganization writes them (the row, its domains, the owner), through the
+    // repository: user k < 10,000 creates organization k and owns it; user i is a member of
+    // organization i mod 10,000 (its first ten thousand after the owners as `admin`), and every
+    // third user from 10,000 on (when every organization exists) also a `member` of a second one.
+    const organizations = Math.min(ORGANIZATIONS, users);
+    const orgIds = Array.from({ length: organizations }, () => newId('org'));
+    let memberships = 0;
     const userIds: string[] = [];
     for (let start = 0; start < users; start += BATCH) {
       await store.transaction(async (tx) => {
@@ -110,6 +126,15 @@ async function main(): Promise<void> {
           await tx.authorization.addUserRole(BENCH_TENANT, user.id, roles[(i * 13) % ROLES]!.id, 'admin', now);
           await tx.authorization.addUserRole(BENCH_TENANT, user.id, roles[(i * 17 + 5) % ROLES]!.id, 'admin', now);
           await tx.authorization.addGroupMember(BENCH_TENANT, groupIds[i % GROUPS]!, user.id, now);
+          const orgId = orgIds[i % organizations]!;
+          if (i < organizations) await tx.organizations.create({ id: orgId, tenantId: BENCH_TENANT, name: `org-${i}`, settings: {}, createdAt: now, updatedAt: now });
+          await tx.organizations.putMember(BENCH_TENANT, { orgId, userId: user.id, roles: [i < organizations ? OWNER : i < 2 * organizations ? 'admin' : 'member'], createdAt: now, updatedAt: now });
+          memberships += 1;
+          if (i >= organizations && i % 3 === 0) {
+            // (7i + 1) mod 10,000 is never i mod 10,000 (7i + 1 - i is odd).
+            await tx.organizations.putMember(BENCH_TENANT, { orgId: orgIds[(i * 7 + 1) % organizations]!, userId: user.id, roles: ['member'], createdAt: now, updatedAt: now });
+            memberships += 1;
+          }
           userIds.push(user.id);
         }
       });
@@ -143,8 +168,12 @@ async function main(): Promise<void> {
     const created = await createApplication(services, { tenantId: BENCH_TENANT, name: 'Bench checker', redirectUris: [], grantTypes: ['client_credentials'] }, cliContext);
     const { app } = await buildServer(services, { logger: false });
     cleanups.push(() => app.close());
+    // The reference for the route itself: the same route (client authentication, validation,
+    // serialization) at /bench/t/{tenant}/authz/check with a constant decision in place of access.check.
+    const constantDecision: Services = { ...services, access: { ...services.access, check: async () => ({ allowed: true, reason: 'granted by role role-1', role: 'role-1' }) } };
+    await app.register(async (scope) => registerAuthzCheckApi(scope, constantDecision), { prefix: '/bench' });
     await app.listen({ host: '127.0.0.1', port });
-    const ready: AuthzReady = { port, pid: process.pid, clientId: created.app.clientId, secret: created.clientSecret!, userIds: userIds.slice(0, 20_000), scopes, inProcess: { checks, check: stats(check), read: stats(read) }, seedSeconds };
+    const ready: AuthzReady = { port, pid: process.pid, clientId: created.app.clientId, secret: created.clientSecret!, userIds: userIds.slice(0, 20_000), scopes, inProcess: { checks, check: stats(check), read: stats(read) }, seedSeconds, organizations, memberships };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
   } catch (error) {
     process.stderr.write(`bench authz server: ${(error as Error).stack ?? error}\n`);

@@ -1,11 +1,14 @@
 // `npm run bench:authz`: the check API's decisions, in-process and over HTTP, on a tenant loaded with
-// BENCH_USERS users (100,000), 1,000 roles and 100 groups (bench/authz-server.ts, its own process).
+// BENCH_USERS users (100,000), 1,000 roles, 100 groups and 10,000 organizations with their members
+// (bench/authz-server.ts, its own process).
 //
 //   in-process  `access.check` for random users and actions, p50/p99/p99.9, against the plain account
 //               read each decision makes (the reference, measured in the same loop)
 //   HTTP        autocannon in this process against POST /t/demo/authz/check (random user, action,
 //               amount; client credentials), against GET /healthz on the same server (the
-//               reference: what Fastify and the loopback cost with no work), alternating per round;
+//               reference: what Fastify and the loopback cost with no work) and against the same
+//               route deciding nothing (/bench/…: what authentication, validation and serialization
+//               cost), alternating per round;
 //               checks per second, and the server's CPU time per check (checks per CPU-second is
 //               the "per core" figure: the server's JavaScript runs on one thread)
 // Goals (issue 7): p99 under 2 ms in-process; at least 5,000 checks/s per core over HTTP.
@@ -43,7 +46,7 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-async function measure(ready: AuthzReady, what: 'check' | 'healthz'): Promise<{ perSecond: number; cpuMicros: number | null; bad: number }> {
+async function measure(ready: AuthzReady, what: 'check' | 'route' | 'healthz'): Promise<{ perSecond: number; cpuMicros: number | null; bad: number }> {
   const base = `http://127.0.0.1:${ready.port}`;
   const authorization = `Basic ${Buffer.from(`${encodeURIComponent(ready.clientId)}:${encodeURIComponent(ready.secret)}`).toString('base64')}`;
   let ok = 0;
@@ -51,11 +54,12 @@ async function measure(ready: AuthzReady, what: 'check' | 'healthz'): Promise<{ 
   let firstBad: string | null = null;
   let n = 0;
   const requests: Request[] =
-    what === 'check'
+    what !== 'healthz'
       ? [
           {
             method: 'POST',
-            path: '/t/demo/authz/check',
+            // `route`: the same route deciding nothing (bench/authz-server.ts), what the route itself costs.
+            path: what === 'route' ? '/bench/t/demo/authz/check' : '/t/demo/authz/check',
             setupRequest: (request) => {
               n += 1;
               const body = JSON.stringify({ subject: ready.userIds[(n * 7919) % ready.userIds.length], action: ready.scopes[(n * 31) % ready.scopes.length], resource: { amount: (n * 37) % 2000 }, context: { acr: 'pwd' } });
@@ -79,7 +83,7 @@ async function measure(ready: AuthzReady, what: 'check' | 'healthz'): Promise<{ 
 }
 
 async function main(): Promise<void> {
-  log(`bench:authz — ${settings.users} users, 1,000 roles, 100 groups; ${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
+  log(`bench:authz — ${settings.users} users, 1,000 roles, 100 groups, 10,000 organizations; ${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
   const child = spawn(process.execPath, [fileURLToPath(new URL('./authz-server.ts', import.meta.url))], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_USERS: String(settings.users), BENCH_CHECKS: String(settings.checks), ...(settings.databaseUrl ? { BENCH_DATABASE_URL: settings.databaseUrl } : {}) },
@@ -87,24 +91,32 @@ async function main(): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const ready = await new JsonLines(child, 'bench/authz-server.ts').next<AuthzReady>(1_800_000, 'authz server start');
-    log(`  loaded in ${ready.seedSeconds.toFixed(1)} s`);
+    log(`  loaded in ${ready.seedSeconds.toFixed(1)} s (${ready.organizations} organizations, ${ready.memberships} memberships)`);
     const checks: { perSecond: number; cpuMicros: number | null }[] = [];
     const references: { perSecond: number; cpuMicros: number | null }[] = [];
+    const routes: { perSecond: number; cpuMicros: number | null }[] = [];
+    const each = (m: { perSecond: number; cpuMicros: number | null }) => `${m.perSecond.toFixed(0)}/s (${m.cpuMicros?.toFixed(0) ?? '?'} µs CPU each)`;
     for (let round = 0; round < settings.rounds; round += 1) {
       const reference = await measure(ready, 'healthz');
+      const route = await measure(ready, 'route');
       const check = await measure(ready, 'check');
-      log(`  round ${round + 1}: check ${check.perSecond.toFixed(0)}/s (${check.cpuMicros?.toFixed(0) ?? '?'} µs CPU each), healthz ${reference.perSecond.toFixed(0)}/s${check.bad ? `, ${check.bad} bad` : ''}`);
-      if (check.bad > 0) throw new Error('wrong answers from the check API');
+      log(`  round ${round + 1}: check ${each(check)}, route deciding nothing ${each(route)}, healthz ${each(reference)}${check.bad + route.bad ? `, ${check.bad + route.bad} bad` : ''}`);
+      if (check.bad + route.bad > 0) throw new Error('wrong answers from the check API');
       checks.push(check);
       references.push(reference);
+      routes.push(route);
     }
     const cpu = checks.map((c) => c.cpuMicros).filter((c): c is number => c !== null);
     const perCpuSecond = cpu.length ? 1e6 / median(cpu) : null;
+    const referenceCpu = references.map((r) => r.cpuMicros).filter((c): c is number => c !== null);
+    const routeCpu = routes.map((r) => r.cpuMicros).filter((c): c is number => c !== null);
     const summary = {
       engine: settings.databaseUrl ? 'postgres' : 'sqlite',
       users: settings.users,
       roles: 1000,
       groups: 100,
+      organizations: ready.organizations,
+      memberships: ready.memberships,
       inProcess: ready.inProcess,
       inProcessP99OverRead: ready.inProcess.check.p99 / ready.inProcess.read.p99,
       http: {
@@ -112,6 +124,9 @@ async function main(): Promise<void> {
         checksPerSecond: median(checks.map((c) => c.perSecond)),
         healthzPerSecond: median(references.map((r) => r.perSecond)),
         checkCpuMicros: cpu.length ? median(cpu) : null,
+        healthzCpuMicros: referenceCpu.length ? median(referenceCpu) : null,
+        routeOnlyPerSecond: median(routes.map((r) => r.perSecond)),
+        routeOnlyCpuMicros: routeCpu.length ? median(routeCpu) : null,
         checksPerCpuSecond: perCpuSecond,
       },
       ratioToHealthz: median(checks.map((c) => c.perSecond)) / median(references.map((r) => r.perSecond)),

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { FrontdoorError } from '../../core/errors.ts';
 import type { AuthorizationRepository, Group, Role, RolePermission, RoleSource } from '../../core/ports.ts';
 import type { GroupsTable, RolesTable } from '../schema.ts';
-import { isStorableText, isUniqueViolation, parseJson, type Db } from './rows.ts';
+import { isStorableText, isUniqueViolation, parseJson, precompiled, type Db } from './rows.ts';
 
 function toRole(row: RolesTable): Role {
   return {
@@ -33,6 +33,24 @@ async function insertOnce(run: () => Promise<unknown>): Promise<boolean> {
 }
 
 export function authorizationRepository(db: Db): AuthorizationRepository {
+  // One round trip: the user's own roles and those of their groups. Read for decisions the roles
+  // cache does not answer, so compiled once.
+  const heldRoles = precompiled(db, 2, (tenantId: string, userId: string) =>
+    db
+      .selectFrom('user_roles')
+      .select(['role_id', 'source', sql<string | null>`null`.as('group_id')])
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .unionAll(
+        // The user's groups first (a few rows by index), then their roles: as a join, SQLite chose
+        // to walk every group's roles and probe membership for each (0.6 ms at 1,000 group roles).
+        db
+          .selectFrom('group_roles')
+          .select(['role_id', sql<string>`'group'`.as('source'), 'group_id'])
+          .where('tenant_id', '=', tenantId)
+          .where('group_id', 'in', db.selectFrom('group_members').select('group_id').where('tenant_id', '=', tenantId).where('user_id', '=', userId)),
+      ),
+  );
   return {
     createRole: (r) =>
       insertOnce(() =>
@@ -115,22 +133,7 @@ export function authorizationRepository(db: Db): AuthorizationRepository {
       return rows.map((r) => r.role_id);
     },
     async rolesOfUser(tenantId, userId) {
-      // One round trip: the user's own roles and those of their groups.
-      const rows = await db
-        .selectFrom('user_roles')
-        .select(['role_id', 'source', sql<string | null>`null`.as('group_id')])
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .unionAll(
-          // The user's groups first (a few rows by index), then their roles: as a join, SQLite chose
-          // to walk every group's roles and probe membership for each (0.6 ms at 1,000 group roles).
-          db
-            .selectFrom('group_roles')
-            .select(['role_id', sql<string>`'group'`.as('source'), 'group_id'])
-            .where('tenant_id', '=', tenantId)
-            .where('group_id', 'in', db.selectFrom('group_members').select('group_id').where('tenant_id', '=', tenantId).where('user_id', '=', userId)),
-        )
-        .execute();
+      const rows = await heldRoles(tenantId, userId);
       return rows.map((r) => ({ roleId: r.role_id, source: (r.source === 'group' ? { kind: 'group', groupId: r.group_id! } : { kind: r.source === 'default' ? 'default' : 'admin' }) as RoleSource }));
     },
     async groupsOfUser(tenantId, userId) {

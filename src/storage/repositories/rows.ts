@@ -1,6 +1,6 @@
 // Row ⇄ domain conversions shared by the repositories.
 import { FrontdoorError } from '../../core/errors.ts';
-import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Page } from '../../core/ports.ts';
 import type { Database } from '../schema.ts';
 
@@ -75,4 +75,36 @@ export function wrappedKeyColumns(eb: ExpressionBuilder<Database, keyof Database
       .where('user_data_keys.tenant_id', '=', sql.ref<string>(tenant))
       .where('user_data_keys.user_id', '=', sql.ref<string>(user));
   return [column('key_id').as('key_id'), column('wrapped').as('wrapped_key')] as const;
+}
+
+/**
+ * A query of a hot path built and compiled once, then run with other values: building and compiling
+ * with Kysely costs more than SQLite's answering a point lookup (about half of the account read and
+ * of the roles query, bench:authz). `build` gets a placeholder for each argument and must use each
+ * one as a whole value (`where('id', '=', id)`), never inside another; the query compiled from
+ * them is checked to hold each placeholder, and nothing else that looks like one, so a query the
+ * compiler did not keep value for value fails the first call rather than running with wrong values.
+ * Compiled on first use, per `db` (a transaction gets its own).
+ */
+export function precompiled<Row, Args extends readonly string[]>(db: Db, arity: Args['length'], build: (...placeholders: Args) => Compilable<Row>): (...args: Args) => Promise<Row[]> {
+  let compiled: { query: CompiledQuery<Row>; slots: (number | null)[] } | null = null;
+  const compile = () => {
+    // NUL cannot be in a stored value (isStorableText), so no constant of a query is one of these.
+    const placeholders = Array.from({ length: arity }, (_, i) => `\u0000precompiled-${i}\u0000`);
+    const query = build(...(placeholders as unknown as Args)).compile();
+    const slots = query.parameters.map((value) => {
+      const index = placeholders.indexOf(value as string);
+      if (index < 0 && typeof value === 'string' && value.includes('\u0000precompiled-')) throw new Error('precompiled: a placeholder used inside a value');
+      return index < 0 ? null : index;
+    });
+    if (placeholders.some((_, i) => !slots.includes(i))) throw new Error('precompiled: a placeholder missing from the query');
+    return { query, slots };
+  };
+  return async (...args) => {
+    compiled ??= compile();
+    const { query, slots } = compiled;
+    const parameters = slots.map((slot, i) => (slot === null ? query.parameters[i] : args[slot]));
+    const result = await db.executeQuery<Row>({ ...query, parameters });
+    return result.rows;
+  };
 }

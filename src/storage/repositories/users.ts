@@ -3,7 +3,7 @@ import { FrontdoorError } from '../../core/errors.ts';
 import type { PasswordRepository, User, UserRepository, UserStatus } from '../../core/ports.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { PersonalDataVault } from '../personal-data-vault.ts';
-import { decodeCursor, encodeCursor, fromBool, isStorableText, isUniqueViolation, parseJson, toBool, wrappedKeyColumns, type Db } from './rows.ts';
+import { decodeCursor, encodeCursor, fromBool, isStorableText, isUniqueViolation, parseJson, precompiled, toBool, wrappedKeyColumns, type Db } from './rows.ts';
 
 type UserRow = UsersTable & { key_id: string | null; wrapped_key: string | null };
 
@@ -80,8 +80,10 @@ export function userRepository(db: Db, vault: PersonalDataVault): UserRepository
       .where('users.tenant_id', '=', tenantId)
       .where('users.status', '=', 'active')
       .where((eb) => eb.or([eb('users.last_login_at', '<', before), eb.and([eb('users.last_login_at', 'is', null), eb('users.created_at', '<', before)])]));
+  // Every decision of the check API reads the account: compiled once.
+  const userById = precompiled(db, 2, (tenantId: string, id: string) => selectUsers(db).where('users.tenant_id', '=', tenantId).where('users.id', '=', id));
   const getUser = async (tenantId: string, id: string) => {
-    const row = await selectUsers(db).where('users.tenant_id', '=', tenantId).where('users.id', '=', id).executeTakeFirst();
+    const [row] = await userById(tenantId, id);
     return row ? toUser(vault, row) : null;
   };
   return {
