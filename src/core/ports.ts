@@ -1252,6 +1252,8 @@ export interface Store {
   authorization: AuthorizationRepository;
   organizations: OrganizationRepository;
   households: HouseholdRepository;
+  /** Account and role writes, this process's and every other's (storage/access-changes.ts). */
+  accessChanges: AccessChangeFeed;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip, for readiness. */
@@ -1289,11 +1291,33 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
-/** Tells the other nodes that a tenant's cached entries changed (Redis pub/sub with REDIS_URL). */
+/** A write that may make facts a node keeps for decisions wrong: one account's (status, profile, plan, roles) or, with `userId` null, a tenant's roles. */
+export interface AccessChange {
+  tenantId: TenantId;
+  userId: string | null;
+}
+
+/**
+ * The account and role writes storage records, for the caches of decisions: this process's once
+ * committed (`here`), every other process's (other nodes, the CLI) read back from the database
+ * within a poll. `'everything'`: more arrived than a poll lists, drop all.
+ */
+export interface AccessChangeFeed {
+  onChange(listener: (change: AccessChange | 'everything', here: boolean) => void): void;
+  /**
+   * The same number for as long as the feed has read the database without a break, null while it
+   * does not: an entry cached under the current number has had every change since delivered; any
+   * other entry may have missed one.
+   */
+  coverage(): number | null;
+}
+
+/** Tells the other nodes that a tenant's (or one account's) cached entries changed (Redis pub/sub with REDIS_URL). */
 export interface CacheInvalidationBus {
-  publish(tenantId: string): void;
+  /** `userId` null: the tenant's entries. */
+  publish(tenantId: string, userId: string | null): void;
   /** Called for every other node's publish. */
-  onPeerChange(handler: (tenantId: string) => void): void;
+  onPeerChange(handler: (tenantId: string, userId: string | null) => void): void;
   /** Resolves once this node receives messages. */
   ready(): Promise<void>;
   close(): Promise<void>;

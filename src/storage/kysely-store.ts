@@ -1,6 +1,7 @@
 // The Store port over Kysely: one object of repositories, re-bound to a transaction on demand.
 import { sql, type Kysely } from 'kysely';
-import type { Store } from '../core/ports.ts';
+import type { AccessChange, Store } from '../core/ports.ts';
+import { createAccessChangeLog, notingRoleWrites, notingUserWrites, type AccessChangeLog } from './access-changes.ts';
 import type { Database } from './schema.ts';
 import type { Db } from './repositories/rows.ts';
 import type { PersonalDataVault } from './personal-data-vault.ts';
@@ -28,14 +29,20 @@ import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } fro
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
 
-function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransaction: boolean): Store {
+/** `committed`: the changes of the transaction `db` is, told once it commits; null outside one. */
+function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, changes: AccessChangeLog, committed: AccessChange[] | null): Store {
+  const note = async (change: AccessChange) => {
+    await changes.record(db, change);
+    if (committed) committed.push(change);
+    else changes.deliver([change]);
+  };
   return {
     tenants: tenantRepository(db),
     apps: applicationRepository(db),
     apiResources: apiResourceRepository(db),
     rememberedGrants: rememberedGrantRepository(db),
     oidcGrants: oidcGrantRepository(db),
-    users: userRepository(db, vault),
+    users: notingUserWrites(userRepository(db, vault), note),
     passwords: passwordRepository(db),
     sessions: sessionRepository(db, vault),
     actionTokens: actionTokenRepository(db, vault),
@@ -57,24 +64,30 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, inTransa
     signInEvents: signInEventRepository(db, vault),
     riskEvents: riskEventRepository(db, vault),
     consent: consentRepository(db, vault),
-    authorization: authorizationRepository(db),
+    authorization: notingRoleWrites(authorizationRepository(db), note),
     organizations: organizationRepository(db, vault),
     households: householdRepository(db, vault),
+    accessChanges: changes,
     async transaction(work) {
       // Nested calls join the outer transaction.
-      if (inTransaction) return work(this);
-      return root.transaction().execute((trx) => work(bind(trx, root, vault, true)));
+      if (committed) return work(this);
+      const made: AccessChange[] = [];
+      const result = await root.transaction().execute((trx) => work(bind(trx, root, vault, changes, made)));
+      // Told after the commit: a read told earlier could still see (and cache) the old rows.
+      changes.deliver(made);
+      return result;
     },
     async ping() {
       await sql`select 1`.execute(db);
     },
     async close() {
+      changes.close();
       await root.destroy();
     },
   };
 }
 
 /** The store; personal columns are sealed and opened with `vault` (see personal-data-vault.ts). */
-export function createKyselyStore(db: Kysely<Database>, vault: PersonalDataVault): Store {
-  return bind(db, db, vault, false);
+export function createKyselyStore(db: Kysely<Database>, vault: PersonalDataVault, options: { accessChangePollMs?: number } = {}): Store {
+  return bind(db, db, vault, createAccessChangeLog(db, options.accessChangePollMs), null);
 }

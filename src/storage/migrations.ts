@@ -28,6 +28,7 @@ import { userLocaleMigration } from './migrations/0026-user-locale.ts';
 import { authorizationMigration } from './migrations/0027-authorization.ts';
 import { organizationsMigration } from './migrations/0028-organizations.ts';
 import { householdsMigration } from './migrations/0029-households.ts';
+import { accessChangesMigration } from './migrations/0030-access-changes.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -248,6 +249,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0027_authorization': authorizationMigration,
     '0028_organizations': organizationsMigration,
     '0029_households': householdsMigration,
+    '0030_access_changes': accessChangesMigration(engine),
   };
 }
 

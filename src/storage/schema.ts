@@ -578,7 +578,17 @@ export interface OidcSessionProfilesTable {
   expires_at: number;
 }
 
+/** Changes a node may have cached for a decision (migration 0030; storage/access-changes.ts). */
+export interface AccessChangesTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  /** Null: the tenant's roles changed, not one account. */
+  user_id: string | null;
+  created_at: number;
+}
+
 export interface Database {
+  access_changes: AccessChangesTable;
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
   consent_purposes: ConsentPurposesTable;

@@ -8,8 +8,9 @@ import { createKyselyStore } from '../../src/storage/kysely-store.ts';
 import { openPersonalDataVault, type PersonalDataVault } from '../../src/storage/personal-data-vault.ts';
 import type { Database } from '../../src/storage/schema.ts';
 
-export async function createTestStore(db: Kysely<Database>, masterKey: Buffer = randomBytes(32)): Promise<Store> {
-  return (await createTestStoreWithVault(db, masterKey)).store;
+export async function createTestStore(db: Kysely<Database>, masterKey: Buffer = randomBytes(32), options: { accessChangePollMs?: number } = {}): Promise<Store> {
+  const vault = await openPersonalDataVault(db, createLocalKeyProvider(masterKey), masterKey);
+  return createKyselyStore(db, vault, options);
 }
 
 /** The store and its vault, for a test that seals rows the way the app does outside the store. */

@@ -1,7 +1,8 @@
 // Cache invalidation across nodes through Redis pub/sub: a node that changes something another
-// node caches (a tenant's roles, who holds them) publishes the tenant's id; every other node drops
-// its entries at once instead of within its cache's bound. Messages are best effort — a node that
-// misses one (Redis down, reconnecting) still sees the change when its entry ages out.
+// node caches (a tenant's roles, an account, who holds which role) publishes the tenant's id and
+// the account's; every other node drops those entries at once. Messages are best effort: a node
+// that misses one (Redis down, reconnecting) still hears of the change from the database's change
+// log within a poll (storage/access-changes.ts).
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CacheInvalidationBus } from '../../core/ports.ts';
@@ -11,18 +12,18 @@ export function createRedisInvalidationBus(redis: Redis, channel: string, onErro
   const nodeId = randomBytes(8).toString('base64url');
   const subscriber = redis.duplicate();
   subscriber.on('error', onError);
-  const handlers: ((tenantId: string) => void)[] = [];
+  const handlers: ((tenantId: string, userId: string | null) => void)[] = [];
   const ready = subscriber.subscribe(channel).catch((error: Error) => onError(error));
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
-    const separator = message.indexOf('\n');
-    if (separator < 0 || message.slice(0, separator) === nodeId) return;
-    const tenantId = message.slice(separator + 1);
-    for (const handler of handlers) handler(tenantId);
+    // node id, tenant id, account id (empty: the tenant's entries); neither id holds a newline.
+    const [sender, tenantId, userId] = message.split('\n');
+    if (sender === nodeId || !tenantId || userId === undefined) return;
+    for (const handler of handlers) handler(tenantId, userId === '' ? null : userId);
   });
   return {
-    publish(tenantId) {
-      redis.publish(channel, `${nodeId}\n${tenantId}`).catch((error: Error) => onError(error));
+    publish(tenantId, userId) {
+      redis.publish(channel, `${nodeId}\n${tenantId}\n${userId ?? ''}`).catch((error: Error) => onError(error));
     },
     onPeerChange(handler) {
       handlers.push(handler);

@@ -3,16 +3,20 @@
 // user holds (whose condition is true or, lacking facts such as the resource, unknown); the check
 // API decides one action on one resource with all facts at hand.
 //
-// Which roles a user holds directly and through groups is read in one query and kept per node for
-// at most a second (the bound on how soon a change made on another node applies); a change made on
-// this node drops it at once, and with Redis on every other node too (a published invalidation;
-// the second stays the bound when a message is missed). The account itself (status, plan, profile
-// attributes) is read fresh for every decision, so an admin's edit counts at once.
+// What a decision reads about a user — the account (status, plan, profile attributes) and the roles
+// held directly and through groups — is kept per node. Storage notes every write of those
+// (storage/access-changes.ts): a change made through this node drops the entry once committed, with
+// Redis every other node's at once too, and every node reads the changes all processes made (the
+// CLI's as well) from the database every 250 ms. While that reading runs without a break an entry
+// is kept up to 30 s; one cached before a break, or while it is broken, only a second. The tenant's
+// role list is kept a second.
 import type { CacheInvalidationBus, Clock, Role, RolePermission, Store, Tenant, TenantId, User } from '../ports.ts';
 import { evaluateRule, missingFacts, type Facts, type Rule } from './conditions.ts';
 import { actingProfile, profileFacts } from '../households/profile-sessions.ts';
 
 const FRESH_MS = 1000;
+/** How long an entry is kept while every change reaches this node (the change feed's coverage). */
+export const KEPT_MS = 30_000;
 const MAX_CACHED_USERS = 50_000;
 
 export interface PermissionGrant {
@@ -72,8 +76,6 @@ export interface AccessService {
    */
   tokenScopes(tenant: Tenant, userId: string, api: string, context: Record<string, unknown>, profile?: Record<string, unknown>, organizationRoles?: readonly string[]): Promise<Set<string>>;
   check(tenant: Tenant, input: CheckInput): Promise<Decision>;
-  /** Drops what this node keeps about the tenant (after a change here), and tells the other nodes to (with Redis). */
-  invalidate(tenantId: TenantId): void;
 }
 
 /** What conditions read as `user.*`: the profile's attributes, then what Frontdoor knows (which wins). */
@@ -83,9 +85,35 @@ export function userFacts(access: UserAccess): Record<string, unknown> {
 }
 
 export function createAccessService(deps: { store: Store; clock: Clock; invalidations?: CacheInvalidationBus }): AccessService {
+  const feed = deps.store.accessChanges;
   const roleCache = new Map<TenantId, { byId: Map<string, Role>; byName: Map<string, Role>; at: number }>();
-  const heldCache = new Map<string, { roleIds: string[]; at: number }>();
+  const heldCache = new Map<string, Kept<string[]>>();
+  const accountCache = new Map<string, Kept<User>>();
   const generation = new Map<TenantId, number>();
+  // Bumped by every change heard: a read that started before one must not keep what it read.
+  let changesHeard = 0;
+
+  /** Whether `entry` may still answer: 30 s when the feed has vouched since it was cached, else 1 s. */
+  const fresh = (entry: Kept<unknown>, now: number) => {
+    const age = now - entry.at;
+    return age < FRESH_MS || (age < KEPT_MS && entry.coverage !== null && entry.coverage === feed.coverage());
+  };
+
+  /** The value under `key` of `cache`, read by `load` unless kept and fresh; null is not kept. */
+  async function kept<T>(cache: Map<string, Kept<T>>, key: string, load: () => Promise<T | null>): Promise<T | null> {
+    const now = deps.clock.now();
+    const cached = cache.get(key);
+    if (cached && fresh(cached, now)) return cached.value;
+    const before = changesHeard;
+    const coverage = feed.coverage();
+    const value = await load();
+    if (value !== null && changesHeard === before) {
+      if (cache.size >= MAX_CACHED_USERS) cache.delete(cache.keys().next().value as string);
+      cache.delete(key); // re-inserted last, so the oldest entry is the first one
+      cache.set(key, { value, at: now, coverage });
+    }
+    return value;
+  }
 
   // One load at a time per tenant: when the entry goes stale under load, concurrent decisions wait
   // for the same read of every role instead of each starting one.
@@ -110,24 +138,14 @@ export function createAccessService(deps: { store: Store; clock: Clock; invalida
     return loading;
   }
 
-  /** The ids of the roles the user holds directly or through groups (kept ≤ 1 s). */
-  async function heldRoleIds(tenantId: TenantId, userId: string): Promise<string[]> {
-    const key = `${tenantId}\n${userId}`;
-    const now = deps.clock.now();
-    const cached = heldCache.get(key);
-    if (cached && now - cached.at < FRESH_MS) return cached.roleIds;
-    const before = generation.get(tenantId) ?? 0;
-    const roleIds = (await deps.store.authorization.rolesOfUser(tenantId, userId)).map((r) => r.roleId);
-    // A change on this node while it was loading: do not keep what may predate it.
-    if ((generation.get(tenantId) ?? 0) === before) {
-      if (heldCache.size >= MAX_CACHED_USERS) heldCache.delete(heldCache.keys().next().value as string);
-      heldCache.set(key, { roleIds, at: now });
-    }
-    return roleIds;
-  }
+  /** The ids of the roles the user holds directly or through groups. */
+  const heldRoleIds = async (tenantId: TenantId, userId: string): Promise<string[]> =>
+    (await kept(heldCache, `${tenantId}\n${userId}`, async () => (await deps.store.authorization.rolesOfUser(tenantId, userId)).map((r) => r.roleId))) ?? [];
+  /** The account; an unknown one is read again each time. */
+  const account = (tenantId: TenantId, userId: string): Promise<User | null> => kept(accountCache, `${tenantId}\n${userId}`, () => deps.store.users.get(tenantId, userId));
 
   async function load(tenant: Tenant, userId: string, organizationRoles: readonly string[] = []): Promise<UserAccess | null> {
-    const [user, held, roles] = await Promise.all([deps.store.users.get(tenant.id, userId), heldRoleIds(tenant.id, userId), rolesOf(tenant.id)]);
+    const [user, held, roles] = await Promise.all([account(tenant.id, userId), heldRoleIds(tenant.id, userId), rolesOf(tenant.id)]);
     if (!user) return null;
     const byName = new Map<string, Role>();
     for (const roleId of held) {
@@ -191,19 +209,43 @@ export function createAccessService(deps: { store: Store; clock: Clock; invalida
       if (missing.size > 0) return { allowed: false, reason: `the condition of role ${undecided.join(', ')} needs ${[...missing].join(', ')}`, missing: [...missing] };
       return { allowed: false, reason: `the condition of role ${unmet.join(', ')} is not met` };
     },
-    invalidate(tenantId) {
-      drop(tenantId);
-      deps.invalidations?.publish(tenantId);
-    },
   };
-  function drop(tenantId: TenantId) {
+  /** Drops what this node keeps about the tenant (`userId` null) or one of its accounts. */
+  function drop(tenantId: TenantId, userId: string | null) {
+    changesHeard += 1;
+    if (userId !== null) {
+      heldCache.delete(`${tenantId}\n${userId}`);
+      accountCache.delete(`${tenantId}\n${userId}`);
+      return;
+    }
     generation.set(tenantId, (generation.get(tenantId) ?? 0) + 1);
     roleCache.delete(tenantId);
     loadingRoles.delete(tenantId);
     const prefix = `${tenantId}\n`;
     for (const key of heldCache.keys()) if (key.startsWith(prefix)) heldCache.delete(key);
   }
-  // Another node's change: dropped here at once (Redis), not only when the entry ages out.
+  feed.onChange((change, here) => {
+    if (change === 'everything') {
+      changesHeard += 1;
+      roleCache.clear();
+      loadingRoles.clear();
+      heldCache.clear();
+      accountCache.clear();
+      for (const tenantId of generation.keys()) generation.set(tenantId, (generation.get(tenantId) ?? 0) + 1);
+      return;
+    }
+    drop(change.tenantId, change.userId);
+    // This node's own change: the others hear it at once through Redis (and from the feed anyway).
+    if (here) deps.invalidations?.publish(change.tenantId, change.userId);
+  });
   deps.invalidations?.onPeerChange(drop);
   return service;
+}
+
+interface Kept<T> {
+  value: T;
+  /** Clock time it was read. */
+  at: number;
+  /** The change feed's coverage when the read began. */
+  coverage: number | null;
 }

@@ -1,15 +1,14 @@
 // Managing roles, groups and who holds them (admin API). Names are checked, a role's permissions
 // must be scopes of the tenant's API resources and their conditions valid rules; every change is
-// audited and drops what this node keeps about the tenant's access (other nodes within a second).
+// audited. Storage notes each change for the decision caches of every node (storage/access-changes.ts).
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
 import type { Clock, Group, Role, RolePermission, Store, Tenant, TenantId } from '../ports.ts';
 import { newId } from '../secrets.ts';
-import type { AccessService } from './access.ts';
 import { parseRule } from './conditions.ts';
 
-type Deps = { store: Store; clock: Clock; audit: AuditLog; access: AccessService };
+type Deps = { store: Store; clock: Clock; audit: AuditLog };
 
 export const ROLE_NAME = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
 const MAX_PERMISSIONS = 200;
@@ -62,7 +61,6 @@ export async function createRole(deps: Deps, tenantId: TenantId, input: { name: 
   const now = deps.clock.now();
   const role: Role = { id: newId('rol'), tenantId, name: checkName(input.name, 'name'), description: checkDescription(input.description), permissions: await checkPermissions(deps.store, tenantId, input.permissions ?? []), createdAt: now, updatedAt: now };
   if (!(await deps.store.authorization.createRole(role))) throw new FrontdoorError('role.exists', { field: 'name' });
-  deps.access.invalidate(tenantId);
   await deps.audit.record(ctx, { tenantId, action: 'admin.role_created', result: 'success', subject: role.id, details: { name: role.name } });
   return role;
 }
@@ -75,14 +73,12 @@ export async function updateRole(deps: Deps, tenantId: TenantId, id: string, inp
   if (input.permissions !== undefined) patch.permissions = await checkPermissions(deps.store, tenantId, input.permissions);
   const role = await deps.store.authorization.updateRole(tenantId, id, patch, deps.clock.now());
   if (!role) throw new FrontdoorError('role.not_found');
-  deps.access.invalidate(tenantId);
   await deps.audit.record(ctx, { tenantId, action: 'admin.role_updated', result: 'success', subject: id, details: { fields: Object.keys(patch) } });
   return role;
 }
 
 export async function deleteRole(deps: Deps, tenantId: TenantId, id: string, ctx: RequestContext): Promise<void> {
   if (!(await deps.store.authorization.deleteRole(tenantId, id))) throw new FrontdoorError('role.not_found');
-  deps.access.invalidate(tenantId);
   await deps.audit.record(ctx, { tenantId, action: 'admin.role_deleted', result: 'success', subject: id });
 }
 
@@ -96,7 +92,6 @@ export async function createGroup(deps: Deps, tenantId: TenantId, input: { name:
 
 export async function deleteGroup(deps: Deps, tenantId: TenantId, id: string, ctx: RequestContext): Promise<void> {
   if (!(await deps.store.authorization.deleteGroup(tenantId, id))) throw new FrontdoorError('group.not_found');
-  deps.access.invalidate(tenantId);
   await deps.audit.record(ctx, { tenantId, action: 'admin.group_deleted', result: 'success', subject: id });
 }
 
@@ -106,7 +101,6 @@ export async function setGroupMember(deps: Deps, tenantId: TenantId, groupId: st
   await requireUser(deps.store, tenantId, userId);
   const changed = on ? await deps.store.authorization.addGroupMember(tenantId, groupId, userId, deps.clock.now()) : await deps.store.authorization.removeGroupMember(tenantId, groupId, userId);
   if (changed) {
-    deps.access.invalidate(tenantId);
     await deps.audit.record(ctx, { tenantId, action: on ? 'admin.group_member_added' : 'admin.group_member_removed', result: 'success', subject: userId, details: { groupId } });
   }
   return changed;
@@ -118,7 +112,6 @@ export async function setGroupRole(deps: Deps, tenantId: TenantId, groupId: stri
   await requireRole(deps.store, tenantId, roleId);
   const changed = on ? await deps.store.authorization.addGroupRole(tenantId, groupId, roleId, deps.clock.now()) : await deps.store.authorization.removeGroupRole(tenantId, groupId, roleId);
   if (changed) {
-    deps.access.invalidate(tenantId);
     await deps.audit.record(ctx, { tenantId, action: on ? 'admin.group_role_added' : 'admin.group_role_removed', result: 'success', subject: groupId, details: { roleId } });
   }
   return changed;
@@ -130,7 +123,6 @@ export async function setUserRole(deps: Deps, tenantId: TenantId, userId: string
   await requireRole(deps.store, tenantId, roleId);
   const changed = on ? await deps.store.authorization.addUserRole(tenantId, userId, roleId, 'admin', deps.clock.now()) : await deps.store.authorization.removeUserRole(tenantId, userId, roleId);
   if (changed) {
-    deps.access.invalidate(tenantId);
     await deps.audit.record(ctx, { tenantId, action: on ? 'admin.user_role_added' : 'admin.user_role_removed', result: 'success', subject: userId, details: { roleId } });
   }
   return changed;
@@ -142,7 +134,6 @@ export async function setUserPlan(deps: Deps, tenant: Tenant, userId: string, pl
   const user = await requireUser(deps.store, tenant.id, userId);
   if ((user.plan ?? null) === plan) return;
   await deps.store.users.update(tenant.id, userId, { plan }, deps.clock.now());
-  deps.access.invalidate(tenant.id);
   await deps.audit.record(ctx, { tenantId: tenant.id, action: 'admin.user_plan_changed', result: 'success', subject: userId, details: { plan } });
 }
 
