@@ -44,6 +44,8 @@ import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
 import type { Database } from './storage/schema.ts';
+import type { UpstreamClient } from './core/federation/federated-sign-in.ts';
+import { createOpenidUpstream } from './adapters/federation/openid-upstream.ts';
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -80,6 +82,8 @@ export interface Services {
   auditChain: AuditCheckpointDeps;
   /** Roles, permissions and decisions (core/authz). */
   access: AccessService;
+  /** Social and enterprise login: the upstream protocol client and the key that seals its browser cookies. */
+  federation: { upstream: UpstreamClient; cookieKey: Buffer };
   mailDispatcher: MailDispatcher | null;
   close(): Promise<void>;
 }
@@ -222,6 +226,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     signingKeys,
     auditChain: { store, clock, signingKeys, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) },
     access: createAccessService({ store, clock, ...(authzInvalidations ? { invalidations: authzInvalidations } : {}) }),
+    federation: { upstream: createOpenidUpstream({ connections: store.connections, clock, timeoutMs: config.upstreamTimeoutMs }), cookieKey: deriveKey(rootKey, 'federation-cookies') },
     mailDispatcher,
     async close() {
       await risk.flush();

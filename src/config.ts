@@ -31,6 +31,8 @@ export interface Config {
   resetPasswordTtlSeconds: number;
   /** Place addresses with the shipped offline database (~90 MiB more resident memory, measured); off: no country or travel signals. */
   geolocation: boolean;
+  /** Bound on each request to an upstream identity provider (social and enterprise login). */
+  upstreamTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -152,5 +154,6 @@ export function loadConfig(env: Env = process.env): Config {
     verifyEmailTtlSeconds: integer(env, 'FRONTDOOR_VERIFY_EMAIL_TTL_MINUTES', 24 * 60, 5, 10_080) * 60,
     resetPasswordTtlSeconds: integer(env, 'FRONTDOOR_RESET_PASSWORD_TTL_MINUTES', 30, 5, 1_440) * 60,
     geolocation: geolocationRaw !== 'off',
+    upstreamTimeoutMs: integer(env, 'FRONTDOOR_UPSTREAM_TIMEOUT_MS', 10_000, 100, 60_000),
   };
 }

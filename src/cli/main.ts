@@ -8,6 +8,7 @@ import { keysList, keysRotate, keysRotateMaster } from './commands/keys.ts';
 import { auditExport, auditVerify } from './commands/audit.ts';
 import { migrate, start } from './commands/server.ts';
 import { tenantCreate, tenantList } from './commands/tenant.ts';
+import { connectionCreate, connectionDelete, connectionList } from './commands/connection.ts';
 import { userCreate, userDelete, userDisable, userEnable, userList } from './commands/user.ts';
 import { describeFailure, out, parseCommand, table, UsageError, type Command } from './support.ts';
 
@@ -24,6 +25,9 @@ export const commands: readonly Command[] = [
   apiCreate,
   apiList,
   apiDelete,
+  connectionCreate,
+  connectionList,
+  connectionDelete,
   userCreate,
   userList,
   userDisable,

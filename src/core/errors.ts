@@ -84,7 +84,19 @@ export type ErrorCode =
   | 'household.pin_format'
   | 'household.owner_required'
   | 'household.invitation_other_address'
-  | 'household.confirmation_required';
+  | 'household.confirmation_required'
+  | 'connection.not_found'
+  | 'connection.domain_taken'
+  | 'federation.state_invalid'
+  | 'federation.denied'
+  | 'federation.invalid_response'
+  | 'federation.unavailable'
+  | 'federation.email_unverified'
+  | 'federation.account_unverified'
+  | 'federation.identity_taken'
+  | 'federation.link_expired'
+  | 'federation.last_method'
+  | 'federation.no_connection';
 
 const defaultStatus: Record<ErrorCode, number> = {
   'request.invalid': 400,
@@ -127,6 +139,18 @@ const defaultStatus: Record<ErrorCode, number> = {
   'household.owner_required': 403,
   'household.invitation_other_address': 403,
   'household.confirmation_required': 403,
+  'connection.not_found': 404,
+  'connection.domain_taken': 409,
+  'federation.state_invalid': 400,
+  'federation.denied': 401,
+  'federation.invalid_response': 400,
+  'federation.unavailable': 504,
+  'federation.email_unverified': 403,
+  'federation.account_unverified': 409,
+  'federation.identity_taken': 409,
+  'federation.link_expired': 400,
+  'federation.last_method': 409,
+  'federation.no_connection': 404,
   'password.too_short': 400,
   'password.too_long': 400,
   'password.common': 400,

@@ -1221,6 +1221,104 @@ export interface SigningKeyRepository {
   states(tenantId: TenantId, now: number): Promise<{ id: string; status: SigningKeyStatus; updatedAt: number }[]>;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Upstream identity providers (social and enterprise login).
+
+export type ConnectionType = 'oidc' | 'oauth2';
+export type ConnectionPreset = 'google' | 'microsoft' | 'apple' | 'github';
+
+/** Upstream claim names for our attributes (defaults: the OpenID Connect standard claims). */
+export interface ConnectionMapping {
+  email?: string;
+  emailVerified?: string;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  picture?: string;
+}
+
+export interface ConnectionSettings {
+  /** A `data:image/…` URL shown on the button (pages load no third-party resources). */
+  iconUrl?: string;
+  scopes: string[];
+  /** oidc: the issuer; its discovery document is `{issuer}/.well-known/openid-configuration`. */
+  issuer?: string;
+  /** oauth2: the endpoints. */
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  userinfoEndpoint?: string;
+  /** oauth2, GitHub style: the list of the user's addresses with `verified` and `primary`. */
+  emailsEndpoint?: string;
+  mapping?: ConnectionMapping;
+  /** Client ids of the apps whose sign-in shows it; absent: every app and the hosted pages. */
+  apps?: string[];
+  /** Email domains whose addresses are sent to this connection (home-realm discovery). */
+  domains?: string[];
+  organizationId?: string;
+  /** Keep the upstream's `amr` (and let its `mfa` count as our second factor). */
+  trustUpstreamAmr?: boolean;
+  /** Keep the upstream's tokens, sealed under the user's data key, for apps that call its API. */
+  storeUpstreamTokens?: boolean;
+  responseMode?: 'query' | 'form_post';
+  /** Apple: the client secret is an ES256 JWT signed with the team's key (the stored secret is that key, PKCS#8 PEM). */
+  apple?: { teamId: string; keyId: string };
+  /** Microsoft multi-tenant: the directory ids (`tid`) allowed; absent, any. */
+  allowedTenants?: string[];
+}
+
+export interface Connection {
+  id: string;
+  tenantId: TenantId;
+  type: ConnectionType;
+  preset: ConnectionPreset | null;
+  name: string;
+  clientId: string;
+  hasSecret: boolean;
+  settings: ConnectionSettings;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConnectionRepository {
+  /** False when one of its domains is another connection's already. */
+  create(connection: Connection, secret: string | null): Promise<boolean>;
+  get(tenantId: TenantId, id: string): Promise<Connection | null>;
+  list(tenantId: TenantId): Promise<Connection[]>;
+  /** False when a domain is another connection's; null when there is no such connection. */
+  update(tenantId: TenantId, id: string, patch: Partial<Pick<Connection, 'name' | 'clientId' | 'settings' | 'enabled'>>, now: number): Promise<Connection | null | false>;
+  setSecret(tenantId: TenantId, id: string, secret: string, now: number): Promise<boolean>;
+  /** The opened client secret; only the upstream client reads it. */
+  secretOf(tenantId: TenantId, id: string): Promise<string | null>;
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+  byDomain(tenantId: TenantId, domain: string): Promise<Connection | null>;
+}
+
+export interface FederatedIdentity {
+  id: string;
+  tenantId: TenantId;
+  connectionId: string;
+  /** The upstream's `sub` (or account id for OAuth 2.0). */
+  subject: string;
+  userId: string;
+  hasTokens: boolean;
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+export interface FederatedIdentityRepository {
+  find(tenantId: TenantId, connectionId: string, subject: string): Promise<FederatedIdentity | null>;
+  /** False when that upstream identity is linked already (to anyone). */
+  create(identity: FederatedIdentity, tokens: string | null): Promise<boolean>;
+  listForUser(tenantId: TenantId, userId: string): Promise<FederatedIdentity[]>;
+  /** A sign-in through it: last use, and the fresh tokens when the connection keeps them. */
+  touch(tenantId: TenantId, id: string, now: number, tokens: string | null): Promise<void>;
+  /** The sealed-at-rest tokens, opened. */
+  tokensOf(tenantId: TenantId, id: string): Promise<string | null>;
+  delete(tenantId: TenantId, userId: string, id: string): Promise<boolean>;
+}
+
 export interface Store {
   tenants: TenantRepository;
   apps: ApplicationRepository;
@@ -1252,6 +1350,8 @@ export interface Store {
   authorization: AuthorizationRepository;
   organizations: OrganizationRepository;
   households: HouseholdRepository;
+  connections: ConnectionRepository;
+  federatedIdentities: FederatedIdentityRepository;
   /** Account and role writes, this process's and every other's (storage/access-changes.ts). */
   accessChanges: AccessChangeFeed;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */

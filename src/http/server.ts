@@ -14,6 +14,7 @@ import { registerSignInReportRoutes } from './public/sign-ins.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerPasskeyRoutes } from './public/passkeys.ts';
 import { registerEmailSignInRoutes } from './public/email-sign-in.ts';
+import { registerFederationRoutes } from './public/federation.ts';
 import { registerReauthenticationRoutes } from './public/reauthentication.ts';
 import { registerSignInApi } from './api/sign-in.ts';
 import { registerAuthzCheckApi } from './api/authz-check.ts';
@@ -121,6 +122,7 @@ export async function buildServer(services: Services, options: { logger?: boolea
   registerSecondFactorRoutes(app, services, metrics);
   registerPasskeyRoutes(app, services, metrics);
   registerEmailSignInRoutes(app, services, metrics);
+  registerFederationRoutes(app, services, metrics);
   registerSignInReportRoutes(app, services);
   registerProfilePromptRoutes(app, services);
   registerConsentReviewRoutes(app, services);

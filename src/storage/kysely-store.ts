@@ -25,6 +25,7 @@ import { consentRepository } from './repositories/consent.ts';
 import { authorizationRepository } from './repositories/authorization.ts';
 import { organizationRepository } from './repositories/organizations.ts';
 import { householdRepository } from './repositories/households.ts';
+import { connectionRepository, federatedIdentityRepository } from './repositories/connections.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -67,6 +68,8 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, changes:
     authorization: notingRoleWrites(authorizationRepository(db), note),
     organizations: organizationRepository(db, vault),
     households: householdRepository(db, vault),
+    connections: connectionRepository(db, vault),
+    federatedIdentities: federatedIdentityRepository(db, vault),
     accessChanges: changes,
     async transaction(work) {
       // Nested calls join the outer transaction.

@@ -29,6 +29,7 @@ import { authorizationMigration } from './migrations/0027-authorization.ts';
 import { organizationsMigration } from './migrations/0028-organizations.ts';
 import { householdsMigration } from './migrations/0029-households.ts';
 import { accessChangesMigration } from './migrations/0030-access-changes.ts';
+import { connectionsMigration } from './migrations/0031-connections.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -250,6 +251,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0028_organizations': organizationsMigration,
     '0029_households': householdsMigration,
     '0030_access_changes': accessChangesMigration(engine),
+    '0031_connections': connectionsMigration,
   };
 }
 

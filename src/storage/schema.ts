@@ -587,7 +587,42 @@ export interface AccessChangesTable {
   created_at: number;
 }
 
+/** A tenant's connection to an upstream identity provider (migration 0031). */
+export interface ConnectionsTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  preset: string | null;
+  name: string;
+  client_id: string;
+  secret_sealed: string | null;
+  settings: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionDomainsTable {
+  tenant_id: string;
+  domain: string;
+  connection_id: string;
+}
+
+export interface FederatedIdentitiesTable {
+  id: string;
+  tenant_id: string;
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  tokens_sealed: string | null;
+  created_at: number;
+  last_used_at: number;
+}
+
 export interface Database {
+  connections: ConnectionsTable;
+  connection_domains: ConnectionDomainsTable;
+  federated_identities: FederatedIdentitiesTable;
   access_changes: AccessChangesTable;
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;

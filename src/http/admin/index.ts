@@ -9,6 +9,7 @@ import { registerApplicationRoutes } from './applications.ts';
 import { registerApiResourceRoutes } from './api-resources.ts';
 import { registerAuthorizationRoutes } from './authorization.ts';
 import { registerOrganizationRoutes } from './organizations.ts';
+import { registerConnectionRoutes } from './connections.ts';
 import { registerHouseholdRoutes } from './households.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerConsentRoutes } from './consent.ts';
@@ -75,6 +76,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
             { name: 'applications', description: 'OIDC clients of a tenant' },
             { name: 'users', description: 'Users and their sessions' },
             { name: 'audit', description: 'Security audit events' },
+            { name: 'connections', description: 'Upstream identity providers (social and enterprise login)' },
             { name: 'consent', description: 'Consent purposes, their policy versions, and customers\' choices' },
             { name: 'admin', description: 'Admin credentials' },
           ],
@@ -89,6 +91,7 @@ export async function registerAdminApi(app: FastifyInstance, services: Services)
       registerApiResourceRoutes(admin, services);
       registerAuthorizationRoutes(admin, services);
       registerOrganizationRoutes(admin, services);
+      registerConnectionRoutes(admin, services);
       registerHouseholdRoutes(admin, services);
       registerUserRoutes(admin, services);
       registerAuditRoutes(admin, services);

@@ -46,7 +46,10 @@ import {
   startUserSession,
   unknownPasskeySignal,
   withRetryAfter,
+  homeRealmRedirect,
 } from '../public/page-support.ts';
+import { startFederatedSignIn } from '../public/federation.ts';
+import { offeredFor, requireConnection } from '../../core/federation/connections.ts';
 import { browserSignals, formRisk } from '../risk-signals.ts';
 import { afterEmailSignIn, clearEmailSignInCookie, setEmailSignInCookie } from '../public/email-sign-in.ts';
 import { completeEmailCode, openEmailSignIn, requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
@@ -119,7 +122,7 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     const ctx = { ...pageContext(services, request, reply, tenant), csrfToken: csrfToken(request, reply, services.csrfKey, csrfScope(tenant.id, details.uid)) };
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
     reply.header('content-security-policy', cspWithFormTargets([String(details.params.redirect_uri ?? '')]));
-    const alternatives = await signInAlternatives(services, tenant, `${interactionPath(tenant.id, details.uid)}/login`);
+    const alternatives = await signInAlternatives(services, tenant, `${interactionPath(tenant.id, details.uid)}/login`, String(details.params.client_id ?? ''));
     return sendPage(
       reply,
       renderLoginPage(ctx, {
@@ -294,6 +297,9 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
     if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
     const email = formField(request.body, 'email');
     try {
+      // Home-realm discovery: an address of a domain with its own provider goes there.
+      const realm = await homeRealmRedirect(services, request, reply, tenant, `${interactionPath(tenant.id, details.uid)}/login`, String(details.params.client_id ?? ''));
+      if (realm) return realm;
       const signIn = await login(services.flows, { tenant, email, password: formField(request.body, 'password'), client: await browserSignals(services, request, reply, tenant, 'sign_in') }, requestContext(request));
       const { user } = signIn;
       metrics.signIns.inc({ result: 'success' });
@@ -338,6 +344,16 @@ export function registerInteractionRoutes(app: FastifyInstance, services: Servic
       const passkeySignal = error.code === 'passkey.unknown_credential' ? unknownPasskeySignal(services, tenant, response) : undefined;
       return showLogin(request, reply, provider, tenant, details, { errors: formErrors(error), status, passkeySignal });
     }
+  });
+
+  // ---- an upstream provider, inside the interaction: its callback comes back to /resume -----------
+  app.get('/t/:tenant/interaction/:uid/connections/:connectionId/start', page, async (request, reply) => {
+    const { tenant, details } = await load(request, reply);
+    if (details.prompt.name !== 'login') throw new FrontdoorError('interaction.invalid', { detail: 'not waiting for a sign-in' });
+    const connection = await requireConnection(services.store, tenant.id, (request.params as { connectionId: string }).connectionId);
+    if (!offeredFor(connection, String(details.params.client_id ?? ''))) throw new FrontdoorError('connection.not_found');
+    metrics.signInMethods.inc({ method: 'federated', stage: 'started' });
+    return startFederatedSignIn(services, reply, tenant, connection, interactionPath(tenant.id, details.uid));
   });
 
   // ---- a code by email, inside the interaction ---------------------------------------------------

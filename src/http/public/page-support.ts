@@ -32,6 +32,8 @@ import { browserSignals } from '../risk-signals.ts';
 import { hmac } from '../../core/secrets.ts';
 import { householdAdmission } from '../../core/households/profile-sessions.ts';
 import { HELD_SIGN_IN_SECONDS, holdSignIn } from '../../core/households/held-sign-ins.ts';
+import { homeRealmOf, offeredFor } from '../../core/federation/connections.ts';
+import { renderContinuePage } from '../../pages/views/email-sign-in.ts';
 
 /** Errors of a sign-in held at the household's bound; the browser is sent to choose a device to sign out. */
 export const HOUSEHOLD_LIMITS: ReadonlySet<string> = new Set(['household.session_limit', 'household.device_limit']);
@@ -113,7 +115,8 @@ export function pageContext(services: Services, request: FastifyRequest, reply: 
     locale,
     tenant: tenant ? { id: tenant.id, name: tenant.name, branding: tenant.branding } : null,
     csrfToken: csrfToken(request, reply, services.csrfKey, tenant?.id ?? '-'),
-    currentUrl: request.url,
+    // An upstream's callback carries its code and state: not repeated in the page's links.
+    currentUrl: /^\/t\/[^/]+\/connections\/[^/]+\/callback/.test(request.url) ? request.url.split('?')[0]! : request.url,
   };
 }
 
@@ -292,9 +295,42 @@ export async function completeSignInWithCode(
  * passkey (button and autofill) posting to `{loginPath}/passkey`, and a code by email posting to
  * `{loginPath}/email`.
  */
-export async function signInAlternatives(services: Services, tenant: Tenant, loginPath: string): Promise<{ passkey?: PasskeyCeremony; emailSignInAction?: string; passwords: boolean }> {
+export async function signInAlternatives(
+  services: Services,
+  tenant: Tenant,
+  loginPath: string,
+  /** The app signing in (its interaction's client), null on the hosted pages: which upstream providers to offer. */
+  clientId: string | null = null,
+): Promise<{ passkey?: PasskeyCeremony; emailSignInAction?: string; passwords: boolean; connections: { name: string; iconUrl?: string; href: string }[]; singleSignOn: boolean }> {
   const passkey = passkeysEnabled(tenant) ? { action: `${loginPath}/passkey`, options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'sign_in' }) } : undefined;
-  return { ...(passkey ? { passkey } : {}), ...(emailSignInEnabled(tenant) ? { emailSignInAction: `${loginPath}/email` } : {}), passwords: passwordsEnabled(tenant) };
+  const offered = (await services.store.connections.list(tenant.id)).filter((c) => offeredFor(c, clientId));
+  return {
+    ...(passkey ? { passkey } : {}),
+    ...(emailSignInEnabled(tenant) ? { emailSignInAction: `${loginPath}/email` } : {}),
+    passwords: passwordsEnabled(tenant),
+    connections: offered.map((c) => ({ name: c.name, ...(c.settings.iconUrl ? { iconUrl: c.settings.iconUrl } : {}), href: connectionStartPath(loginPath, c.id) })),
+    singleSignOn: offered.some((c) => (c.settings.domains ?? []).length > 0),
+  };
+}
+
+/** Where a sign-in page's "Continue with …" goes: the start under the app's interaction, or the hosted one. */
+export function connectionStartPath(loginPath: string, connectionId: string): string {
+  return `${loginPath.replace(/\/login$/, '')}/connections/${encodeURIComponent(connectionId)}/start`;
+}
+
+/**
+ * Home-realm discovery on a sign-in form post: an address whose domain belongs to an upstream
+ * provider goes there instead of to the password. The answer is a page that moves on by itself,
+ * not a redirect: the form's `form-action` would not allow the provider's origin at the end of
+ * the redirects. With `sso=1` (the single sign-on button) and no provider, `federation.no_connection`.
+ */
+export async function homeRealmRedirect(services: Services, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, loginPath: string, clientId: string | null): Promise<FastifyReply | null> {
+  const realm = await homeRealmOf(services.store, tenant, formField(request.body, 'email'), clientId);
+  if (!realm) {
+    if (formField(request.body, 'sso') === '1') throw new FrontdoorError('federation.no_connection', { field: 'email' });
+    return null;
+  }
+  return sendPage(reply, renderContinuePage(pageContext(services, request, reply, tenant), { next: connectionStartPath(loginPath, realm.id) }));
 }
 
 /** The browser's WebAuthn answer (form field `response`), parsed; a malformed one is a form error like a failed check. */

@@ -64,7 +64,9 @@ import {
   signInFailureResult,
   startUserSession,
   withRetryAfter,
+  homeRealmRedirect,
 } from './page-support.ts';
+import { listFederatedIdentities } from '../../core/federation/federated-sign-in.ts';
 
 /** Items in the account page's "Recent security activity". */
 const RECENT_SECURITY_ACTIVITY = 10;
@@ -102,6 +104,9 @@ export function registerPageRoutes(app: FastifyInstance, services: Services, met
     verifyCsrf(request, services.csrfKey, tenant.id);
     const email = formField(request.body, 'email');
     try {
+      // An address of a domain with its own provider goes there, not to the password.
+      const realm = await homeRealmRedirect(services, request, reply, tenant, tenantPath(tenant.id, '/login'), null);
+      if (realm) return realm;
       const signIn = await login(services.flows, { tenant, email, password: formField(request.body, 'password'), client: await browserSignals(services, request, reply, tenant, 'sign_in') }, requestContext(request));
       const { user } = signIn;
       metrics.signIns.inc({ result: 'success' });
@@ -509,6 +514,7 @@ export async function sendAccountPage(
     services.store.organizations.ofUser(tenant.id, current.user.id),
     joinableOrganizations(services.store, tenant.id, current.user),
   ]);
+  const identities = await listFederatedIdentities(services.store, tenant.id, current.user.id);
   const memberOf = await Promise.all(memberships.map(async (m) => ({ id: m.orgId, name: (await services.store.organizations.get(tenant.id, m.orgId))?.name ?? m.orgId, roles: m.roles })));
   const notice = parseNotice((request.query as Record<string, unknown>).notice);
   return sendPage(
@@ -535,6 +541,7 @@ export async function sendAccountPage(
       passwords: passwordsEnabled(tenant),
       ...(passkeys ? { passkeys } : {}),
       ...(services.flows.sms.offered(tenant) ? { sms: { phone: phone?.confirmedAt ? maskPhone(phone.phone) : null } } : {}),
+      identities: identities.map((i) => ({ id: i.id, connection: i.connectionName, createdAt: i.createdAt, lastUsedAt: i.lastUsedAt })),
       rememberedDevices: devices.map((d) => ({ id: d.id, name: d.name, lastUsedAt: d.lastUsedAt, expiresAt: d.expiresAt })),
       recentSignIns: signIns.map((s) => ({ id: s.id, device: s.deviceName, country: s.country, at: s.at, methods: s.methods, current: s.sessionId === current.session.id })),
       securityActivity: activity.map((a) => ({

@@ -23,14 +23,16 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
   const nextOf = (tenant: Tenant, value: unknown) => sameTenantPath(tenant, value) ?? tenantPath(tenant.id, '/account');
 
   async function confirmPage(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, current: { session: Session; user: User }, next: string, extra: { errors?: FormErrors; status?: number } = {}) {
-    const hasPasskey = passkeysEnabled(tenant) && (await services.store.passkeys.countForUser(tenant.id, current.user.id)) > 0;
+    const [passkeys, password] = await Promise.all([services.store.passkeys.countForUser(tenant.id, current.user.id), services.store.passwords.get(tenant.id, current.user.id)]);
+    const hasPasskey = passkeysEnabled(tenant) && passkeys > 0;
     const passkey = hasPasskey
       ? { action: tenantPath(tenant.id, '/account/confirm/passkey'), options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'reauth', sessionId: current.session.id, userId: current.user.id }) }
       : undefined;
     const ctx = pageContext(services, request, reply, tenant);
     return sendPage(
       reply,
-      renderReauthPage(ctx, { next, email: current.user.email, passwords: passwordsEnabled(tenant), ...(passkey ? { passkey } : {}), ...(extra.errors ? { errors: extra.errors } : {}) }),
+      renderReauthPage(ctx, { next, email: current.user.email, // An account without a password (codes by email, an upstream provider) confirms by signing in again.
+      passwords: passwordsEnabled(tenant) && password !== null, ...(passkey ? { passkey } : {}), ...(extra.errors ? { errors: extra.errors } : {}) }),
       extra.status ?? 200,
     );
   }

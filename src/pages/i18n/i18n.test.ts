@@ -92,6 +92,18 @@ const ERROR_CODES = Object.keys({
   'household.owner_required': true,
   'household.invitation_other_address': true,
   'household.confirmation_required': true,
+  'connection.not_found': true,
+  'connection.domain_taken': true,
+  'federation.state_invalid': true,
+  'federation.denied': true,
+  'federation.invalid_response': true,
+  'federation.unavailable': true,
+  'federation.email_unverified': true,
+  'federation.account_unverified': true,
+  'federation.identity_taken': true,
+  'federation.link_expired': true,
+  'federation.last_method': true,
+  'federation.no_connection': true,
 } satisfies Record<ErrorCode, true>) as ErrorCode[];
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -62,6 +62,8 @@ export interface AccountPageModel {
   recoveryCodesLeft?: number;
   /** Browsers that may skip the second factor ("Remember this device"). */
   rememberedDevices?: { id: string; name: string; lastUsedAt: number; expiresAt: number }[];
+  /** Upstream sign-in providers (connections) linked to the account. */
+  identities?: { id: string; connection: string; createdAt: number; lastUsedAt: number }[];
   /** Text-message codes, when offered: the confirmed phone (masked), or null. */
   sms?: { phone: string | null };
   /** The user's passkeys and the ceremony to add one, when the tenant offers passkeys. */
@@ -210,6 +212,27 @@ ${control}
 </section>`;
 }
 
+function renderIdentities(ctx: PageContext, tenantId: string, model: AccountPageModel): SafeHtml {
+  const identities = model.identities ?? [];
+  return html`<section class="fd-section" aria-labelledby="identities-title">
+<h2 id="identities-title">${t(ctx.locale, 'account.identities_heading')}</h2>
+${model.errors?.form === 'federation.last_method' ? html`<div class="fd-error-summary" role="alert"><p>${t(ctx.locale, 'error.federation.last_method')}</p></div>` : null}
+<ul class="fd-sessions" id="identities">${identities.map(
+    (identity) => html`<li class="fd-session">
+<div class="fd-session__head"><span class="fd-session__device">${identity.connection}</span></div>
+<dl class="fd-meta">
+<div><dt>${t(ctx.locale, 'account.identities_since')}</dt><dd>${formatDateTime(ctx.locale, identity.createdAt)}</dd></div>
+<div><dt>${t(ctx.locale, 'account.sessions_last_seen')}</dt><dd>${formatDateTime(ctx.locale, identity.lastUsedAt)}</dd></div>
+</dl>
+<form method="post" action="${tenantPath(tenantId, `/account/identities/${encodeURIComponent(identity.id)}/unlink`)}" class="fd-session__action">
+${csrfInput(ctx)}
+<button class="fd-button fd-button--secondary fd-button--small" type="submit" aria-label="${t(ctx.locale, 'account.identities_unlink_label', { connection: identity.connection })}">${t(ctx.locale, 'account.identities_unlink')}</button>
+</form>
+</li>`,
+  )}</ul>
+</section>`;
+}
+
 function renderRememberedDevices(ctx: PageContext, tenantId: string, devices: NonNullable<AccountPageModel['rememberedDevices']>): SafeHtml {
   return html`<section class="fd-section" aria-labelledby="devices-title">
 <h2 id="devices-title">${t(ctx.locale, 'account.devices_heading')}</h2>
@@ -320,6 +343,7 @@ ${model.organizations && renderOrganizationsSection(ctx, tenant.id, model.organi
 ${model.passkeys && renderPasskeysSection(ctx, tenant.id, { passkeys: model.passkeys.items, register: model.passkeys.register, signal: model.passkeys.signal })}
 ${model.mfaOffered !== false && model.totpOffered !== false && renderTotpSection(ctx, tenant.id, model)}
 ${model.mfaOffered !== false && model.sms && renderSmsSection(ctx, tenant.id, model, model.sms.phone)}
+${model.identities && model.identities.length > 0 && renderIdentities(ctx, tenant.id, model)}
 ${model.rememberedDevices && model.rememberedDevices.length > 0 && renderRememberedDevices(ctx, tenant.id, model.rememberedDevices)}
 ${renderConnectedAppsSection(ctx, tenant.id, model.connectedApps)}
 ${model.consents && model.consents.choices.length > 0 && renderConsentsSection(ctx, tenant.id, model.consents)}

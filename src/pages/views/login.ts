@@ -29,6 +29,10 @@ export interface LoginPageModel {
   passwords?: boolean;
   /** What the risk engine needs from the form: when it was served, and a bot challenge when it asks for one. */
   risk?: FormRisk;
+  /** "Continue with {name}" buttons: upstream providers this sign-in offers (each a link to its start). */
+  connections?: { name: string; iconUrl?: string; href: string }[];
+  /** Some email domain of this tenant belongs to a provider: offer "single sign-on" with the typed address. */
+  singleSignOn?: boolean;
 }
 
 const FIELDS = [
@@ -82,9 +86,13 @@ ${passwords && inputField(ctx, {
 ${passwords && html`<p class="fd-field-link"><a href="${tenantPath(tenant.id, '/forgot')}">${t(ctx.locale, 'login.forgot')}</a></p>`}
 ${model.passkey && html`<input type="hidden" name="passkey_capable" value="0">`}
 ${passwords && submitButton(t(ctx.locale, 'login.submit'))}
+${model.singleSignOn && html`<button class="fd-button fd-button--secondary" type="submit" name="sso" value="1" formnovalidate>${t(ctx.locale, 'login.single_sign_on')}</button>`}
 ${model.emailSignInAction &&
 html`<button class="${passwords ? 'fd-button fd-button--secondary' : 'fd-button'}" type="submit" formaction="${model.emailSignInAction}" formnovalidate>${t(ctx.locale, 'email_sign_in.request')}</button>`}
 </form>
+${model.connections && model.connections.length > 0 && html`<ul class="fd-connections" aria-label="${t(ctx.locale, 'login.connections_label')}">${model.connections.map(
+  (c) => html`<li><a class="fd-button fd-button--secondary" href="${c.href}">${c.iconUrl ? html`<img src="${c.iconUrl}" alt="" width="20" height="20"> ` : null}${t(ctx.locale, 'login.continue_with', { name: c.name })}</a></li>`,
+)}</ul>`}
 ${model.passkey && passkeySignInForm(ctx, model.passkey)}
 ${passkeySignal(model.passkeySignal)}
 <p class="fd-alt">${t(ctx.locale, 'login.no_account')} <a href="${tenantPath(tenant.id, '/register')}">${t(ctx.locale, 'login.register')}</a></p>

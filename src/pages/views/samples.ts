@@ -18,6 +18,7 @@ import { renderPasskeyOfferDonePage, renderPasskeyOfferPage } from './passkeys.t
 import { renderInvitationPage } from './invitation.ts';
 import { renderOrganizationAdminPage } from './organization-admin.ts';
 import { renderHouseholdInvitationPage, renderHouseholdLimitPage, renderHouseholdPage, renderProfilePickerPage } from './household.ts';
+import { renderLinkAccountPage } from './federation.ts';
 import { renderContinuePage, renderEmailCodePage, renderMagicLinkInvalidPage, renderMagicLinkOtherDevicePage, renderMagicLinkPage } from './email-sign-in.ts';
 
 export interface SampleValues {
@@ -73,6 +74,8 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         showResendVerification: options.withErrors,
         passkey: ceremony('/t/acme/login/passkey'),
         emailSignInAction: '/t/acme/login/email',
+        connections: [{ name: values.device, href: `/t/acme/connections/${values.token}/start` }, { name: values.email, iconUrl: 'data:image/png;base64,iVBORw0KGgo=', href: '/t/acme/connections/con_2/start' }],
+        singleSignOn: !options.withErrors,
         ...(options.withErrors ? { passkeySignal: { rpId: 'id.example.com', unknownCredentialId: values.token } } : {}),
       }),
     },
@@ -128,6 +131,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
         sessions,
         totpEnrolled: !options.withErrors,
         sms: { phone: options.withErrors ? null : values.device },
+        identities: [{ id: values.token, connection: values.device, createdAt: SAMPLE_NOW - hour, lastUsedAt: SAMPLE_NOW }],
         rememberedDevices: options.withErrors ? [] : [{ id: values.sessionId, name: values.device, lastUsedAt: SAMPLE_NOW - hour, expiresAt: SAMPLE_NOW + 700 * hour }],
         passkeys: {
           items: options.withErrors ? [] : passkeys,
@@ -174,6 +178,7 @@ export function renderAllPages(ctx: PageContext, values: SampleValues, options: 
     { name: 'magic-link', html: renderMagicLinkPage(ctx, { token: values.token }) },
     { name: 'magic-link-invalid', html: renderMagicLinkInvalidPage(ctx) },
     { name: 'magic-link-other-device', html: renderMagicLinkOtherDevicePage(ctx, { code: values.token }) },
+    { name: 'link-account', html: renderLinkAccountPage(ctx, { connection: values.device, email: values.email, passwords: true, ...(options.withErrors ? { errors: { fields: { password: 'auth.invalid_credentials' } } } : {}) }) },
     { name: 'continue', html: renderContinuePage(ctx, { next: '/t/acme/account' }) },
     { name: 'register-passwordless', html: renderRegisterPage(ctx, { email: values.email, minLength, passwordless: true }) },
     { name: 'login-passwordless', html: renderLoginPage(ctx, { email: values.email, passwords: false, emailSignInAction: '/t/acme/login/email', passkey: ceremony('/t/acme/login/passkey') }) },

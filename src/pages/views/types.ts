@@ -49,7 +49,9 @@ export type Notice =
   | 'household_profile_saved'
   | 'household_member_removed'
   | 'household_device_removed'
-  | 'household_invitation_sent';
+  | 'household_invitation_sent'
+  | 'identity_linked'
+  | 'identity_unlinked';
 
 export const NOTICES: readonly Notice[] = [
   'verified',
@@ -92,6 +94,8 @@ export const NOTICES: readonly Notice[] = [
   'household_member_removed',
   'household_device_removed',
   'household_invitation_sent',
+  'identity_linked',
+  'identity_unlinked',
 ];
 
 /** Narrows a query parameter to a Notice, or undefined. */

@@ -77,7 +77,7 @@ describe('every page', () => {
   const pages = everyPage();
 
   it('renders each page in each locale', () => {
-    expect(pages.length).toBe(2 * 2 * 35);
+    expect(pages.length).toBe(2 * 2 * 36);
     for (const { html, label } of pages) {
       expect(html.startsWith('<!doctype html>'), label).toBe(true);
       expect(html, label).toContain('<main id="main"');
@@ -144,7 +144,7 @@ describe('every page', () => {
         }
         if (type === 'password') {
           expect(input.attrs.has('value'), `${label}: password value`).toBe(false);
-          const signsIn = name === 'current_password' || (name === 'password' && /^(login|verify) /.test(label));
+          const signsIn = name === 'current_password' || (name === 'password' && /^(login|verify|link-account) /.test(label));
           // A household profile's PIN is typed on shared devices: never offered to a password manager.
           const expected = name === 'pin' ? 'off' : signsIn ? 'current-password' : 'new-password';
           expect(attr(input, 'autocomplete'), `${label}: ${name}`).toBe(expected);

@@ -1,0 +1,45 @@
+// `frontdoor connection …` as an operator runs it: a real subprocess against the database of the
+// environment, on both engines. The client secret is read from a file and never printed.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnvironment, expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
+import { engines, type TestEngine } from '../support/engines.ts';
+
+const SECRET = 'cli-connection-secret-5f7a9c';
+
+describe.each(engines)('frontdoor connection against %s', (engine: TestEngine) => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let remove: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    ({ env, dataDir, remove } = await cliEnvironment(engine, 'frontdoor-cli-connections-'));
+    expect((await frontdoor(env, 'tenant', 'create', 'acme')).code).toBe(0);
+  }, SLOW);
+  afterAll(async () => {
+    await remove?.();
+  }, SLOW);
+
+  it('creates, lists and deletes a connection without ever printing its secret', async () => {
+    const secretFile = join(dataDir, 'google-secret');
+    writeFileSync(secretFile, `${SECRET}\n`);
+    const run = await frontdoor(env, 'connection', 'create', '--tenant', 'acme', '--preset', 'google', '--client-id', 'g-123', '--client-secret-file', secretFile, '--domain', 'acme.example', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain(SECRET);
+    const created = json(run);
+    expect(created).toMatchObject({ type: 'oidc', preset: 'google', name: 'Google', client_id: 'g-123', has_secret: true, settings: { issuer: 'https://accounts.google.com', domains: ['acme.example'] } });
+    expect(created.redirect_uri).toMatch(new RegExp(`/t/acme/connections/${created.id}/callback$`));
+
+    const listed = await frontdoor(env, 'connection', 'list', '--tenant', 'acme');
+    expect(listed.stdout).toMatch(new RegExp(`${created.id}\\s+Google\\s+google\\s+yes\\s+acme.example`));
+    expect(listed.stdout).not.toContain(SECRET);
+
+    expectOneLineFailure(await frontdoor(env, 'connection', 'create', '--tenant', 'acme', '--type', 'oidc', '--name', 'X', '--client-id', 'x', '--issuer', 'http://idp.example'), 1);
+    expectOneLineFailure(await frontdoor(env, 'connection', 'create', '--tenant', 'acme', '--client-id', 'x'), 1);
+
+    expect((await frontdoor(env, 'connection', 'delete', created.id, '--tenant', 'acme')).code).toBe(0);
+    expect(json(await frontdoor(env, 'connection', 'list', '--tenant', 'acme', '--json')).items).toEqual([]);
+    expectOneLineFailure(await frontdoor(env, 'connection', 'delete', created.id, '--tenant', 'acme'), 1);
+  }, SLOW);
+});
