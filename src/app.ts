@@ -44,8 +44,9 @@ import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
 import type { Database } from './storage/schema.ts';
-import type { UpstreamClient } from './core/federation/federated-sign-in.ts';
+import { upstreamByType, type UpstreamClient } from './core/federation/federated-sign-in.ts';
 import { createOpenidUpstream } from './adapters/federation/openid-upstream.ts';
+import { createSamlUpstream, type SamlUpstream } from './adapters/federation/saml-upstream.ts';
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -82,8 +83,8 @@ export interface Services {
   auditChain: AuditCheckpointDeps;
   /** Roles, permissions and decisions (core/authz). */
   access: AccessService;
-  /** Social and enterprise login: the upstream protocol client and the key that seals its browser cookies. */
-  federation: { upstream: UpstreamClient; cookieKey: Buffer };
+  /** Social and enterprise login: the upstream protocol clients (by connection type; SAML's also writes our SP metadata) and the key that seals their browser cookies. */
+  federation: { upstream: UpstreamClient; saml: SamlUpstream; cookieKey: Buffer };
   mailDispatcher: MailDispatcher | null;
   close(): Promise<void>;
 }
@@ -205,6 +206,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     ttl: { verifyEmailSeconds: config.verifyEmailTtlSeconds, resetPasswordSeconds: config.resetPasswordTtlSeconds },
   };
   const signingKeys = createSigningKeyService({ store, clock, rootKey, maxTokenLifetimeSeconds: SIGNING_KEY_RETENTION_SECONDS, audit });
+  const openidUpstream = createOpenidUpstream({ connections: store.connections, clock, timeoutMs: config.upstreamTimeoutMs });
+  const samlUpstream = createSamlUpstream({ baseUrl: config.baseUrl, clock, usedAssertions: store.samlAssertions });
   return {
     config,
     engine,
@@ -226,7 +229,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     signingKeys,
     auditChain: { store, clock, signingKeys, issuerOf: (tenantId) => issuerFor(config.baseUrl, tenantId) },
     access: createAccessService({ store, clock, ...(authzInvalidations ? { invalidations: authzInvalidations } : {}) }),
-    federation: { upstream: createOpenidUpstream({ connections: store.connections, clock, timeoutMs: config.upstreamTimeoutMs }), cookieKey: deriveKey(rootKey, 'federation-cookies') },
+    federation: { upstream: upstreamByType({ oidc: openidUpstream, oauth2: openidUpstream, saml: samlUpstream }), saml: samlUpstream, cookieKey: deriveKey(rootKey, 'federation-cookies') },
     mailDispatcher,
     async close() {
       await risk.flush();

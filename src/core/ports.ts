@@ -1225,7 +1225,7 @@ export interface SigningKeyRepository {
 // ---------------------------------------------------------------------------------------------
 // Upstream identity providers (social and enterprise login).
 
-export type ConnectionType = 'oidc' | 'oauth2';
+export type ConnectionType = 'oidc' | 'oauth2' | 'saml';
 export type ConnectionPreset = 'google' | 'microsoft' | 'apple' | 'github';
 
 /** Upstream claim names for our attributes (defaults: the OpenID Connect standard claims). */
@@ -1265,6 +1265,20 @@ export interface ConnectionSettings {
   apple?: { teamId: string; keyId: string };
   /** Microsoft multi-tenant: the directory ids (`tid`) allowed; absent, any. */
   allowedTenants?: string[];
+  /** saml: the identity provider, as its metadata names it. */
+  saml?: SamlIdpSettings;
+}
+
+/** A SAML 2.0 identity provider (from its metadata or given field by field). */
+export interface SamlIdpSettings {
+  /** Its entity id: the `Issuer` its responses must carry. */
+  entityId: string;
+  /** Its single sign-on service for the HTTP-Redirect binding. */
+  ssoUrl: string;
+  /** The certificates whose keys may sign its responses, PEM (several while it rolls its key). */
+  certificates: string[];
+  /** How far its clock may be from ours (seconds; default 60). */
+  clockSkewSeconds?: number;
 }
 
 export interface Connection {
@@ -1293,6 +1307,13 @@ export interface ConnectionRepository {
   secretOf(tenantId: TenantId, id: string): Promise<string | null>;
   delete(tenantId: TenantId, id: string): Promise<boolean>;
   byDomain(tenantId: TenantId, domain: string): Promise<Connection | null>;
+}
+
+/** SAML assertions already used (replay): kept until they could no longer be accepted anyway. */
+export interface SamlAssertionRepository {
+  /** Records the assertion as used; false when it was used before. */
+  markUsed(tenantId: TenantId, connectionId: string, assertionIdHash: string, expiresAt: number): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
 }
 
 export interface FederatedIdentity {
@@ -1352,6 +1373,7 @@ export interface Store {
   households: HouseholdRepository;
   connections: ConnectionRepository;
   federatedIdentities: FederatedIdentityRepository;
+  samlAssertions: SamlAssertionRepository;
   /** Account and role writes, this process's and every other's (storage/access-changes.ts). */
   accessChanges: AccessChangeFeed;
   /** Runs `work` with repositories bound to one transaction; rolls back when it throws. */

@@ -1,5 +1,5 @@
 // Rows that only matter until they expire — ended sessions, abandoned second-factor sign-ins, used
-// WebAuthn challenges, sign-in-by-email requests — are deleted by a periodic sweep, so the tables stay the size of what is live.
+// WebAuthn challenges, sign-in-by-email requests, used SAML assertions — are deleted by a periodic sweep, so the tables stay the size of what is live.
 // The risk engine's history is kept per each tenant's retention rules (core/retention/retention.ts).
 // Every query is a single indexed DELETE; nothing here reads a secret.
 import type { Clock, Store } from '../core/ports.ts';
@@ -14,6 +14,7 @@ export interface SweepResult {
   trustedDevices: number;
   apiFlows: number;
   householdSessionLinks: number;
+  samlAssertions: number;
 }
 
 export async function sweepExpired(store: Store, now: number): Promise<SweepResult> {
@@ -26,6 +27,7 @@ export async function sweepExpired(store: Store, now: number): Promise<SweepResu
     trustedDevices: await store.trustedDevices.deleteExpired(now),
     apiFlows: await store.apiFlows.deleteExpired(now),
     householdSessionLinks: await store.households.deleteExpiredLinks(now),
+    samlAssertions: await store.samlAssertions.deleteExpired(now),
   };
 }
 

@@ -25,7 +25,7 @@ import { consentRepository } from './repositories/consent.ts';
 import { authorizationRepository } from './repositories/authorization.ts';
 import { organizationRepository } from './repositories/organizations.ts';
 import { householdRepository } from './repositories/households.ts';
-import { connectionRepository, federatedIdentityRepository } from './repositories/connections.ts';
+import { connectionRepository, federatedIdentityRepository, samlAssertionRepository } from './repositories/connections.ts';
 import { phoneCredentialRepository, smsCodeRepository, smsOutboxRepository } from './repositories/sms.ts';
 import { passkeyRepository, webauthnChallengeRepository } from './repositories/passkeys.ts';
 import { recoveryCodeRepository, signInFlowRepository, totpRepository } from './repositories/second-factor.ts';
@@ -70,6 +70,7 @@ function bind(db: Db, root: Kysely<Database>, vault: PersonalDataVault, changes:
     households: householdRepository(db, vault),
     connections: connectionRepository(db, vault),
     federatedIdentities: federatedIdentityRepository(db, vault),
+    samlAssertions: samlAssertionRepository(db),
     accessChanges: changes,
     async transaction(work) {
       // Nested calls join the outer transaction.

@@ -30,6 +30,7 @@ import { organizationsMigration } from './migrations/0028-organizations.ts';
 import { householdsMigration } from './migrations/0029-households.ts';
 import { accessChangesMigration } from './migrations/0030-access-changes.ts';
 import { connectionsMigration } from './migrations/0031-connections.ts';
+import { samlAssertionsMigration } from './migrations/0032-saml-assertions.ts';
 import type { Engine } from './database.ts';
 import { sql as sqlExpression } from 'kysely';
 
@@ -252,6 +253,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     '0029_households': householdsMigration,
     '0030_access_changes': accessChangesMigration(engine),
     '0031_connections': connectionsMigration,
+    '0032_saml_assertions': samlAssertionsMigration,
   };
 }
 

@@ -619,8 +619,16 @@ export interface FederatedIdentitiesTable {
   last_used_at: number;
 }
 
+export interface SamlUsedAssertionsTable {
+  tenant_id: string;
+  connection_id: string;
+  assertion_hash: string;
+  expires_at: number;
+}
+
 export interface Database {
   connections: ConnectionsTable;
+  saml_used_assertions: SamlUsedAssertionsTable;
   connection_domains: ConnectionDomainsTable;
   federated_identities: FederatedIdentitiesTable;
   access_changes: AccessChangesTable;

@@ -1,6 +1,7 @@
 // `frontdoor connection …` as an operator runs it: a real subprocess against the database of the
 // environment, on both engines. The client secret is read from a file and never printed.
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnvironment, expectOneLineFailure, frontdoor, json, SLOW } from '../support/cli.ts';
@@ -41,5 +42,34 @@ describe.each(engines)('frontdoor connection against %s', (engine: TestEngine) =
     expect((await frontdoor(env, 'connection', 'delete', created.id, '--tenant', 'acme')).code).toBe(0);
     expect(json(await frontdoor(env, 'connection', 'list', '--tenant', 'acme', '--json')).items).toEqual([]);
     expectOneLineFailure(await frontdoor(env, 'connection', 'delete', created.id, '--tenant', 'acme'), 1);
+  }, SLOW);
+
+  it('creates a SAML connection from the identity provider’s metadata file and prints our SP metadata URL', async () => {
+    const key = join(dataDir, 'idp-key.pem');
+    const cert = join(dataDir, 'idp-cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=idp.acme.example', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const der = readFileSync(cert, 'utf8').replace(/-----[^-]+-----|\s+/g, '');
+    const metadata = join(dataDir, 'idp-metadata.xml');
+    writeFileSync(
+      metadata,
+      `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.acme.example/saml">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${der}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.acme.example/saml/post"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.acme.example/saml/redirect"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`,
+    );
+    const run = await frontdoor(env, 'connection', 'create', '--tenant', 'acme', '--type', 'saml', '--name', 'Acme SSO', '--metadata-file', metadata, '--clock-skew-seconds', '30');
+    expect(run.code, run.stderr).toBe(0);
+    const id = /Created connection (con_\S+) \(Acme SSO\)/.exec(run.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(run.stdout).toContain(`/t/acme/connections/${id}/saml/metadata`);
+    const [listed] = json(await frontdoor(env, 'connection', 'list', '--tenant', 'acme', '--json')).items;
+    expect(listed).toMatchObject({ id, type: 'saml', settings: { saml: { entity_id: 'https://idp.acme.example/saml', sso_url: 'https://idp.acme.example/saml/redirect', clock_skew_seconds: 30 } } });
+    expect(listed.settings.saml.certificates[0].replace(/-----[^-]+-----|\s+/g, '')).toBe(der);
+    writeFileSync(metadata, '<md:EntityDescriptor');
+    expectOneLineFailure(await frontdoor(env, 'connection', 'create', '--tenant', 'acme', '--type', 'saml', '--name', 'Broken', '--metadata-file', metadata), 1);
+    expect((await frontdoor(env, 'connection', 'delete', id!, '--tenant', 'acme')).code).toBe(0);
   }, SLOW);
 });

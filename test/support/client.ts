@@ -41,7 +41,7 @@ export class FormClient {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  private async send(method: string, path: string, body?: string | Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+  private async send(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Response> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       redirect: 'manual',
@@ -80,7 +80,7 @@ export class FormClient {
     return this.send('POST', path, form.toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
   }
 
-  raw(method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string>): Promise<Response> {
+  raw(method: string, path: string, body: string | Uint8Array<ArrayBuffer> | undefined, headers: Record<string, string>): Promise<Response> {
     return this.send(method, path, body, headers);
   }
 }

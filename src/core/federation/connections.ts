@@ -1,11 +1,12 @@
-// A tenant's connections to upstream identity providers: generic OpenID Connect (discovery) and
-// OAuth 2.0 (endpoints given), with presets for Google, Microsoft, Apple and GitHub that fill in
+// A tenant's connections to upstream identity providers: generic OpenID Connect (discovery),
+// OAuth 2.0 (endpoints given) and SAML 2.0 (the IdP's entity id, SSO URL, certificates), with presets for Google, Microsoft, Apple and GitHub that fill in
 // what those providers always need. The client secret is write-only: stored sealed, never returned
 // (the wire says only whether one is set).
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Clock, Connection, ConnectionPreset, ConnectionSettings, ConnectionType, Store, Tenant } from '../ports.ts';
+import { X509Certificate } from 'node:crypto';
+import type { Clock, Connection, ConnectionPreset, ConnectionSettings, ConnectionType, SamlIdpSettings, Store, Tenant } from '../ports.ts';
 import { newId } from '../secrets.ts';
 
 export interface ConnectionAdminDeps {
@@ -57,11 +58,36 @@ export function checkUpstreamUrl(value: string | undefined, field: string): stri
   return value;
 }
 
+/** At most this many certificates (a key roll has two; more is a mistake). */
+const MAX_SAML_CERTIFICATES = 5;
+
+/** A SAML identity provider: its entity id, an https SSO URL, and certificates that parse (kept as PEM). */
+function checkSamlIdp(idp: SamlIdpSettings | undefined): SamlIdpSettings {
+  if (!idp) throw new FrontdoorError('request.invalid', { field: 'settings.saml', detail: 'a SAML connection needs its identity provider (metadata or entity id, SSO URL and certificate)' });
+  if (typeof idp.entityId !== 'string' || idp.entityId.length === 0 || idp.entityId.length > 1024) throw new FrontdoorError('request.invalid', { field: 'settings.saml.entity_id' });
+  const ssoUrl = checkUpstreamUrl(idp.ssoUrl, 'settings.saml.sso_url');
+  if (!ssoUrl) throw new FrontdoorError('request.invalid', { field: 'settings.saml.sso_url', detail: 'the single sign-on URL is needed' });
+  if (!Array.isArray(idp.certificates) || idp.certificates.length === 0 || idp.certificates.length > MAX_SAML_CERTIFICATES) {
+    throw new FrontdoorError('request.invalid', { field: 'settings.saml.certificates', detail: `one to ${MAX_SAML_CERTIFICATES} signing certificates` });
+  }
+  const certificates = idp.certificates.map((given) => {
+    try {
+      return new X509Certificate(given).toString();
+    } catch {
+      throw new FrontdoorError('request.invalid', { field: 'settings.saml.certificates', detail: 'not a PEM X.509 certificate' });
+    }
+  });
+  const skew = idp.clockSkewSeconds;
+  if (skew !== undefined && (!Number.isInteger(skew) || skew < 0 || skew > 600)) throw new FrontdoorError('request.invalid', { field: 'settings.saml.clock_skew_seconds', detail: '0 to 600 seconds' });
+  return { entityId: idp.entityId, ssoUrl, certificates, ...(skew !== undefined ? { clockSkewSeconds: skew } : {}) };
+}
+
 export interface ConnectionInput {
   type?: ConnectionType;
   preset?: ConnectionPreset;
   name?: string;
-  clientId: string;
+  /** saml: our SP entity id, when the IdP knows us by another than our metadata URL. */
+  clientId?: string;
   clientSecret?: string;
   settings?: Partial<ConnectionSettings>;
   enabled?: boolean;
@@ -76,7 +102,10 @@ async function completeSettings(store: Store, tenant: Tenant, type: ConnectionTy
     if (checked === undefined) delete merged[field];
     else merged[field] = checked;
   }
-  if (type === 'oidc') {
+  if (type === 'saml') {
+    merged.scopes = [];
+    merged.saml = checkSamlIdp(merged.saml);
+  } else if (type === 'oidc') {
     if (!merged.issuer) throw new FrontdoorError('request.invalid', { field: 'settings.issuer', detail: 'an OpenID Connect connection needs its issuer' });
     if (!merged.scopes.includes('openid')) merged.scopes = ['openid', ...merged.scopes];
   } else {
@@ -109,6 +138,7 @@ export async function createConnection(deps: ConnectionAdminDeps, tenant: Tenant
   if (!type) throw new FrontdoorError('request.invalid', { field: 'type' });
   if (input.type && input.type !== type) throw new FrontdoorError('request.invalid', { field: 'type', detail: 'the preset sets the type' });
   const settings = await completeSettings(deps.store, tenant, type, preset, input.settings ?? {});
+  if (type === 'saml' && input.clientSecret) throw new FrontdoorError('request.invalid', { field: 'client_secret', detail: 'a SAML connection has no client secret' });
   if (preset === 'apple' && !input.clientSecret) throw new FrontdoorError('request.invalid', { field: 'client_secret', detail: "Apple needs the team's private key (PKCS#8 PEM)" });
   const now = deps.clock.now();
   const connection: Connection = {
@@ -117,7 +147,7 @@ export async function createConnection(deps: ConnectionAdminDeps, tenant: Tenant
     type,
     preset,
     name: input.name ?? (preset ? PRESETS[preset].name : ''),
-    clientId: input.clientId,
+    clientId: input.clientId ?? '',
     hasSecret: Boolean(input.clientSecret),
     settings,
     enabled: input.enabled ?? true,
@@ -125,6 +155,7 @@ export async function createConnection(deps: ConnectionAdminDeps, tenant: Tenant
     updatedAt: now,
   };
   if (!connection.name) throw new FrontdoorError('request.invalid', { field: 'name' });
+  if (!connection.clientId && type !== 'saml') throw new FrontdoorError('request.invalid', { field: 'client_id' });
   await deps.store.transaction(async (store) => {
     if (!(await store.connections.create(connection, input.clientSecret ?? null))) throw new FrontdoorError('connection.domain_taken', { field: 'settings.domains' });
   });
@@ -140,7 +171,9 @@ export async function updateConnection(
   ctx: RequestContext,
 ): Promise<Connection> {
   const current = await requireConnection(deps.store, tenant.id, id);
-  const settings = patch.settings ? await completeSettings(deps.store, tenant, current.type, current.preset, { ...current.settings, ...patch.settings }) : undefined;
+  // The identity provider is merged field by field too: a new skew keeps the certificates.
+  const merged = patch.settings && { ...current.settings, ...patch.settings, ...(patch.settings.saml ? { saml: { ...current.settings.saml, ...patch.settings.saml } as SamlIdpSettings } : {}) };
+  const settings = merged ? await completeSettings(deps.store, tenant, current.type, current.preset, merged) : undefined;
   const updated = await deps.store.transaction(async (store) => {
     const result = await store.connections.update(tenant.id, id, { ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.clientId !== undefined ? { clientId: patch.clientId } : {}), ...(settings ? { settings } : {}), ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}) }, deps.clock.now());
     if (result === false) throw new FrontdoorError('connection.domain_taken', { field: 'settings.domains' });

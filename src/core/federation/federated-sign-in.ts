@@ -13,7 +13,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { giveDefaultRoles } from '../authz/roles.ts';
 import type { RequestContext } from '../context.ts';
 import { FrontdoorError } from '../errors.ts';
-import type { Clock, Connection, FederatedIdentity, Store, Tenant, User } from '../ports.ts';
+import type { Clock, Connection, ConnectionType, FederatedIdentity, Store, Tenant, User } from '../ports.ts';
 import { newId } from '../secrets.ts';
 import { checkProfile, profileSchemaOf } from '../users/profile-schema.ts';
 import { normalizeEmail } from '../users/email.ts';
@@ -53,6 +53,14 @@ export interface UpstreamClient {
     response: { method: 'GET' | 'POST'; query: URLSearchParams; body: URLSearchParams | null },
     expected: { state: string; nonce: string | null; codeVerifier: string },
   ): Promise<UpstreamIdentity>;
+}
+
+/** One client over several protocols: each connection goes to its type's. */
+export function upstreamByType(clients: Record<ConnectionType, UpstreamClient>): UpstreamClient {
+  return {
+    begin: (connection, redirectUri) => clients[connection.type].begin(connection, redirectUri),
+    complete: (connection, redirectUri, response, expected) => clients[connection.type].complete(connection, redirectUri, response, expected),
+  };
 }
 
 /** RFC 8176 values an upstream may vouch for. */

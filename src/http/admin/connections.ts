@@ -4,7 +4,9 @@
 import { Type, type Static } from 'typebox';
 import type { Services } from '../../app.ts';
 import { CONNECTION_PRESETS, createConnection, deleteConnection, requireConnection, rotateConnectionSecret, updateConnection } from '../../core/federation/connections.ts';
-import type { Connection, ConnectionPreset, ConnectionSettings } from '../../core/ports.ts';
+import type { ConnectionMapping, Connection, ConnectionPreset, ConnectionSettings, SamlIdpSettings } from '../../core/ports.ts';
+import { parseIdpMetadata } from '../../adapters/federation/saml-metadata.ts';
+import { samlServiceProvider } from '../../adapters/federation/saml-upstream.ts';
 import { requireTenant } from '../../core/tenants/tenant-admin.ts';
 import { listFederatedIdentities } from '../../core/federation/federated-sign-in.ts';
 import { FrontdoorError } from '../../core/errors.ts';
@@ -19,6 +21,16 @@ const claim = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_
 const Mapping = Type.Object(
   { email: Type.Optional(claim), email_verified: Type.Optional(claim), name: Type.Optional(claim), given_name: Type.Optional(claim), family_name: Type.Optional(claim), picture: Type.Optional(claim) },
   { ...closed, description: 'Upstream claim names for our attributes (defaults: the OpenID Connect standard claims).' },
+);
+const SamlSettings = Type.Object(
+  {
+    metadata_xml: Type.Optional(Type.String({ minLength: 1, maxLength: 60_000, description: "The identity provider's metadata document (input only): its entity id, HTTP-Redirect SSO URL and signing certificates are read from it; fields given beside it win." })),
+    entity_id: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The IdP entity id: the Issuer its responses must carry.' })),
+    sso_url: Type.Optional(url('The IdP single sign-on URL (HTTP-Redirect binding). https (http only on localhost).')),
+    certificates: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20_000 }), { minItems: 1, maxItems: 5, description: 'PEM certificates whose keys may sign its assertions (two while it rolls its key).' })),
+    clock_skew_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, description: 'How far its clock may be from ours when NotBefore / NotOnOrAfter are checked (default 60).' })),
+  },
+  { ...closed, description: 'saml: the identity provider. Its assertions must be signed; audience, recipient, destination, issuer, validity window and InResponseTo are checked, and an assertion is accepted once.' },
 );
 const Settings = Type.Object(
   {
@@ -38,18 +50,29 @@ const Settings = Type.Object(
     response_mode: Type.Optional(Type.Union([Type.Literal('query'), Type.Literal('form_post')])),
     apple: Type.Optional(Type.Object({ team_id: text(20, { minLength: 1 }), key_id: text(20, { minLength: 1 }) }, closed)),
     allowed_tenants: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100, description: 'Microsoft: the directory ids (`tid`) allowed; absent, any.' })),
+    saml: Type.Optional(SamlSettings),
   },
   closed,
+);
+const ConnectionTypeWire = Type.Union([Type.Literal('oidc'), Type.Literal('oauth2'), Type.Literal('saml')]);
+const ServiceProviderWire = Type.Object(
+  {
+    entity_id: Type.String({ description: 'Our entity id towards the IdP (`client_id` when given, else the metadata URL).' }),
+    acs_url: Type.String({ description: 'Our AssertionConsumerService (HTTP-POST binding).' }),
+    metadata_url: Type.String({ description: 'Our SP metadata, to give the IdP.' }),
+  },
+  { ...closed, description: 'saml: what to register at the identity provider.' },
 );
 const ConnectionWire = Type.Object(
   {
     id: Type.String({ description: 'Connection id (`con_…`).' }),
-    type: Type.Union([Type.Literal('oidc'), Type.Literal('oauth2')]),
+    type: ConnectionTypeWire,
     preset: Type.Union([Type.String(), Type.Null()]),
     name: Type.String(),
     client_id: Type.String(),
     has_secret: Type.Boolean({ description: 'A client secret is set (it is never returned).' }),
-    redirect_uri: Type.String({ description: 'The callback to register at the upstream provider.' }),
+    redirect_uri: Type.String({ description: 'The callback to register at the upstream provider (saml: the ACS).' }),
+    service_provider: Type.Optional(ServiceProviderWire),
     settings: Settings,
     enabled: Type.Boolean(),
     created_at: timestamp('When it was created.'),
@@ -61,10 +84,10 @@ const ConnectionParams = Type.Object({ tenantId: TenantParams.properties.tenantI
 const secret = Type.String({ minLength: 1, maxLength: 10_000, description: "The client secret the upstream issued (Apple: the team's private key, PKCS#8 PEM)." });
 const CreateBody = Type.Object(
   {
-    type: Type.Optional(Type.Union([Type.Literal('oidc'), Type.Literal('oauth2')])),
+    type: Type.Optional(ConnectionTypeWire),
     preset: Type.Optional(Type.Union(CONNECTION_PRESETS.map((p) => Type.Literal(p)))),
     name: Type.Optional(text(100, { minLength: 1 })),
-    client_id: Type.String({ minLength: 1, maxLength: 500, pattern: '^[\\x21-\\x7E]+$' }),
+    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: '^[\\x21-\\x7E]+$', description: 'The client id the provider issued (saml: our SP entity id, when not the metadata URL).' })),
     client_secret: Type.Optional(secret),
     settings: Type.Optional(Settings),
     enabled: Type.Optional(Type.Boolean()),
@@ -101,51 +124,73 @@ const UpstreamTokens = Type.Object(
 );
 
 type WireSettings = Static<typeof Settings>;
+type SamlWire = NonNullable<WireSettings['saml']>;
 
-function settingsFromWire(w: WireSettings): Partial<ConnectionSettings> {
-  const m = w.mapping;
-  const entries: [keyof ConnectionSettings, unknown][] = [
-    ['iconUrl', w.icon_url],
-    ['scopes', w.scopes],
-    ['issuer', w.issuer],
-    ['authorizationEndpoint', w.authorization_endpoint],
-    ['tokenEndpoint', w.token_endpoint],
-    ['userinfoEndpoint', w.userinfo_endpoint],
-    ['emailsEndpoint', w.emails_endpoint],
-    ['mapping', m ? Object.fromEntries(Object.entries({ email: m.email, emailVerified: m.email_verified, name: m.name, givenName: m.given_name, familyName: m.family_name, picture: m.picture }).filter(([, v]) => v !== undefined)) : undefined],
-    ['apps', w.apps],
-    ['domains', w.domains],
-    ['organizationId', w.organization_id],
-    ['trustUpstreamAmr', w.trust_upstream_amr],
-    ['storeUpstreamTokens', w.store_upstream_tokens],
-    ['responseMode', w.response_mode],
-    ['apple', w.apple ? { teamId: w.apple.team_id, keyId: w.apple.key_id } : undefined],
-    ['allowedTenants', w.allowed_tenants],
-  ];
-  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as Partial<ConnectionSettings>;
+/** Settings that are the same value on both sides, under these names: [ours, the wire's]. */
+const SAME_VALUE: readonly (readonly [keyof ConnectionSettings, keyof WireSettings])[] = [
+  ['iconUrl', 'icon_url'],
+  ['scopes', 'scopes'],
+  ['issuer', 'issuer'],
+  ['authorizationEndpoint', 'authorization_endpoint'],
+  ['tokenEndpoint', 'token_endpoint'],
+  ['userinfoEndpoint', 'userinfo_endpoint'],
+  ['emailsEndpoint', 'emails_endpoint'],
+  ['apps', 'apps'],
+  ['domains', 'domains'],
+  ['organizationId', 'organization_id'],
+  ['trustUpstreamAmr', 'trust_upstream_amr'],
+  ['storeUpstreamTokens', 'store_upstream_tokens'],
+  ['responseMode', 'response_mode'],
+  ['allowedTenants', 'allowed_tenants'],
+];
+const MAPPING: readonly (readonly [keyof ConnectionMapping, keyof NonNullable<WireSettings['mapping']>])[] = [
+  ['email', 'email'],
+  ['emailVerified', 'email_verified'],
+  ['name', 'name'],
+  ['givenName', 'given_name'],
+  ['familyName', 'family_name'],
+  ['picture', 'picture'],
+];
+
+/** Renames keys by `pairs` (from → to), leaving out what is absent. */
+function renamed(from: Record<string, unknown>, pairs: readonly (readonly [string, string])[]): Record<string, unknown> {
+  return Object.fromEntries(pairs.filter(([f]) => from[f] !== undefined).map(([f, t]) => [t, from[f]]));
+}
+const flip = <A, B>(pairs: readonly (readonly [A, B])[]) => pairs.map(([a, b]) => [b, a] as const);
+
+/** The IdP as given: its metadata document read first, then any field given on top of it. */
+function samlFromWire(w: SamlWire): Partial<SamlIdpSettings> {
+  return {
+    ...(w.metadata_xml !== undefined ? parseIdpMetadata(w.metadata_xml) : {}),
+    ...(w.entity_id !== undefined ? { entityId: w.entity_id } : {}),
+    ...(w.sso_url !== undefined ? { ssoUrl: w.sso_url } : {}),
+    ...(w.certificates !== undefined ? { certificates: w.certificates } : {}),
+    ...(w.clock_skew_seconds !== undefined ? { clockSkewSeconds: w.clock_skew_seconds } : {}),
+  };
 }
 
-function settingsToWire(s: ConnectionSettings) {
-  const m = s.mapping;
-  const entries: [string, unknown][] = [
-    ['icon_url', s.iconUrl],
-    ['scopes', s.scopes],
-    ['issuer', s.issuer],
-    ['authorization_endpoint', s.authorizationEndpoint],
-    ['token_endpoint', s.tokenEndpoint],
-    ['userinfo_endpoint', s.userinfoEndpoint],
-    ['emails_endpoint', s.emailsEndpoint],
-    ['mapping', m ? Object.fromEntries(Object.entries({ email: m.email, email_verified: m.emailVerified, name: m.name, given_name: m.givenName, family_name: m.familyName, picture: m.picture }).filter(([, v]) => v !== undefined)) : undefined],
-    ['apps', s.apps],
-    ['domains', s.domains],
-    ['organization_id', s.organizationId],
-    ['trust_upstream_amr', s.trustUpstreamAmr],
-    ['store_upstream_tokens', s.storeUpstreamTokens],
-    ['response_mode', s.responseMode],
-    ['apple', s.apple ? { team_id: s.apple.teamId, key_id: s.apple.keyId } : undefined],
-    ['allowed_tenants', s.allowedTenants],
-  ];
-  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+function settingsFromWire(w: WireSettings): Partial<ConnectionSettings> {
+  return {
+    ...renamed(w, flip(SAME_VALUE)),
+    ...(w.mapping ? { mapping: renamed(w.mapping, flip(MAPPING)) } : {}),
+    ...(w.apple ? { apple: { teamId: w.apple.team_id, keyId: w.apple.key_id } } : {}),
+    ...(w.saml ? { saml: samlFromWire(w.saml) as SamlIdpSettings } : {}),
+  } as Partial<ConnectionSettings>;
+}
+
+function settingsToWire(s: ConnectionSettings): WireSettings {
+  const idp = s.saml;
+  return {
+    ...renamed(s as unknown as Record<string, unknown>, SAME_VALUE),
+    ...(s.mapping ? { mapping: renamed(s.mapping as Record<string, unknown>, MAPPING) } : {}),
+    ...(s.apple ? { apple: { team_id: s.apple.teamId, key_id: s.apple.keyId } } : {}),
+    ...(idp ? { saml: { entity_id: idp.entityId, sso_url: idp.ssoUrl, certificates: idp.certificates, ...(idp.clockSkewSeconds !== undefined ? { clock_skew_seconds: idp.clockSkewSeconds } : {}) } } : {}),
+  } as WireSettings;
+}
+
+function serviceProviderWire(services: Services, c: Connection) {
+  const sp = samlServiceProvider(services.config.baseUrl, c);
+  return { entity_id: sp.entityId, acs_url: sp.acsUrl, metadata_url: sp.metadataUrl };
 }
 
 export function connectionToWire(services: Services, c: Connection) {
@@ -157,6 +202,7 @@ export function connectionToWire(services: Services, c: Connection) {
     client_id: c.clientId,
     has_secret: c.hasSecret,
     redirect_uri: callbackUrl(services, c.tenantId, c.id),
+    ...(c.type === 'saml' ? { service_provider: serviceProviderWire(services, c) } : {}),
     settings: settingsToWire(c.settings),
     enabled: c.enabled,
     created_at: iso(c.createdAt),
@@ -192,7 +238,7 @@ export function registerConnectionRoutes(app: AdminApp, services: Services): voi
         services,
         tenant,
         {
-          clientId: b.client_id,
+          ...(b.client_id !== undefined ? { clientId: b.client_id } : {}),
           ...(b.type ? { type: b.type } : {}),
           ...(b.preset ? { preset: b.preset as ConnectionPreset } : {}),
           ...(b.name !== undefined ? { name: b.name } : {}),

@@ -1,5 +1,6 @@
 // Social and enterprise login on the hosted pages: the start of a sign-in at an upstream provider,
-// its callback (GET, or POST for providers that answer with form_post), and the page that links an
+// its callback (GET, or POST for providers that answer with form_post and for SAML, whose
+// AssertionConsumerService it is), our SAML SP metadata, and the page that links an
 // upstream identity to an existing account once the person proves it is theirs.
 //
 // What the callback must match (state, nonce, PKCE verifier, where to return) lives in a cookie
@@ -92,13 +93,16 @@ export function callbackUrl(services: Services, tenantId: string, connectionId: 
   return new URL(tenantPath(tenantId, `/connections/${encodeURIComponent(connectionId)}/callback`), services.config.baseUrl).toString();
 }
 
+/** form_post and SAML answers are a cross-site POST: only a SameSite=None cookie comes along. */
+function startCookieSameSite(connection: Connection): 'none' | 'lax' {
+  return connection.type === 'saml' || connection.settings.responseMode === 'form_post' ? 'none' : 'lax';
+}
+
 /** Sends the browser to the provider, remembering (sealed, in its cookie) what the callback must match. */
 export async function startFederatedSignIn(services: Services, reply: FastifyReply, tenant: Tenant, connection: Connection, returnTo: string | null): Promise<FastifyReply> {
   const begun = await services.federation.upstream.begin(connection, callbackUrl(services, tenant.id, connection.id));
   const started: StartedSignIn = { connection: connection.id, state: begun.state, nonce: begun.nonce, verifier: begun.codeVerifier, returnTo, expiresAt: services.clock.now() + FLOW_SECONDS * 1000 };
-  // form_post answers are a cross-site POST: only a SameSite=None cookie comes along.
-  const sameSite = connection.settings.responseMode === 'form_post' ? 'none' : 'lax';
-  reply.setCookie(federationCookieName(tenant.id), sealCookie(services, 'federation', tenant.id, started), { path: '/', httpOnly: true, secure: true, sameSite, maxAge: FLOW_SECONDS });
+  reply.setCookie(federationCookieName(tenant.id), sealCookie(services, 'federation', tenant.id, started), { path: '/', httpOnly: true, secure: true, sameSite: startCookieSameSite(connection), maxAge: FLOW_SECONDS });
   return reply.redirect(begun.url, 303);
 }
 
@@ -127,7 +131,7 @@ export function registerFederationRoutes(app: FastifyInstance, services: Service
     const ctx = requestContext(request);
     const started = openCookie<StartedSignIn>(services, 'federation', tenant.id, request.cookies[federationCookieName(tenant.id)]);
     // One answer per start: the cookie goes whatever happens next.
-    reply.clearCookie(federationCookieName(tenant.id), { path: '/', httpOnly: true, secure: true, sameSite: connection.settings.responseMode === 'form_post' ? 'none' : 'lax' });
+    reply.clearCookie(federationCookieName(tenant.id), { path: '/', httpOnly: true, secure: true, sameSite: startCookieSameSite(connection) });
     const refuse = async (error: FrontdoorError) => {
       metrics.signInMethods.inc({ method: 'federated', stage: 'failed' });
       await services.audit.record(ctx, { tenantId: tenant.id, action: 'user.federated_sign_in', result: 'failure', reason: error.code, details: { connection: connection.id } });
@@ -178,6 +182,14 @@ export function registerFederationRoutes(app: FastifyInstance, services: Service
     }
     return afterSignInSteps(services, tenant, user, interaction ? `${next}/resume` : next);
   }
+
+  // Our SAML service-provider metadata, for the identity provider's administrator (no secrets in it).
+  app.get('/t/:tenant/connections/:connectionId/saml/metadata', async (request, reply) => {
+    const tenant = await loadTenant(services, request);
+    const connection = await requireConnection(services.store, tenant.id, (request.params as { connectionId: string }).connectionId);
+    if (connection.type !== 'saml') throw new FrontdoorError('connection.not_found');
+    return reply.type('application/samlmetadata+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(services.federation.saml.serviceProviderMetadata(connection));
+  });
 
   app.get('/t/:tenant/connections/:connectionId/callback', page, callback);
   app.post('/t/:tenant/connections/:connectionId/callback', page, callback);

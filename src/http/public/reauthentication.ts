@@ -29,10 +29,11 @@ export function registerReauthenticationRoutes(app: FastifyInstance, services: S
       ? { action: tenantPath(tenant.id, '/account/confirm/passkey'), options: await services.flows.passkeys.authenticationOptions(tenant, { purpose: 'reauth', sessionId: current.session.id, userId: current.user.id }) }
       : undefined;
     const ctx = pageContext(services, request, reply, tenant);
+    // An account without a password (codes by email, an upstream provider) confirms by signing in again.
+    const passwords = passwordsEnabled(tenant) && password !== null;
     return sendPage(
       reply,
-      renderReauthPage(ctx, { next, email: current.user.email, // An account without a password (codes by email, an upstream provider) confirms by signing in again.
-      passwords: passwordsEnabled(tenant) && password !== null, ...(passkey ? { passkey } : {}), ...(extra.errors ? { errors: extra.errors } : {}) }),
+      renderReauthPage(ctx, { next, email: current.user.email, passwords, ...(passkey ? { passkey } : {}), ...(extra.errors ? { errors: extra.errors } : {}) }),
       extra.status ?? 200,
     );
   }

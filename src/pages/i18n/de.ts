@@ -594,6 +594,7 @@ export const de: Catalogue = {
   'sign_ins.method_passkey': 'Passkey',
   'sign_ins.method_password': 'Passwort',
   'sign_ins.method_email': 'Code per E-Mail',
+  'sign_ins.method_federated': 'Anmeldedienst',
   'sign_ins.method_second_factor': 'zweiter Faktor',
   'sign_ins.not_me': 'Das war ich nicht',
   'sign_ins.empty': 'Noch keine Anmeldungen erfasst.',

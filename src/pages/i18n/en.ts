@@ -577,6 +577,7 @@ export const en = {
   'sign_ins.method_passkey': 'Passkey',
   'sign_ins.method_password': 'Password',
   'sign_ins.method_email': 'Code by email',
+  'sign_ins.method_federated': 'Sign-in provider',
   'sign_ins.method_second_factor': 'second factor',
   'sign_ins.not_me': "This wasn't me",
   'sign_ins.empty': 'No sign-ins recorded yet.',

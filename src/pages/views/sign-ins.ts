@@ -19,7 +19,8 @@ export interface RecentSignIn {
 
 function how(ctx: PageContext, methods: readonly string[]): string {
   if (methods.includes('hwk') || methods.includes('swk')) return t(ctx.locale, 'sign_ins.method_passkey');
-  const base = methods.includes('pwd') ? t(ctx.locale, 'sign_ins.method_password') : t(ctx.locale, 'sign_ins.method_email');
+  // Through a social or enterprise provider: its own methods (trusted `pwd`, `mfa`) happened there.
+  const base = methods.includes('fed') ? t(ctx.locale, 'sign_ins.method_federated') : methods.includes('pwd') ? t(ctx.locale, 'sign_ins.method_password') : t(ctx.locale, 'sign_ins.method_email');
   return methods.includes('mfa') ? `${base} + ${t(ctx.locale, 'sign_ins.method_second_factor')}` : base;
 }
 

@@ -3,7 +3,7 @@
 // tenant and connection; upstream tokens under the account's data key, bound to the identity, so
 // erasing the account leaves them unreadable.
 import { createSecretKey } from 'node:crypto';
-import type { Connection, ConnectionPreset, ConnectionRepository, ConnectionSettings, ConnectionType, FederatedIdentity, FederatedIdentityRepository } from '../../core/ports.ts';
+import type { Connection, ConnectionPreset, ConnectionRepository, ConnectionSettings, ConnectionType, FederatedIdentity, FederatedIdentityRepository, SamlAssertionRepository } from '../../core/ports.ts';
 import { deriveKey } from '../../core/secrets.ts';
 import type { PersonalDataVault } from '../personal-data-vault.ts';
 import type { ConnectionsTable, FederatedIdentitiesTable } from '../schema.ts';
@@ -179,6 +179,23 @@ export function federatedIdentityRepository(db: Db, vault: PersonalDataVault): F
       if (!isStorableText(id)) return false;
       const result = await db.deleteFrom('federated_identities').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function samlAssertionRepository(db: Db): SamlAssertionRepository {
+  return {
+    async markUsed(tenantId, connectionId, assertionHash, expiresAt) {
+      const result = await db
+        .insertInto('saml_used_assertions')
+        .values({ tenant_id: tenantId, connection_id: connectionId, assertion_hash: assertionHash, expires_at: expiresAt })
+        .onConflict((oc) => oc.columns(['tenant_id', 'connection_id', 'assertion_hash']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+    async deleteExpired(now) {
+      const result = await db.deleteFrom('saml_used_assertions').where('expires_at', '<', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -32,7 +32,7 @@ describe.each(engines)('refresh tokens re-assessed (%s)', (engine) => {
     config[oidc.customFetch] = (url, options) => {
       const headers = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
       headers.set('x-forwarded-for', ip.current);
-      return fetch(url, { ...options, headers });
+      return fetch(url, { ...options, headers } as RequestInit);
     };
     return config;
   }
