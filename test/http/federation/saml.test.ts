@@ -5,8 +5,10 @@
 // unsigned, signed over another element (three wrapping layouts), tampered, another key, another
 // audience, recipient, destination or issuer, expired or not yet valid, an answer to another
 // request, and a replay of a used assertion.
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../../support/client.ts';
+import { makeUser, PASSWORD } from '../../support/oidc.ts';
 import { engines } from '../../support/engines.ts';
 import { followSamlRedirect, SAML_ATTRIBUTE_OIDS, samlIdpAvailable, startSamlIdp, type SamlAccount, type SamlIdp, type SamlIdpMode } from '../../support/saml-idp.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -233,6 +235,38 @@ describe.each(available ? engines : [])('SAML 2.0 service provider (%s)', (engin
     const stranger = await new FormClient(server.baseUrl).post(new URL(form.acsUrl).pathname, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState! });
     expect(stranger.status).toBe(400);
     expect(await userByEmail(who.email)).toBeNull();
+  });
+
+  it('links to an existing account with the same address only after its password proves control', async () => {
+    const email = `ward.${engine}@acme.example`;
+    const ward = await makeUser(server, email);
+    const { answer, client } = await signIn('good', { nameId: `acme-ward-${engine}`, attributes: { email } });
+    // A page that moves on to the link page; no session, nothing linked yet.
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('/t/demo/connections/link');
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    expect(await server.services.store.federatedIdentities.listForUser('demo', ward.id)).toHaveLength(0);
+    expect((await client.get('/t/demo/connections/link/complete')).status).toBe(400);
+    expect((await client.get('/t/demo/connections/link')).status).toBe(200);
+    const proved = await client.post('/t/demo/connections/link/password', { password: PASSWORD });
+    expect(proved.location).toBe('/t/demo/connections/link/complete');
+    expect((await client.get(proved.location!)).status).toBe(200);
+    expect((await server.services.store.federatedIdentities.listForUser('demo', ward.id)).map((i) => i.connectionId)).toEqual([connectionId]);
+  });
+
+  it('shows a refusal by the identity provider as such, and makes nothing', async () => {
+    // The IdP's own error answer (unsigned, as many send them) to this browser's request.
+    const client = new FormClient(server.baseUrl);
+    const start = await client.get(`/t/demo/connections/${connectionId}/start`);
+    const request = inflateRawSync(Buffer.from(new URL(start.location!).searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+    const requestId = /\sID="([^"]+)"/.exec(request)![1]!;
+    const refusal = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${Date.now()}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${sp.acs_url}" InResponseTo="${requestId}"><saml:Issuer>${idp.entityId}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"/></samlp:StatusCode></samlp:Status></samlp:Response>`;
+    const users = await userCount();
+    const answer = await client.post(new URL(sp.acs_url).pathname, { SAMLResponse: Buffer.from(refusal).toString('base64'), RelayState: new URL(start.location!).searchParams.get('RelayState')! });
+    expect(answer.status).toBe(401);
+    expect(answer.text).toContain('cancelled or refused');
+    expect(await userCount()).toBe(users);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
   });
 
   it('refuses a transient NameID (it names nobody for next time)', async () => {
