@@ -39,25 +39,6 @@ export async function startServer(env: Record<string, string | undefined> = proc
   // head signed with the tenant's key at most once a minute.
   const stopSealer = startAuditSealer(services.auditChain, 5_000, (err) => app.log.error({ err }, 'audit chain sealing failed'));
 
-  const base = config.baseUrl.toString().replace(/\/$/, '');
-  const lines = [
-    '',
-    `Frontdoor is running on ${base} (${services.engine === 'sqlite' ? `SQLite at ${config.database.engine === 'sqlite' ? config.database.file : ''}` : 'PostgreSQL'})`,
-    '',
-    config.env !== 'production' ? `  Demo app:       ${base}/demo-app/   (start here: sign in with OpenID Connect)` : null,
-    `  Sign up:        ${base}/t/demo/register`,
-    `  Sign in:        ${base}/t/demo/login`,
-    `  Your account:   ${base}/t/demo/account`,
-    config.env !== 'production' ? `  Dev mailbox:    ${base}/dev/mailbox` : null,
-    `  Admin API:      ${base}/admin/api/v1  (OpenAPI: ${base}/admin/api/v1/openapi.json)`,
-    `  OIDC issuer:    ${base}/t/demo/oidc  (discovery: ${base}/t/demo/oidc/.well-known/openid-configuration)`,
-    `  Health:         ${base}/healthz  ${base}/readyz  ${base}/metrics`,
-  ];
-  if (setup.adminToken) {
-    lines.push('', `Admin token (shown once; also saved to ${setup.adminTokenFile} with mode 0600):`, `  ${setup.adminToken}`);
-  }
-  process.stdout.write(`${lines.filter((l) => l !== null).join('\n')}\n\n`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -77,4 +58,25 @@ export async function startServer(env: Record<string, string | undefined> = proc
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // `frontdoor cluster` lets only its first node say all this.
+  if (env.FRONTDOOR_BANNER === 'off') return;
+  const base = config.baseUrl.toString().replace(/\/$/, '');
+  const lines = [
+    '',
+    `Frontdoor is running on ${base} (${services.engine === 'sqlite' ? `SQLite at ${config.database.engine === 'sqlite' ? config.database.file : ''}` : 'PostgreSQL'})`,
+    '',
+    config.env !== 'production' ? `  Demo app:       ${base}/demo-app/   (start here: sign in with OpenID Connect)` : null,
+    `  Sign up:        ${base}/t/demo/register`,
+    `  Sign in:        ${base}/t/demo/login`,
+    `  Your account:   ${base}/t/demo/account`,
+    config.env !== 'production' ? `  Dev mailbox:    ${base}/dev/mailbox` : null,
+    `  Admin API:      ${base}/admin/api/v1  (OpenAPI: ${base}/admin/api/v1/openapi.json)`,
+    `  OIDC issuer:    ${base}/t/demo/oidc  (discovery: ${base}/t/demo/oidc/.well-known/openid-configuration)`,
+    `  Health:         ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+  ];
+  if (setup.adminToken) {
+    lines.push('', `Admin token (shown once; also saved to ${setup.adminTokenFile} with mode 0600):`, `  ${setup.adminToken}`);
+  }
+  process.stdout.write(`${lines.filter((l) => l !== null).join('\n')}\n\n`);
 }

@@ -7,6 +7,7 @@ import { appCreate, appDelete, appList, appRotateSecret, appUpdate } from './com
 import { keysList, keysRotate, keysRotateMaster } from './commands/keys.ts';
 import { auditExport, auditVerify } from './commands/audit.ts';
 import { migrate, start } from './commands/server.ts';
+import { cluster } from './commands/cluster.ts';
 import { tenantCreate, tenantList } from './commands/tenant.ts';
 import { connectionCreate, connectionDelete, connectionList } from './commands/connection.ts';
 import { userCreate, userDelete, userDisable, userEnable, userList } from './commands/user.ts';
@@ -14,6 +15,7 @@ import { describeFailure, out, parseCommand, table, UsageError, type Command } f
 
 export const commands: readonly Command[] = [
   start,
+  cluster,
   migrate,
   tenantCreate,
   tenantList,
