@@ -43,6 +43,8 @@ import { riskEventRows, signInEventRows } from './storage/repositories/risk.ts';
 import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from './storage/schema.ts';
 import { upstreamByType, type UpstreamClient } from './core/federation/federated-sign-in.ts';
 import { createOpenidUpstream } from './adapters/federation/openid-upstream.ts';
@@ -52,6 +54,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /** How long a retired signing key stays in the JWKS: at least the lifetime of any JWT it signed. */
 export const SIGNING_KEY_RETENTION_SECONDS = 24 * 3600;
+/** How long a starting node waits for its Redis connection before it starts degraded. */
+const REDIS_START_WAIT_MS = 3000;
 
 export interface Services {
   config: Config;
@@ -136,6 +140,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // ioredis reconnects by itself; without a listener each failure would be an "unhandled error
   // event" on stderr with a stack. One line per failure, no URL (it may hold a password).
   redis?.on('error', (error: Error) => process.stderr.write(`frontdoor: redis: ${error.message}\n`));
+  // Rate limits count in Redis only on a ready connection: wait for it (briefly) so a node's first
+  // requests are counted with everyone else's; a node whose Redis is down starts degraded anyway.
+  if (redis && redis.status !== 'ready') await Promise.race([once(redis, 'ready'), sleep(REDIS_START_WAIT_MS, undefined, { ref: false })]).catch(() => undefined);
   const blocklist = await loadPasswordBlocklist();
   const hasher = createArgon2Hasher(config.argon2);
   // The first dummy verification builds its reference hash; do it now, not during a request.

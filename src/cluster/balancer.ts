@@ -62,6 +62,10 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const nodes: NodeState[] = options.nodes.map((n) => ({ ...n, up: false, checking: false }));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // Unsafe methods go over a new connection each: on a kept-alive one, a node that just died shows
+  // as a reset after the request was written, which cannot be told from a node that took it and
+  // then died, so it could not be sent again. A new connection to a dead node is refused: resent.
+  const freshConnections = new Agent({ keepAlive: false, maxSockets: 256 });
   let next = 0;
 
   function pick(exclude: Set<NodeState>): NodeState | null {
@@ -97,7 +101,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
     return new Promise((resolve) => {
       const target = new URL(req.url ?? '/', node.url);
       const outgoing = httpRequest(
-        { agent, host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: forwardedHeaders(req.headers, req.socket.remoteAddress ?? '', req.headers.host, body.length), timeout: upstreamTimeoutMs },
+        { agent: SAFE_METHODS.has(req.method ?? 'GET') ? agent : freshConnections, host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: forwardedHeaders(req.headers, req.socket.remoteAddress ?? '', req.headers.host, body.length), timeout: upstreamTimeoutMs },
         (upstream) => resolve({ upstream }),
       );
       let reached = false;
@@ -173,6 +177,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
       server.closeAllConnections();
       await closed;
       agent.destroy();
+      freshConnections.destroy();
     },
   };
 }

@@ -7,7 +7,9 @@ export function registerOpsRoutes(app: FastifyInstance, services: Services, metr
   app.get('/readyz', async (_request, reply) => {
     try {
       await services.store.ping();
-      return { status: 'ready', database: services.engine };
+      // Without Redis a node still serves (rate limits count per node): degraded, not unready.
+      if (services.redis && services.redis.status !== 'ready') return { status: 'degraded', database: services.engine, redis: 'unreachable' };
+      return { status: 'ready', database: services.engine, ...(services.redis ? { redis: 'ready' } : {}) };
     } catch {
       return reply.status(503).send({ error: 'server.busy', message: 'The database is not reachable.' });
     }

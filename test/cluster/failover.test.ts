@@ -79,6 +79,9 @@ describe.runIf(available)('a cluster losing a node under load', () => {
     await waitFor(() => signIns >= 12, 60_000, 'sign-ins before the kill');
     const victim = cluster.layout().nodes[1]!;
     process.kill(victim.pid!, 'SIGKILL');
+    // Until the process is really gone its kernel socket still takes connections: requests made
+    // meanwhile are in flight on the dead node too. The kill counts once its port refuses.
+    await waitFor(async () => !(await fetch(`${victim.url}/healthz`).then(() => true, () => false)), 10_000, 'the killed node to be gone');
     killed = true;
     await waitFor(() => signInsAfterKill >= 24, 60_000, 'sign-ins after the kill');
     running = false;

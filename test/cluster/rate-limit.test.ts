@@ -17,8 +17,10 @@ describe.runIf(available)('rate limits in Redis', () => {
   let redis: Redis;
   let now = Date.now();
   const clock = { now: () => now };
-  beforeAll(() => {
+  beforeAll(async () => {
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    // The limiter counts in Redis only on a ready connection (else per node, at once).
+    await redis.ping();
   });
   afterAll(() => {
     redis?.disconnect();

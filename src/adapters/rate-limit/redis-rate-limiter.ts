@@ -37,6 +37,9 @@ export function createRedisRateLimiter(redis: Redis, clock: Clock, fallback: Rat
   if (typeof client.frontdoorSlidingWindow !== 'function') client.defineCommand('frontdoorSlidingWindow', { numberOfKeys: 1, lua: SCRIPT });
 
   async function run(key: string, limit: number, windowSeconds: number, add: boolean, allowedWhen: (count: number) => boolean): Promise<RateLimitResult> {
+    // Not connected: count here at once rather than queue behind ioredis's reconnection attempts
+    // (each would wait seconds while Redis is down).
+    if (client.status !== 'ready') throw new Error('redis not connected');
     const now = clock.now();
     const windowMs = windowSeconds * 1000;
     const [count, oldest] = await client.frontdoorSlidingWindow(PREFIX + key, now, windowMs, `${now}:${randomBytes(6).toString('base64url')}`, add ? '1' : '0');
@@ -50,7 +53,7 @@ export function createRedisRateLimiter(redis: Redis, clock: Clock, fallback: Rat
     hit: (key, limit, windowSeconds) => run(key, limit, windowSeconds, true, (count) => count <= limit).catch(() => fallback.hit(key, limit, windowSeconds)),
     peek: (key, limit, windowSeconds) => run(key, limit, windowSeconds, false, (count) => count < limit).catch(() => fallback.peek(key, limit, windowSeconds)),
     async reset(key) {
-      await Promise.all([redis.del(PREFIX + key).catch(() => 0), fallback.reset(key)]);
+      await Promise.all([client.status === 'ready' ? redis.del(PREFIX + key).catch(() => 0) : 0, fallback.reset(key)]);
     },
     // The same sorted set with the member itself (hashed: no email or address in Redis) instead of
     // a unique hit id: adding it again only moves its time, so ZCARD counts distinct members.
@@ -58,6 +61,7 @@ export function createRedisRateLimiter(redis: Redis, clock: Clock, fallback: Rat
       const now = clock.now();
       const hashed = member === null ? '' : createHash('sha256').update(member).digest('base64url').slice(0, 22);
       try {
+        if (client.status !== 'ready') throw new Error('redis not connected');
         const [count] = await client.frontdoorSlidingWindow(PREFIX + key, now, windowSeconds * 1000, hashed, member === null ? '0' : '1');
         return count;
       } catch {
