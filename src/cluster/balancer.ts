@@ -4,7 +4,8 @@
 // answers 200 again (checked every `healthIntervalMs`). A request is sent again to another node
 // only when that cannot do anything twice: the connection was refused (the request never
 // arrived), or the method is safe (GET, HEAD, OPTIONS). Anything else in flight on a node that
-// dies is answered 502 — those are the only requests a client sees fail.
+// dies is answered 502 — those are the only requests a client sees fail. With no node ready, the
+// nodes are tried anyway before answering 503: a readiness check can be slow on a busy machine.
 import { createServer, request as httpRequest, Agent, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,18 +31,22 @@ export interface Balancer {
   url: string;
   /** Which nodes take requests now. */
   status(): { id: string; url: string; up: boolean }[];
-  /** Replace a node's address (a restarted node on a new port) or add one. */
-  setNode(node: BalancerNode): void;
   close(): Promise<void>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
 
+/** A node is out after this many failed readiness checks in a row (one slow answer on a busy machine is not enough), or at once when a connection to it fails. */
+const FAILED_CHECKS_OUT = 2;
+
 interface NodeState extends BalancerNode {
-  up: boolean;
+  /** Failed readiness checks in a row; unknown counts as out. */
+  failures: number;
   checking: boolean;
 }
+
+const isUp = (node: NodeState) => node.failures < FAILED_CHECKS_OUT;
 
 function forwardedHeaders(incoming: IncomingHttpHeaders, clientAddress: string, host: string | undefined, bodyLength: number): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
@@ -60,7 +65,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   const healthPath = options.healthPath ?? '/readyz';
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const nodes: NodeState[] = options.nodes.map((n) => ({ ...n, up: false, checking: false }));
+  const nodes: NodeState[] = options.nodes.map((n) => ({ ...n, failures: FAILED_CHECKS_OUT, checking: false }));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   // Unsafe methods go over a new connection each: on a kept-alive one, a node that just died shows
   // as a reset after the request was written, which cannot be told from a node that took it and
@@ -68,12 +73,15 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   const freshConnections = new Agent({ keepAlive: false, maxSockets: 256 });
   let next = 0;
 
+  /** The next ready node not tried yet; when none is ready, any not tried (a refusal costs little). */
   function pick(exclude: Set<NodeState>): NodeState | null {
-    for (let i = 0; i < nodes.length; i += 1) {
-      const node = nodes[(next + i) % nodes.length]!;
-      if (node.up && !exclude.has(node)) {
-        next = (next + i + 1) % nodes.length;
-        return node;
+    for (const wanted of [isUp, () => true]) {
+      for (let i = 0; i < nodes.length; i += 1) {
+        const node = nodes[(next + i) % nodes.length]!;
+        if (wanted(node) && !exclude.has(node)) {
+          next = (next + i + 1) % nodes.length;
+          return node;
+        }
       }
     }
     return null;
@@ -85,9 +93,9 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
     try {
       const response = await fetch(new URL(healthPath, node.url), { signal: AbortSignal.timeout(1000) });
       await response.arrayBuffer();
-      node.up = response.status === 200;
+      node.failures = response.status === 200 ? 0 : node.failures + 1;
     } catch {
-      node.up = false;
+      node.failures += 1;
     } finally {
       node.checking = false;
     }
@@ -146,7 +154,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
         return;
       }
       // The node is gone (or hung): out until its readiness check passes again.
-      if (result.error.code !== 'ETIMEDOUT') node.up = false;
+      if (result.error.code !== 'ETIMEDOUT') node.failures = FAILED_CHECKS_OUT;
       if (result.reached && !SAFE_METHODS.has(req.method ?? 'GET')) return refuse(res, result.error.code === 'ETIMEDOUT' ? 504 : 502, 'The node handling this request stopped; it may or may not have been done.');
     }
   }
@@ -163,14 +171,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
 
   return {
     url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}`,
-    status: () => nodes.map((n) => ({ id: n.id, url: n.url, up: n.up })),
-    setNode(node) {
-      const known = nodes.find((n) => n.id === node.id);
-      if (known) {
-        known.url = node.url;
-        known.up = false;
-      } else nodes.push({ ...node, up: false, checking: false });
-    },
+    status: () => nodes.map((n) => ({ id: n.id, url: n.url, up: isUp(n) })),
     async close() {
       clearInterval(timer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,9 +9,22 @@ export interface ErrorBody {
   field?: string;
 }
 
+/** Driver codes that mean "the database cannot be reached just now", not "this request is wrong". */
+const DATABASE_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', 'SQLITE_BUSY']);
+
+/** A database that is down, restarting, out of connections or locked: try again soon (503), not a bug (500). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (DATABASE_UNAVAILABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  // node-postgres says these in words only.
+  return typeof message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(message);
+}
+
 /** Normalizes anything thrown in a request into a FrontdoorError (unknown errors become server.error). */
 export function toFrontdoorError(error: unknown): FrontdoorError {
   if (error instanceof FrontdoorError) return error;
+  if (isDatabaseUnavailable(error)) return new FrontdoorError('server.busy', { cause: error, retryAfterSeconds: 1 });
   const fastifyError = error as Partial<FastifyError> & { validation?: unknown };
   if (fastifyError && typeof fastifyError === 'object') {
     if (fastifyError.validation) {

@@ -73,7 +73,11 @@ export function openDatabase(location: DatabaseLocation): OpenDatabase {
     connectionTimeoutMillis: 5_000,
     types: pgTypes,
   });
-  // An idle client that loses its connection must not crash the process.
+  // A client that loses its connection must not crash the process: the pool listens on idle ones,
+  // nobody on one checked out between two queries (a transaction waiting on a password hash) —
+  // when PostgreSQL restarts, that one's 'error' event would be unhandled. Its next query fails
+  // instead (answered 503), and the pool drops it on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
 }

@@ -43,8 +43,9 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-export async function startTestCluster(options: { nodes: number; redisUrl: string; env?: Record<string, string> }): Promise<TestCluster> {
-  const database = await createPostgresDatabase();
+export async function startTestCluster(options: { nodes: number; redisUrl: string; databaseUrl?: string; env?: Record<string, string> }): Promise<TestCluster> {
+  // A fresh database on the shared server, unless the test brings a server of its own.
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createPostgresDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-cluster-'));
   const port = await freePortRun(options.nodes);
   let output = '';
