@@ -75,6 +75,8 @@ export interface Services {
   riskKeys: { device: Buffer; form: Buffer };
   /** The Kysely database behind `store`, for the OIDC artifact adapter. */
   db: Kysely<Database>;
+  /** Queries waiting for a pooled database connection now (load shedding reads it). */
+  waitingForConnection: () => number;
   /** IP geolocation (the risk engine's places); `preload` reads the data off the request path. */
   geo: GeoLocator & { preload?: () => Promise<void> };
   /** Redis when REDIS_URL is set (short-lived OIDC artifacts), else null. */
@@ -121,7 +123,7 @@ export interface ServiceOptions {
 /** Opens storage, runs migrations and wires every service. Does not listen. */
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
-  const { db, engine } = openDatabase(config.database);
+  const { db, engine, waitingForConnection } = openDatabase(config.database);
   let vault;
   try {
     await migrateToLatest(db, engine);
@@ -231,6 +233,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     geo,
     riskKeys: { device: deriveKey(rootKey, 'risk-device-cookie'), form: deriveKey(rootKey, 'risk-form-stamp') },
     db,
+    waitingForConnection,
     redis,
     oidcKeys: { cookie: deriveKey(rootKey, 'oidc-cookies'), placeholder: deriveKey(rootKey, 'oidc-client-placeholder'), pairwise: deriveKey(rootKey, 'oidc-pairwise') },
     signingKeys,

@@ -33,6 +33,10 @@ export interface Config {
   geolocation: boolean;
   /** Bound on each request to an upstream identity provider (social and enterprise login). */
   upstreamTimeoutMs: number;
+  /** Load shedding: refuse new work (503) past this event-loop delay (ms; 0: never). */
+  shedEventLoopDelayMs: number;
+  /** Load shedding: refuse new work while this many queries wait for a pooled connection (0: never). */
+  shedDatabaseWaiting: number;
 }
 
 export class ConfigError extends Error {
@@ -155,5 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     resetPasswordTtlSeconds: integer(env, 'FRONTDOOR_RESET_PASSWORD_TTL_MINUTES', 30, 5, 1_440) * 60,
     geolocation: geolocationRaw !== 'off',
     upstreamTimeoutMs: integer(env, 'FRONTDOOR_UPSTREAM_TIMEOUT_MS', 10_000, 100, 60_000),
+    shedEventLoopDelayMs: integer(env, 'FRONTDOOR_SHED_EVENT_LOOP_DELAY_MS', 1_000, 0, 60_000),
+    shedDatabaseWaiting: integer(env, 'FRONTDOOR_SHED_DB_WAITING', 100, 0, 100_000),
   };
 }

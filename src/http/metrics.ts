@@ -12,6 +12,8 @@ export interface Metrics {
   mfaEnrollments: Counter<'method' | 'stage'>;
   /** First-factor sign-ins by method (`password`, `passkey`, `email_code`, `magic_link`) and stage (`started` for mailed codes, `completed`, `failed`): the funnel by method. */
   signInMethods: Counter<'method' | 'stage'>;
+  /** Requests refused by load shedding, by reason (event_loop, database). */
+  shedRequests: Counter<'reason'>;
   /** Passkeys registered and removed, by where (`account`, `offer`) and outcome. */
   passkeyRegistrations: Counter<'source' | 'result'>;
 }
@@ -60,6 +62,12 @@ export function createMetrics(app: FastifyInstance, options: { defaultMetrics: b
     labelNames: ['method', 'stage'] as const,
     registers: [registry],
   });
+  const shedRequests = new Counter({
+    name: 'frontdoor_shed_requests_total',
+    help: 'Requests refused with 503 because the node was overloaded, by reason (event_loop: the event loop ran late; database: queries queued for a connection)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const passkeyRegistrations = new Counter({
     name: 'frontdoor_passkey_registrations_total',
     help: 'Passkey registrations by source (account page, offer after a password sign-in) and result',
@@ -101,5 +109,5 @@ export function createMetrics(app: FastifyInstance, options: { defaultMetrics: b
     labelNames: ['type', 'tenant'] as const,
     registers: [registry],
   });
-  return { registry, signIns, secondFactors, mfaEnrollments, signInMethods, passkeyRegistrations, securityEvents };
+  return { registry, signIns, secondFactors, mfaEnrollments, signInMethods, shedRequests, passkeyRegistrations, securityEvents };
 }

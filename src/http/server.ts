@@ -36,6 +36,7 @@ import { registerDemoRelyingParty } from '../demo/relying-party.ts';
 import { issuerFor } from '../oidc/provider.ts';
 import { requestLocale } from './request-context.ts';
 import { registerRequestLimits } from './request-limits.ts';
+import { createLoadShedding, registerLoadShedding } from './load-shedding.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import type { ProviderRegistry } from '../oidc/registry.ts';
 
@@ -83,12 +84,14 @@ export async function buildServer(services: Services, options: { logger?: boolea
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
   registerSecurityHeaders(app, { https: config.baseUrl.protocol === 'https:' });
+  const metrics = createMetrics(app, { defaultMetrics: config.env !== 'test', passkeyAdoption: () => services.store.passkeys.adoption(), now: () => services.clock.now() });
+  // Overload is refused first, before even the request limits look the tenant up.
+  registerLoadShedding(app, createLoadShedding({ maxEventLoopDelayMs: config.shedEventLoopDelayMs, maxDatabaseWaiting: config.shedDatabaseWaiting, waitingForConnection: services.waitingForConnection }), metrics);
   registerRequestLimits(app, services);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     return payload;
   });
-  const metrics = createMetrics(app, { defaultMetrics: config.env !== 'test', passkeyAdoption: () => services.store.passkeys.adoption(), now: () => services.clock.now() });
   // Security events reach the operator as a metric and a log line (attacks as warnings).
   const stopEvents = services.flows.events.subscribe((event) => {
     metrics.securityEvents.inc({ type: event.type, tenant: event.tenantId });

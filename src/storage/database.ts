@@ -16,6 +16,8 @@ export type DatabaseLocation =
 export interface OpenDatabase {
   db: Kysely<Database>;
   engine: Engine;
+  /** Queries waiting for a pooled connection (PostgreSQL; SQLite has no pool: always 0). */
+  waitingForConnection(): number;
 }
 
 // int8 (bigint) columns hold millisecond times: well inside Number's exact range.
@@ -64,7 +66,7 @@ export function openDatabase(location: DatabaseLocation): OpenDatabase {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), engine: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), engine: 'sqlite', waitingForConnection: () => 0 };
   }
   const pool = new pg.Pool({
     connectionString: location.url,
@@ -79,5 +81,5 @@ export function openDatabase(location: DatabaseLocation): OpenDatabase {
   // instead (answered 503), and the pool drops it on release.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres', waitingForConnection: () => pool.waitingCount };
 }
