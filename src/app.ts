@@ -43,6 +43,7 @@ import { riskEventRows, signInEventRows } from './storage/repositories/risk.ts';
 import { sealLegacyPersonalData } from './storage/seal-legacy-data.ts';
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
+import { startClusterClock, type ClusterClock } from './storage/cluster-clock.ts';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from './storage/schema.ts';
@@ -125,12 +126,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const clock = options.clock ?? systemClock;
   const { db, engine, waitingForConnection } = openDatabase(config.database);
   let vault;
+  let clusterClock: ClusterClock | null = null;
   try {
+    // Several nodes share one database: they keep its time (storage/cluster-clock.ts).
+    if (engine === 'postgres') clusterClock = await startClusterClock(db, { onOffset: (ms) => process.stderr.write(`frontdoor: this machine's clock is ${ms} ms off the database's; keeping the database's time\n`) });
     await migrateToLatest(db, engine);
     const masterKeys = loadOrCreateMasterKeys(config);
     vault = await openPersonalDataVault(db, createLocalKeyProvider(masterKeys.current, masterKeys.previous), masterKeys.current);
     await sealLegacyPersonalData(db, vault);
   } catch (error) {
+    clusterClock?.stop();
     await db.destroy();
     throw error;
   }
@@ -242,6 +247,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     federation: { upstream: upstreamByType({ oidc: openidUpstream, oauth2: openidUpstream, saml: samlUpstream }), saml: samlUpstream, cookieKey: deriveKey(rootKey, 'federation-cookies') },
     mailDispatcher,
     async close() {
+      clusterClock?.stop();
       await risk.flush();
       await recordWriter?.close();
       await mailDispatcher?.close();

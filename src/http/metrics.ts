@@ -1,6 +1,8 @@
 // Prometheus metrics, one registry per server (tests run several in a process).
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { endpointGroup } from '../core/risk/request-limits.ts';
+import { countQueriesIn, type QueryScope } from '../storage/query-count.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -24,6 +26,15 @@ export type PasskeyAdoptionSource = () => Promise<{ tenantId: string; activeUser
 /** Adoption is a count over all users: computed at most once a minute, whatever the scrape rate. */
 const ADOPTION_CACHE_MS = 60_000;
 
+const OIDC_ROUTE = '/t/:tenant/oidc/*';
+const TENANT_PREFIX = /^\/t\/[^/?#]+/;
+
+/** The route; the provider's one wildcard route is told apart by endpoint group (token, userinfo, …), a bounded set. */
+function routeLabel(route: string | undefined, url: string): string {
+  if (route !== OIDC_ROUTE) return route ?? 'unmatched';
+  return `${OIDC_ROUTE} ${endpointGroup(url.replace(TENANT_PREFIX, ''))}`;
+}
+
 export function createMetrics(app: FastifyInstance, options: { defaultMetrics: boolean; passkeyAdoption?: PasskeyAdoptionSource; now?: () => number }): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -40,9 +51,25 @@ export function createMetrics(app: FastifyInstance, options: { defaultMetrics: b
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const queriesPerRequest = new Histogram({
+    name: 'frontdoor_request_db_queries',
+    help: 'Database queries run by one request, by route and method (an N+1 shows as a growing count)',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55],
+    registers: [registry],
+  });
+  // Callback style, first of all hooks: the rest of the request runs inside the scope it opens.
+  const scopes = new WeakMap<object, QueryScope>();
+  app.addHook('onRequest', (request, _reply, done) => {
+    const queries: QueryScope = { queries: 0 };
+    scopes.set(request, queries);
+    countQueriesIn(queries, done);
+  });
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = routeLabel(request.routeOptions.url, request.originalUrl);
     latency.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const queries = scopes.get(request);
+    if (queries) queriesPerRequest.observe({ method: request.method, route }, queries.queries);
   });
   const secondFactors = new Counter({
     name: 'frontdoor_second_factor_total',

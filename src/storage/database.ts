@@ -1,5 +1,6 @@
 // Opens the one query layer (Kysely) over either engine: better-sqlite3 (embedded default, WAL)
 // or PostgreSQL through a bounded pg pool.
+import { countQuery } from './query-count.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -66,7 +67,7 @@ export function openDatabase(location: DatabaseLocation): OpenDatabase {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), engine: 'sqlite', waitingForConnection: () => 0 };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: countQuery }), engine: 'sqlite', waitingForConnection: () => 0 };
   }
   const pool = new pg.Pool({
     connectionString: location.url,
@@ -81,5 +82,5 @@ export function openDatabase(location: DatabaseLocation): OpenDatabase {
   // instead (answered 503), and the pool drops it on release.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres', waitingForConnection: () => pool.waitingCount };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countQuery }), engine: 'postgres', waitingForConnection: () => pool.waitingCount };
 }
