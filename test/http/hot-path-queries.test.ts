@@ -1,6 +1,6 @@
 // Queries per request on the hot paths (issue 9: no N+1), read from the node's own metric
 // `frontdoor_request_db_queries` on both engines: a password sign-in, the code exchange, a refresh,
-// userinfo and introspection cost the same number of queries for a customer holding one role as
+// userinfo and introspection cost the same number of queries (the fewest of three rounds) for a customer holding one role as
 // for one holding eight roles directly and through four groups — a query per role or group would
 // show — and each stays under a small bound.
 import * as oidc from 'openid-client';
@@ -106,10 +106,16 @@ describe.each(engines)('queries per request on the hot paths (%s)', (engine) => 
   }
 
   it('runs as many queries for a customer with many roles and groups as for one with one role, and few', async () => {
-    // Warm: the first requests fill the per-node caches (tenant, app, keys, provider).
+    // Warm: the first requests fill the per-node caches (tenant, app, keys, provider). Those live a
+    // second, so on a slow machine one may expire mid-measure and add its reload: the fewest of
+    // three rounds is each path's steady cost.
     await measure(await customer('warm', false));
-    const light = await measure(await customer('light', false));
-    const heavy = await measure(await customer('heavy', true));
+    const steady = async (email: string) => {
+      const rounds = [await measure(email), await measure(email), await measure(email)];
+      return Object.fromEntries(Object.keys(rounds[0]!).map((path) => [path, Math.min(...rounds.map((r) => r[path as keyof typeof r]))])) as Awaited<ReturnType<typeof measure>>;
+    };
+    const light = await steady(await customer('light', false));
+    const heavy = await steady(await customer('heavy', true));
     console.info(`[hot paths, ${engine}] queries per request:`, JSON.stringify(light));
     expect(heavy).toEqual(light);
     // Measured here: 18, 10, 10, 5, 5 on both engines; a bound a little above, so a new query is a decision.
