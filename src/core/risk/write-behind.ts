@@ -4,6 +4,8 @@
 // request almost nothing. A batch goes when it is full or `maxDelayMs` after its first record;
 // reads of this node see the buffer (`pending`), other nodes within that delay. A crash loses at
 // most one batch of explanation data, never a decision already made.
+import { AsyncResource } from 'node:async_hooks';
+
 export interface WriteBehind<T> {
   add(item: T): void;
   /** Records not yet written — buffered, or in a batch being written — oldest first. */
@@ -19,6 +21,10 @@ export function createWriteBehind<T>(write: (items: T[]) => Promise<void>, optio
   const inFlight: T[][] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   let writing: Promise<void> = Promise.resolve();
+  // A batch belongs to no one request: its timer runs in the context the buffer was made in (at
+  // start), not in that of the request whose record came first — else that request's accounting
+  // (its query count) would be charged with the batch whenever the timer fires before it ends.
+  const inOwnContext = AsyncResource.bind((work: () => void) => work());
 
   function flush(): Promise<void> {
     if (timer) {
@@ -45,8 +51,10 @@ export function createWriteBehind<T>(write: (items: T[]) => Promise<void>, optio
       buffer.push(item);
       if (buffer.length >= options.maxItems) void flush();
       else if (!timer) {
-        timer = setTimeout(() => void flush(), options.maxDelayMs);
-        timer.unref();
+        inOwnContext(() => {
+          timer = setTimeout(() => void flush(), options.maxDelayMs);
+          timer.unref();
+        });
       }
     },
     pending: () => (inFlight.length === 0 ? buffer : [...inFlight.flat(), ...buffer]),
