@@ -1,7 +1,7 @@
 // Prometheus metrics, one registry per server (tests run several in a process).
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { endpointGroup } from '../core/risk/request-limits.ts';
+import { endpointGroupOfUrl } from '../core/risk/request-limits.ts';
 import { countQueriesIn, type QueryScope } from '../storage/query-count.ts';
 
 export interface Metrics {
@@ -27,12 +27,11 @@ export type PasskeyAdoptionSource = () => Promise<{ tenantId: string; activeUser
 const ADOPTION_CACHE_MS = 60_000;
 
 const OIDC_ROUTE = '/t/:tenant/oidc/*';
-const TENANT_PREFIX = /^\/t\/[^/?#]+/;
 
 /** The route; the provider's one wildcard route is told apart by endpoint group (token, userinfo, …), a bounded set. */
 function routeLabel(route: string | undefined, url: string): string {
   if (route !== OIDC_ROUTE) return route ?? 'unmatched';
-  return `${OIDC_ROUTE} ${endpointGroup(url.replace(TENANT_PREFIX, ''))}`;
+  return `${OIDC_ROUTE} ${endpointGroupOfUrl(url)}`;
 }
 
 export function createMetrics(app: FastifyInstance, options: { defaultMetrics: boolean; passkeyAdoption?: PasskeyAdoptionSource; now?: () => number }): Metrics {

@@ -4,12 +4,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import { FrontdoorError } from '../core/errors.ts';
-import { createRequestLimits, endpointGroup, type EndpointGroup } from '../core/risk/request-limits.ts';
+import { createRequestLimits, endpointGroupOfUrl, type EndpointGroup } from '../core/risk/request-limits.ts';
 import { TENANT_ID_PATTERN } from '../core/tenants/tenant-admin.ts';
 import { errorBody } from './errors.ts';
 import { requestLocale } from './request-context.ts';
 
-const TENANT_PREFIX = /^\/t\/[^/?#]+/;
 const OAUTH_GROUPS: ReadonlySet<EndpointGroup> = new Set(['token', 'authorization', 'userinfo', 'introspection', 'oidc']);
 
 export function registerRequestLimits(app: FastifyInstance, services: Services): void {
@@ -21,7 +20,7 @@ export function registerRequestLimits(app: FastifyInstance, services: Services):
     // The routes answer an unknown tenant themselves.
     const tenant = await services.store.tenants.get(tenantId);
     if (!tenant) return;
-    const group = endpointGroup((request.raw.url ?? '/').replace(TENANT_PREFIX, '') || '/');
+    const group = endpointGroupOfUrl(request.raw.url ?? '/');
     try {
       await limits.check(tenant, group, request.ip);
     } catch (error) {

@@ -7,7 +7,7 @@
 // the supervisor starts the dead node again and the balancer sends to it once it is ready.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../support/client.ts';
-import { startTestCluster, type TestCluster } from '../support/cluster.ts';
+import { createCustomers, startTestCluster, waitFor, type TestCluster } from '../support/cluster.ts';
 import { engines } from '../support/engines.ts';
 import { REDIS_URL, redisReachable } from '../support/redis.ts';
 
@@ -21,14 +21,7 @@ describe.runIf(available)('a cluster losing a node under load', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster({ nodes: 3, redisUrl: REDIS_URL });
-    for (let i = 0; i < CUSTOMERS; i += 1) {
-      const created = await fetch(`${cluster.url}/admin/api/v1/tenants/demo/users`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${cluster.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ email: `load.${i}@example.org`, password: PASSWORD, email_verified: true }),
-      });
-      expect(created.status, await created.clone().text()).toBe(201);
-    }
+    await createCustomers(cluster, 'load', CUSTOMERS, PASSWORD);
   }, 180_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -112,11 +105,3 @@ describe.runIf(available)('a cluster losing a node under load', () => {
     await waitFor(async () => (await fetch(`${restarted.url}/readyz`).then((r) => r.status, () => 0)) === 200, 60_000, 'the restarted node to be ready');
   }, 240_000);
 });
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

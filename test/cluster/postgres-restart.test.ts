@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../support/client.ts';
-import { startTestCluster, type TestCluster } from '../support/cluster.ts';
+import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
 import { privateRedisAvailable, startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
 
@@ -115,11 +115,3 @@ describe.runIf(available)('a cluster whose PostgreSQL restarts under load', () =
     }
   }, 240_000);
 });
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -8,7 +8,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../support/client.ts';
-import { startTestCluster, type TestCluster } from '../support/cluster.ts';
+import { createCustomers, startTestCluster, waitFor, type TestCluster } from '../support/cluster.ts';
 import { engines } from '../support/engines.ts';
 import { privateRedisAvailable, startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
 
@@ -26,14 +26,7 @@ describe.runIf(available)('a cluster losing Redis under load', () => {
   beforeAll(async () => {
     redis = await startPrivateRedis();
     cluster = await startTestCluster({ nodes: 2, redisUrl: redis.url });
-    for (let i = 0; i < CUSTOMERS; i += 1) {
-      const created = await fetch(`${cluster.url}/admin/api/v1/tenants/demo/users`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${cluster.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ email: `redis.${i}@example.org`, password: PASSWORD, email_verified: true }),
-      });
-      expect(created.status).toBe(201);
-    }
+    await createCustomers(cluster, 'redis', CUSTOMERS, PASSWORD);
   }, 180_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -86,11 +79,3 @@ describe.runIf(available)('a cluster losing Redis under load', () => {
     expect(await keysInRedis()).toBeGreaterThan(0);
   }, 240_000);
 });
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -97,3 +97,24 @@ export async function startTestCluster(options: { nodes: number; redisUrl: strin
   const layout = () => JSON.parse(readFileSync(layoutFile, 'utf8')) as ClusterLayout;
   return { url: `http://localhost:${port}`, databaseUrl: database.url, adminToken: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(), layout, output: () => output, stop };
 }
+
+/** Polls until `condition` holds (every 100 ms); fails naming `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Customers `{prefix}.{i}@example.org` with `password`, made through the cluster's admin API. */
+export async function createCustomers(cluster: TestCluster, prefix: string, count: number, password: string): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const created = await fetch(`${cluster.url}/admin/api/v1/tenants/demo/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cluster.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${prefix}.${i}@example.org`, password, email_verified: true }),
+    });
+    if (created.status !== 201) throw new Error(`creating ${prefix}.${i}: ${created.status} ${await created.text()}`);
+  }
+}

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import { FrontdoorError } from '../../core/errors.ts';
+import { connectionUrls } from '../../core/federation/connections.ts';
 import type { UpstreamClient, UpstreamIdentity } from '../../core/federation/federated-sign-in.ts';
 import type { Clock, Connection, SamlAssertionRepository, SamlIdpSettings } from '../../core/ports.ts';
 
@@ -33,9 +34,8 @@ const ATTRIBUTES = {
 
 /** Where a SAML connection lives on our side. */
 export function samlServiceProvider(baseUrl: string | URL, connection: Pick<Connection, 'tenantId' | 'id' | 'clientId'>): { entityId: string; acsUrl: string; metadataUrl: string } {
-  const root = `/t/${encodeURIComponent(connection.tenantId)}/connections/${encodeURIComponent(connection.id)}`;
-  const metadataUrl = new URL(`${root}/saml/metadata`, baseUrl).toString();
-  return { entityId: connection.clientId || metadataUrl, acsUrl: new URL(`${root}/callback`, baseUrl).toString(), metadataUrl };
+  const urls = connectionUrls(baseUrl, connection.tenantId, connection.id);
+  return { entityId: connection.clientId || urls.samlMetadata, acsUrl: urls.callback, metadataUrl: urls.samlMetadata };
 }
 
 export interface SamlUpstreamOptions {

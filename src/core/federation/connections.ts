@@ -15,6 +15,12 @@ export interface ConnectionAdminDeps {
   audit: AuditLog;
 }
 
+/** Where a connection lives on our side: its callback (the SAML ACS too) and its SAML SP metadata. */
+export function connectionUrls(baseUrl: string | URL, tenantId: string, connectionId: string): { callback: string; samlMetadata: string } {
+  const root = `/t/${encodeURIComponent(tenantId)}/connections/${encodeURIComponent(connectionId)}`;
+  return { callback: new URL(`${root}/callback`, baseUrl).toString(), samlMetadata: new URL(`${root}/saml/metadata`, baseUrl).toString() };
+}
+
 export const CONNECTION_PRESETS: readonly ConnectionPreset[] = ['google', 'microsoft', 'apple', 'github'];
 
 /** What a preset fills in; anything the admin gives wins. */

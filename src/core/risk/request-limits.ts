@@ -39,6 +39,13 @@ export function endpointGroup(path: string): EndpointGroup {
   return 'pages';
 }
 
+const TENANT_PREFIX = /^\/t\/[^/?#]+/;
+
+/** The group of a whole request URL (`/t/{tenant}/oidc/token?x=1`). */
+export function endpointGroupOfUrl(url: string): EndpointGroup {
+  return endpointGroup(url.replace(TENANT_PREFIX, '') || '/');
+}
+
 export interface RequestLimits {
   /** Counts one request; throws `rate_limited` (with Retry-After) past a limit. */
   check(tenant: Tenant, group: EndpointGroup, ip: string | null): Promise<void>;

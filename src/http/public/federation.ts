@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import { FrontdoorError } from '../../core/errors.ts';
-import { offeredFor, requireConnection } from '../../core/federation/connections.ts';
+import { connectionUrls, offeredFor, requireConnection } from '../../core/federation/connections.ts';
 import { linkFederatedIdentity, resolveFederatedSignIn, unlinkFederatedIdentity } from '../../core/federation/federated-sign-in.ts';
 import { requestEmailSignIn } from '../../core/flows/email-sign-in.ts';
 import { login } from '../../core/flows/login.ts';
@@ -90,7 +90,7 @@ function openCookie<T extends { expiresAt: number }>(services: Services, purpose
 }
 
 export function callbackUrl(services: Services, tenantId: string, connectionId: string): string {
-  return new URL(tenantPath(tenantId, `/connections/${encodeURIComponent(connectionId)}/callback`), services.config.baseUrl).toString();
+  return connectionUrls(services.config.baseUrl, tenantId, connectionId).callback;
 }
 
 /** form_post and SAML answers are a cross-site POST: only a SameSite=None cookie comes along. */
